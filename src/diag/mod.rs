@@ -1,0 +1,75 @@
+//! Diagnostics: the one way every stage reports a problem to the user.
+//! This module imports no other stage; spans are plain byte ranges.
+
+use crate::model::SrcSpan;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Label {
+    pub span: SrcSpan,
+    pub message: String,
+    /// The primary label marks the exact culprit; secondary labels give context.
+    pub primary: bool,
+}
+
+/// One problem found in the input (or, for internal errors, in cnnc itself).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable code such as `E0007`.
+    pub code: &'static str,
+    pub message: String,
+    pub labels: Vec<Label>,
+    /// Free notes, e.g. how a computed value was derived.
+    pub notes: Vec<String>,
+    /// How to fix it, where a fix is known.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_primary(mut self, span: SrcSpan, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: true,
+        });
+        self
+    }
+
+    pub fn with_secondary(mut self, span: SrcSpan, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: false,
+        });
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}

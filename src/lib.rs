@@ -1,0 +1,5 @@
+//! cnnc: a compiler and cycle-accurate simulator for Eyeriss-style spatial
+//! CNN accelerators. See `docs/architecture.md` for the stages.
+
+pub mod diag;
+pub mod model;

@@ -1,0 +1,43 @@
+//! Typed, validated descriptions produced by the checker and consumed by every
+//! later stage. Nothing here knows about syntax; spans travel as plain data.
+
+mod arch;
+mod layer;
+mod network;
+
+pub use arch::Arch;
+pub use layer::{Layer, MappingHint};
+pub use network::{Description, Network};
+
+/// A byte range in a source file, kept as plain data so that lower stages can
+/// point back at the source without importing the front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+pub struct SrcSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Height x width pair used for every 2-D extent (shapes, strides, paddings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+pub struct Hw {
+    pub h: u64,
+    pub w: u64,
+}
+
+impl Hw {
+    pub const fn new(h: u64, w: u64) -> Self {
+        Hw { h, w }
+    }
+    pub const fn square(v: u64) -> Self {
+        Hw { h: v, w: v }
+    }
+    pub const fn area(self) -> u64 {
+        self.h * self.w
+    }
+}
+
+impl std::fmt::Display for Hw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} x {}", self.h, self.w)
+    }
+}
