@@ -1,5 +1,8 @@
 //! cnnc: a compiler and cycle-accurate simulator for Eyeriss-style spatial
 //! CNN accelerators. See `docs/architecture.md` for the stages.
 
+pub mod backend;
+pub mod cost;
 pub mod diag;
 pub mod model;
+pub mod options;

@@ -1,0 +1,3 @@
+//! Cost models: traffic, mapping search, energy, DRAM.
+
+pub mod dram;
