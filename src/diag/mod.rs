@@ -73,3 +73,5 @@ impl Diagnostic {
         self
     }
 }
+
+pub mod codes;

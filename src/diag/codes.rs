@@ -1,0 +1,93 @@
+//! The table of diagnostic codes. Codes are stable: a code is never reused
+//! for a different problem. `docs/language.md` lists the same table.
+//! E0001-E0099 belong to the front end (lexer, parser, checker, driver);
+//! E0100 and above are left to the later stages.
+
+pub const UNEXPECTED_CHAR: &str = "E0001";
+pub const UNTERMINATED_COMMENT: &str = "E0002";
+pub const UNTERMINATED_STRING: &str = "E0003";
+pub const BAD_ESCAPE: &str = "E0004";
+pub const SYNTAX: &str = "E0005";
+pub const UNEXPECTED_EOF: &str = "E0006";
+pub const UNKNOWN_KEY: &str = "E0007";
+pub const DUPLICATE_KEY: &str = "E0008";
+pub const MISSING_KEY: &str = "E0009";
+pub const WRONG_UNIT: &str = "E0010";
+pub const UNEXPECTED_UNIT: &str = "E0011";
+pub const MISSING_UNIT: &str = "E0012";
+pub const UNKNOWN_UNIT: &str = "E0013";
+pub const WRONG_TYPE: &str = "E0014";
+pub const OUT_OF_RANGE: &str = "E0015";
+pub const INT_TOO_LARGE: &str = "E0016";
+pub const TOO_LARGE: &str = "E0017";
+pub const FILTER_TOO_LARGE: &str = "E0018";
+pub const STRIDE_LEFTOVER: &str = "E0019";
+pub const OFMAP_MISMATCH: &str = "E0020";
+pub const GROUPS_DIVIDE: &str = "E0021";
+pub const DUPLICATE_NAME: &str = "E0022";
+pub const UNKNOWN_BASE: &str = "E0023";
+pub const INHERITANCE_CYCLE: &str = "E0024";
+pub const EYERISS_WITHOUT_BASE: &str = "E0025";
+pub const EYERISS_SHADOW: &str = "E0026";
+pub const MISPLACED: &str = "E0027";
+pub const BAD_NAME: &str = "E0028";
+pub const EMPTY_NETWORK: &str = "E0029";
+pub const NOT_UTF8: &str = "E0030";
+pub const FILE_TOO_LARGE: &str = "E0031";
+pub const TOO_MANY_ERRORS: &str = "E0032";
+pub const AMBIGUOUS_TARGET: &str = "E0040";
+pub const UNKNOWN_LAYER: &str = "E0041";
+pub const UNKNOWN_ARCH: &str = "E0042";
+pub const NOTHING_TO_RUN: &str = "E0043";
+
+/// Every code with a one-line title, in order (for docs and `--explain`-like tools).
+pub const TABLE: &[(&str, &str)] = &[
+    (UNEXPECTED_CHAR, "unexpected character"),
+    (UNTERMINATED_COMMENT, "unterminated block comment"),
+    (UNTERMINATED_STRING, "unterminated string"),
+    (BAD_ESCAPE, "unknown escape in a string"),
+    (SYNTAX, "syntax error: unexpected token"),
+    (UNEXPECTED_EOF, "unexpected end of file"),
+    (UNKNOWN_KEY, "unknown key or block"),
+    (DUPLICATE_KEY, "key given twice"),
+    (MISSING_KEY, "required key missing"),
+    (WRONG_UNIT, "unit of the wrong kind"),
+    (UNEXPECTED_UNIT, "unit on a key that takes a plain number"),
+    (MISSING_UNIT, "number without the unit its key needs"),
+    (UNKNOWN_UNIT, "unknown unit"),
+    (WRONG_TYPE, "value of the wrong type"),
+    (OUT_OF_RANGE, "value out of range"),
+    (INT_TOO_LARGE, "integer literal does not fit in 64 bits"),
+    (TOO_LARGE, "sizes too large to compute with"),
+    (FILTER_TOO_LARGE, "filter larger than the padded input"),
+    (STRIDE_LEFTOVER, "stride leaves input rows or columns over"),
+    (
+        OFMAP_MISMATCH,
+        "ofmap differs from the computed output size",
+    ),
+    (GROUPS_DIVIDE, "channels or filters not divisible by groups"),
+    (DUPLICATE_NAME, "name declared twice"),
+    (UNKNOWN_BASE, "unknown base arch"),
+    (INHERITANCE_CYCLE, "arch inheritance cycle"),
+    (
+        EYERISS_WITHOUT_BASE,
+        "arch `eyeriss` declared without a base",
+    ),
+    (
+        EYERISS_SHADOW,
+        "arch `eyeriss : eyeriss` shadows the built-in",
+    ),
+    (MISPLACED, "item not allowed here"),
+    (BAD_NAME, "invalid declaration name"),
+    (EMPTY_NETWORK, "network without layers"),
+    (NOT_UTF8, "input is not UTF-8"),
+    (FILE_TOO_LARGE, "input file too large"),
+    (TOO_MANY_ERRORS, "too many errors"),
+    (
+        AMBIGUOUS_TARGET,
+        "no --layer given and the file has several choices",
+    ),
+    (UNKNOWN_LAYER, "unknown layer or network name"),
+    (UNKNOWN_ARCH, "unknown arch name"),
+    (NOTHING_TO_RUN, "the file declares no layer"),
+];
