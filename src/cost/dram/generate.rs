@@ -1,0 +1,143 @@
+//! From DRAM traffic (read/write requests of byte ranges) to a command
+//! stream: requests are served in order, split into bursts of
+//! BL x rank-width bytes, mapped by [`super::mapping`] and scheduled by
+//! [`super::scheduler`] under an open-page policy.
+
+use serde::Serialize;
+
+use super::command::Command;
+use super::mapping::Mapping;
+use super::memspec::MemSpec;
+use super::scheduler::Scheduler;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestKind {
+    Read,
+    Write,
+}
+
+/// `len` bytes starting at byte address `addr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Request {
+    pub kind: RequestKind,
+    pub addr: u64,
+    pub len: u64,
+}
+
+impl Request {
+    pub fn read(addr: u64, len: u64) -> Request {
+        Request {
+            kind: RequestKind::Read,
+            addr,
+            len,
+        }
+    }
+
+    pub fn write(addr: u64, len: u64) -> Request {
+        Request {
+            kind: RequestKind::Write,
+            addr,
+            len,
+        }
+    }
+}
+
+/// How the bursts are placed in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pacing {
+    /// Back to back, as fast as the timing allows.
+    #[default]
+    Greedy,
+    /// Burst i not before i * (cover_cycles / bursts): traffic spread over
+    /// the whole duration, as the original simulator's trace does.
+    Spread,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct GenOptions {
+    /// Duration (memory-clock cycles) the stream must cover; refreshes
+    /// continue until then.
+    pub cover_cycles: u64,
+    pub pacing: Pacing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Generated {
+    pub commands: Vec<Command>,
+    /// End of the covered period: the later of `cover_cycles` and the
+    /// completion of the last burst or refresh. Pass it to `energy`.
+    pub end_cycle: u64,
+}
+
+/// Upper bound on the commands one call may produce (~2.5 GB of memory).
+const MAX_COMMANDS: u64 = 1 << 27;
+
+/// Command stream for `requests`, ending when the last one completes.
+/// Inputs too large to schedule (see [`generate_for`]) give an empty list.
+pub fn generate(memspec: &MemSpec, requests: &[Request]) -> Vec<Command> {
+    generate_for(memspec, requests, &GenOptions::default())
+        .map(|g| g.commands)
+        .unwrap_or_default()
+}
+
+/// Number of bursts a request touches.
+fn bursts_of(r: &Request, bb: u64) -> u64 {
+    if r.len == 0 {
+        return 0;
+    }
+    let first = r.addr / bb;
+    let last = r.addr.saturating_add(r.len - 1) / bb;
+    last - first + 1
+}
+
+/// Command stream for `requests` covering at least `opts.cover_cycles`.
+/// Fails (rather than exhausting memory) when the traffic plus the
+/// refreshes would exceed 2^27 commands.
+pub fn generate_for(
+    memspec: &MemSpec,
+    requests: &[Request],
+    opts: &GenOptions,
+) -> Result<Generated, String> {
+    let map = Mapping::new(memspec);
+    let bb = map.burst_bytes();
+    let total: u64 = requests
+        .iter()
+        .fold(0u64, |acc, r| acc.saturating_add(bursts_of(r, bb)));
+    // Up to three commands per burst, two per refresh interval.
+    let refreshes = match memspec.timing.refi {
+        0 => 0,
+        refi => opts.cover_cycles / refi + 1,
+    };
+    let estimate = total
+        .saturating_mul(3)
+        .saturating_add(refreshes.saturating_mul(2));
+    if estimate > MAX_COMMANDS {
+        return Err(format!(
+            "DRAM traffic of {total} bursts over {} cycles needs more than {MAX_COMMANDS} commands",
+            opts.cover_cycles
+        ));
+    }
+    let interval = match opts.pacing {
+        Pacing::Spread if total > 0 => opts.cover_cycles / total,
+        _ => 0,
+    };
+    let mut s = Scheduler::new(memspec);
+    let mut i = 0u64;
+    for r in requests {
+        let write = r.kind == RequestKind::Write;
+        let first = r.addr / bb;
+        for k in 0..bursts_of(r, bb) {
+            s.access(write, map.locate(first + k), i * interval);
+            i += 1;
+        }
+    }
+    // Refresh goes on until the end of the covered period.
+    s.refresh_due(opts.cover_cycles.saturating_sub(1));
+    let end_cycle = opts.cover_cycles.max(s.busy_until).max(s.bus_free());
+    Ok(Generated {
+        commands: s.out,
+        end_cycle,
+    })
+}

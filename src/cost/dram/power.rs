@@ -1,0 +1,121 @@
+//! DRAMPower's energy equations (Chandrasekar et al., DSD 2011, in the form
+//! of DRAMPower v5's core_calculation_DDR4.cpp, which reduces to v4.1's
+//! MemoryPowerModel.cc for rho = 1 and tRC = tRAS + tRP). Per voltage
+//! domain (VDD and VPP for DDR4) and per device; a rank of `devices` parts
+//! consumes `devices` times that.
+
+use serde::Serialize;
+
+use super::command::Command;
+use super::counters::{count, Counters};
+use super::memspec::{MemSpec, VoltageDomain};
+
+/// Energy of a command list, in pJ, for the whole rank.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DramEnergy {
+    pub act: f64,
+    pub pre: f64,
+    pub rd: f64,
+    pub wr: f64,
+    pub refresh: f64,
+    /// Active plus precharged standby over the whole duration.
+    pub background: f64,
+    pub total: f64,
+    pub avg_power_mw: f64,
+    pub duration_ns: f64,
+    /// Duration in memory-clock cycles (active + precharged cycles).
+    pub cycles: u64,
+    pub acts: u64,
+    pub pres: u64,
+    pub reads: u64,
+    pub writes: u64,
+    pub refs: u64,
+    pub active_cycles: u64,
+    pub precharged_cycles: u64,
+    /// Devices the per-device energies were multiplied by.
+    pub devices: u32,
+}
+
+/// Currents derived from the IDD values as DRAMPower does (mA).
+struct Derived {
+    /// Shared active background current (I_rho).
+    i_rho: f64,
+    /// Background of one active bank (I_1).
+    i_1: f64,
+    /// ACT part of the IDD0 loop (I_theta).
+    i_theta: f64,
+}
+
+fn derive(d: &VoltageDomain, spec: &MemSpec) -> Derived {
+    let t = &spec.timing;
+    let b = f64::from(spec.banks.max(1));
+    let i_rho = spec.rho * (d.i3n - d.i2n) + d.i2n;
+    let i_1 = (d.i3n + (b - 1.0) * i_rho) / b;
+    // IDD0 averages one ACT (tRAS) and one PRE (tRP) period; the PRE share
+    // is I_beta, the remainder is the ACT current.
+    let (ras, rp) = (t.ras as f64, t.rp as f64);
+    let i_theta = (d.i0 * (rp + ras) - d.ibeta * rp) / ras;
+    Derived {
+        i_rho,
+        i_1,
+        i_theta,
+    }
+}
+
+/// Energy of `commands` over `[0, end_cycle)` (the background runs to
+/// `end_cycle`, or to the end of a trailing refresh if that is later).
+pub fn energy(memspec: &MemSpec, commands: &[Command], end_cycle: u64) -> DramEnergy {
+    let c = count(memspec, commands, end_cycle);
+    energy_from_counters(memspec, &c)
+}
+
+/// The equations, given the counts.
+pub fn energy_from_counters(spec: &MemSpec, c: &Counters) -> DramEnergy {
+    let t = &spec.timing;
+    let tck = t.tck_ns;
+    let burst = spec.burst_cycles() as f64;
+    let n = |x: u64| x as f64;
+    let mut e = DramEnergy::default();
+    for d in &spec.domains {
+        let k = derive(d, spec);
+        let v = d.volts;
+        // E = V · I · t with I in mA and t in ns gives pJ.
+        e.act += v * (k.i_theta - k.i_1) * n(t.ras) * tck * n(c.acts);
+        e.pre += v * (d.ibeta - d.i2n) * n(t.rp) * tck * n(c.pres);
+        e.rd += v * (d.i4r - d.i3n) * burst * tck * n(c.reads);
+        e.wr += v * (d.i4w - d.i3n) * burst * tck * n(c.writes);
+        e.refresh += v * (d.i5 - d.i3n) * n(t.rfc) * tck * n(c.refs);
+        let bank_star: u64 = c.bank_active_cycles.iter().sum();
+        e.background += v * k.i_rho * n(c.active_cycles) * tck
+            + v * (k.i_1 - k.i_rho) * n(bank_star) * tck
+            + v * d.i2n * n(c.precharged_cycles) * tck;
+    }
+    let devices = f64::from(spec.devices);
+    // Idle ranks draw the same standby current (DRAMPower v4.1 multiplies
+    // the background by the rank count); commands address one rank.
+    let ranks = f64::from(spec.ranks);
+    e.act *= devices;
+    e.pre *= devices;
+    e.rd *= devices;
+    e.wr *= devices;
+    e.refresh *= devices;
+    e.background *= devices * ranks;
+    e.total = e.act + e.pre + e.rd + e.wr + e.refresh + e.background;
+    e.cycles = c.active_cycles + c.precharged_cycles;
+    e.duration_ns = n(e.cycles) * tck;
+    // pJ / ns = mW.
+    e.avg_power_mw = if e.duration_ns > 0.0 {
+        e.total / e.duration_ns
+    } else {
+        0.0
+    };
+    e.acts = c.acts;
+    e.pres = c.pres;
+    e.reads = c.reads;
+    e.writes = c.writes;
+    e.refs = c.refs;
+    e.active_cycles = c.active_cycles;
+    e.precharged_cycles = c.precharged_cycles;
+    e.devices = spec.devices;
+    e
+}
