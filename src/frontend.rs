@@ -1,0 +1,106 @@
+//! The front end's public API: source text in, checked [`Description`] or
+//! diagnostics out. Never panics, whatever the input.
+
+use crate::check;
+use crate::diag::{codes, Diagnostic};
+use crate::model::{Description, SrcSpan};
+use crate::syntax::{ast::File, parser};
+
+/// Largest source accepted; the language has no use for bigger files and
+/// a bound keeps memory use proportional to something sane.
+pub const MAX_SOURCE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most diagnostics reported for one file; the rest are counted in a final one.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// Parses and checks one `.cnn` source.
+pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(vec![Diagnostic::error(
+            codes::FILE_TOO_LARGE,
+            format!(
+                "input is {} bytes; the limit is {MAX_SOURCE_BYTES}",
+                source.len()
+            ),
+        )
+        .with_help(
+            "a .cnn file describes layers and archs; it is never this large",
+        )]);
+    }
+    let parsed = parser::parse(source);
+    let (desc, check_diags) = check::check(&parsed.file);
+    let mut diags = parsed.diagnostics;
+    diags.extend(check_diags);
+    let mut extra = parsed.suppressed;
+    if diags.len() > MAX_DIAGNOSTICS {
+        extra += diags.len() - MAX_DIAGNOSTICS;
+        diags.truncate(MAX_DIAGNOSTICS);
+    }
+    if extra > 0 {
+        diags.push(
+            Diagnostic::error(
+                codes::TOO_MANY_ERRORS,
+                format!("{extra} more errors not shown"),
+            )
+            .with_help("fix the errors above first"),
+        );
+    }
+    if diags.is_empty() {
+        Ok(desc)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Bytes that are not UTF-8: a diagnostic pointing at the first bad byte.
+pub fn parse_and_check_bytes(bytes: &[u8]) -> Result<Description, Vec<Diagnostic>> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => parse_and_check(s),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let end = at + e.error_len().unwrap_or(bytes.len() - at).max(1);
+            Err(vec![Diagnostic::error(
+                codes::NOT_UTF8,
+                "input is not valid UTF-8",
+            )
+            .with_primary(
+                SrcSpan {
+                    start: at,
+                    end: end.min(bytes.len()),
+                },
+                "invalid byte here",
+            )
+            .with_help("save the file as UTF-8")])
+        }
+    }
+}
+
+/// Parses only (no checking): the syntax tree and the syntax diagnostics.
+pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
+    let parsed = parser::parse(source);
+    (parsed.file, parsed.diagnostics)
+}
+
+/// Renders a checked description as canonical `.cnn` text; parsing and
+/// checking the text gives the same description (spans aside).
+pub fn print(desc: &Description) -> String {
+    crate::syntax::pretty::print(desc)
+}
+
+/// A copy with every span zeroed, to compare descriptions from different texts.
+pub fn without_spans(desc: &Description) -> Description {
+    let mut d = desc.clone();
+    for a in &mut d.archs {
+        a.span = SrcSpan::default();
+    }
+    for l in &mut d.layers {
+        l.span = SrcSpan::default();
+    }
+    for n in &mut d.networks {
+        n.span = SrcSpan::default();
+        for l in &mut n.layers {
+            l.span = SrcSpan::default();
+        }
+    }
+    d
+}

@@ -1,3 +1,8 @@
+//! `cnnc`: parse the arguments, run the driver, exit with its status.
+
+use clap::Parser;
+
 fn main() {
-    println!("cnnc");
+    let cli = cnnc::cli::Cli::parse();
+    std::process::exit(cnnc::driver::run(&cli));
 }

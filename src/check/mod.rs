@@ -1,0 +1,185 @@
+//! Syntax tree to typed model: names, units, arch inheritance and layer
+//! shapes. The checker reports everything it finds, not just the first
+//! problem, and produces a [`Description`] only when nothing was wrong.
+
+mod arch;
+mod entries;
+mod layer;
+pub mod suggest;
+pub mod units;
+
+use std::collections::HashMap;
+
+use crate::diag::{codes, Diagnostic};
+use crate::model::{Description, Network};
+use crate::syntax::ast::{Decl, DeclKind, File, Ident, Item};
+
+pub use arch::{ARCH_KEYS, BUILTIN};
+pub use layer::{LAYER_KEYS, MAPPING_KEYS};
+
+/// Checks a parsed file. The description holds whatever checked cleanly;
+/// it is only meaningful when the diagnostics are empty.
+pub fn check(file: &File) -> (Description, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut by_kind: [Vec<&Decl>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for d in &file.decls {
+        check_header(d, &mut diags);
+        let slot = match d.kind {
+            DeclKind::Layer => 0,
+            DeclKind::Arch => 1,
+            DeclKind::Network => 2,
+        };
+        by_kind[slot].push(d);
+    }
+    let [layer_decls, arch_decls, network_decls] = by_kind;
+    let firsts = [
+        report_duplicates(layer_decls.iter().map(|d| &d.name), "layer", &mut diags),
+        report_duplicates(arch_decls.iter().map(|d| &d.name), "arch", &mut diags),
+        report_duplicates(network_decls.iter().map(|d| &d.name), "network", &mut diags),
+    ];
+
+    let mut desc = Description {
+        archs: arch::check_archs(&arch_decls, &mut diags),
+        ..Description::default()
+    };
+    for (i, d) in layer_decls.iter().enumerate() {
+        if let Some(l) = layer::check_layer(d, d.name.name.clone(), &mut diags) {
+            if firsts[0][i] {
+                desc.layers.push(l);
+            }
+        }
+    }
+    for (i, d) in network_decls.iter().enumerate() {
+        if let Some(n) = check_network(d, &mut diags) {
+            if firsts[2][i] {
+                desc.networks.push(n);
+            }
+        }
+    }
+    // Report in file order; ties keep the order they were found in.
+    diags.sort_by_key(|d| d.labels.iter().find(|l| l.primary).map(|l| l.span.start));
+    (desc, diags)
+}
+
+/// Name and base rules that apply to every declaration.
+fn check_header(d: &Decl, diags: &mut Vec<Diagnostic>) {
+    check_name(&d.name, d.kind, diags);
+    if let (Some(b), false) = (&d.base, d.kind == DeclKind::Arch) {
+        diags.push(
+            Diagnostic::error(
+                codes::MISPLACED,
+                format!("only an arch takes a base, not a {}", d.kind.keyword()),
+            )
+            .with_primary(b.span, "base not allowed here")
+            .with_help(format!("remove `: {}`", b.name)),
+        );
+    }
+}
+
+fn check_name(name: &Ident, kind: DeclKind, diags: &mut Vec<Diagnostic>) {
+    if name.name.contains('.') {
+        diags.push(
+            Diagnostic::error(
+                codes::BAD_NAME,
+                format!("{} name `{}` contains a dot", kind.keyword(), name.name),
+            )
+            .with_primary(name.span, "names cannot contain `.`")
+            .with_help(
+                "dots separate a network from its layers (`alexnet.conv1`); use `_` instead",
+            ),
+        );
+    }
+}
+
+/// Reports names declared twice; returns, per declaration, whether it is
+/// the first of its name (only those make it into the description).
+fn report_duplicates<'a>(
+    names: impl Iterator<Item = &'a Ident>,
+    kind: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<bool> {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    let mut firsts = Vec::new();
+    for n in names {
+        if let Some(first) = seen.get(n.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_NAME,
+                    format!("{kind} `{}` is declared twice", n.name),
+                )
+                .with_primary(n.span, "declared again here")
+                .with_secondary(first.span, "first declared here")
+                .with_help(format!(
+                    "rename one of them; {kind} names are unique within a file"
+                )),
+            );
+            firsts.push(false);
+        } else {
+            seen.insert(n.name.as_str(), n);
+            firsts.push(true);
+        }
+    }
+    firsts
+}
+
+fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
+    let before = diags.len();
+    let mut members: Vec<&Decl> = Vec::new();
+    for item in &d.body.items {
+        match item {
+            Item::Decl(m) if m.kind == DeclKind::Layer => {
+                check_header(m, diags);
+                members.push(m);
+            }
+            Item::Decl(m) => diags.push(
+                Diagnostic::error(
+                    codes::MISPLACED,
+                    format!("a network holds layers, not a {}", m.kind.keyword()),
+                )
+                .with_primary(m.kind_span, "not allowed here")
+                .with_help("declare it at the top level of the file"),
+            ),
+            Item::Entry(e) => diags.push(
+                Diagnostic::error(
+                    codes::MISPLACED,
+                    format!("a network holds layers, not keys like `{}`", e.key.name),
+                )
+                .with_primary(e.key.span, "not allowed here")
+                .with_help("put the key inside one of the network's `layer` declarations"),
+            ),
+            Item::Block(b) => diags.push(
+                Diagnostic::error(
+                    codes::MISPLACED,
+                    format!("a network holds layers, not a `{}` block", b.name.name),
+                )
+                .with_primary(b.name.span, "not allowed here")
+                .with_help(format!("write `layer {} {{ ... }}`", b.name.name)),
+            ),
+        }
+    }
+    if members.is_empty() && diags.len() == before {
+        diags.push(
+            Diagnostic::error(
+                codes::EMPTY_NETWORK,
+                format!("network `{}` has no layers", d.name.name),
+            )
+            .with_primary(d.name.span, "empty network")
+            .with_help("add `layer NAME { ... }` declarations inside it"),
+        );
+    }
+    let firsts = report_duplicates(members.iter().map(|m| &m.name), "layer", diags);
+    let mut layers = Vec::new();
+    for (m, first) in members.iter().zip(firsts) {
+        let name = format!("{}.{}", d.name.name, m.name.name);
+        if let Some(l) = layer::check_layer(m, name, diags) {
+            if first {
+                layers.push(l);
+            }
+        }
+    }
+    (diags.len() == before).then(|| Network {
+        name: d.name.name.clone(),
+        span: d.span,
+        layers,
+    })
+}

@@ -75,3 +75,4 @@ impl Diagnostic {
 }
 
 pub mod codes;
+pub mod render;

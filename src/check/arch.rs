@@ -1,0 +1,420 @@
+//! `arch` declarations: key conversion, inheritance (`: base`), the rules
+//! around the built-in `eyeriss`, and cycle detection. Resolution is
+//! iterative and memoised, so a long chain of bases costs linear time.
+
+use std::collections::HashMap;
+
+use crate::diag::{codes, Diagnostic};
+use crate::model::{Arch, Hw};
+use crate::syntax::ast::{Decl, Entry};
+
+use super::entries::collect;
+use super::units::{Conv, Dim};
+
+pub const ARCH_KEYS: &[&str] = &[
+    "array",
+    "rf.ifmap",
+    "rf.filter",
+    "rf.psum",
+    "glb.bank",
+    "glb.banks",
+    "glb.filter_banks",
+    "precision",
+    "clock",
+    "pipeline.mul",
+    "pipeline.add",
+    "fifo.depth",
+    "noc.ifmap",
+    "noc.filter",
+    "noc.ofmap",
+    "zero_gating",
+    "energy.rf",
+    "energy.noc",
+    "energy.mul",
+    "energy.add",
+    "energy.glb",
+    "dram",
+];
+
+pub const BUILTIN: &str = "eyeriss";
+
+/// The most bits per element the simulator's values can hold.
+const MAX_PRECISION: u64 = 64;
+
+/// Applies the keys written in one arch body onto `arch`; returns false if
+/// any value was bad (diagnostics pushed).
+fn apply(arch: &mut Arch, entries: &[(&str, &Entry)], diags: &mut Vec<Diagnostic>) -> bool {
+    let before = diags.len();
+    let mut conv = Conv { diags };
+    for &(key, e) in entries {
+        let (k, v) = (&e.key, &e.value);
+        let count = |conv: &mut Conv, slot: &mut u64| {
+            if let Some(n) = conv.positive(k, v) {
+                *slot = n;
+            }
+        };
+        match key {
+            "array" => {
+                if let Some(hw) = conv.hw(k, v, false) {
+                    arch.array = hw;
+                }
+            }
+            "rf.ifmap" => count(&mut conv, &mut arch.rf_ifmap),
+            "rf.filter" => count(&mut conv, &mut arch.rf_filter),
+            "rf.psum" => count(&mut conv, &mut arch.rf_psum),
+            "glb.bank" => {
+                if let Some(n) = conv.whole_quantity(k, v, Dim::Bytes) {
+                    arch.glb_bank = n;
+                }
+            }
+            "glb.banks" => count(&mut conv, &mut arch.glb_banks),
+            "glb.filter_banks" => count(&mut conv, &mut arch.glb_filter_banks),
+            "precision" => {
+                if let Some(n) = conv.whole_quantity(k, v, Dim::Bits) {
+                    if n > MAX_PRECISION {
+                        conv.diags.push(
+                            Diagnostic::error(
+                                codes::OUT_OF_RANGE,
+                                format!("precision of {n} bits is more than {MAX_PRECISION}"),
+                            )
+                            .with_primary(v.span, "too wide")
+                            .with_help(format!(
+                                "the simulator holds values of 1 to {MAX_PRECISION} bits"
+                            )),
+                        );
+                    } else {
+                        arch.precision = n;
+                    }
+                }
+            }
+            "clock" => {
+                if let Some(n) = conv.whole_quantity(k, v, Dim::Freq) {
+                    arch.clock_hz = n;
+                }
+            }
+            "pipeline.mul" => count(&mut conv, &mut arch.pipeline_mul),
+            "pipeline.add" => count(&mut conv, &mut arch.pipeline_add),
+            "fifo.depth" => count(&mut conv, &mut arch.fifo_depth),
+            "noc.ifmap" => count(&mut conv, &mut arch.noc_ifmap),
+            "noc.filter" => count(&mut conv, &mut arch.noc_filter),
+            "noc.ofmap" => count(&mut conv, &mut arch.noc_ofmap),
+            "zero_gating" => {
+                if let Some(b) = conv.switch(k, v) {
+                    arch.zero_gating = b;
+                }
+            }
+            "energy.rf" | "energy.noc" | "energy.mul" | "energy.add" | "energy.glb" => {
+                if let Some(x) = conv.energy(k, v) {
+                    *match key {
+                        "energy.rf" => &mut arch.energy_rf,
+                        "energy.noc" => &mut arch.energy_noc,
+                        "energy.mul" => &mut arch.energy_mul,
+                        "energy.add" => &mut arch.energy_add,
+                        _ => &mut arch.energy_glb,
+                    } = x;
+                }
+            }
+            "dram" => {
+                if let Some(s) = conv.string(k, v) {
+                    if s.is_empty() {
+                        conv.diags.push(
+                            Diagnostic::error(codes::OUT_OF_RANGE, "`dram` names no device")
+                                .with_primary(v.span, "empty string")
+                                .with_help(
+                                    "name a DRAM device model, e.g. `dram = \"ddr4-1866\";`",
+                                ),
+                        );
+                    } else {
+                        arch.dram = s;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    diags.len() == before
+}
+
+/// Where an arch's base leads.
+#[derive(Clone, Copy)]
+enum Base {
+    None,
+    Builtin,
+    Decl(usize),
+    /// Unknown or otherwise broken (already reported).
+    Broken,
+}
+
+/// Checks every top-level arch declaration; returns the resolved archs in
+/// declaration order (only the good ones).
+pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
+    // First declaration of each name (duplicates are reported elsewhere).
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in decls.iter().enumerate() {
+        index.entry(d.name.name.as_str()).or_insert(i);
+    }
+    let user_eyeriss = index.contains_key(BUILTIN);
+
+    let mut bases = Vec::with_capacity(decls.len());
+    for (i, d) in decls.iter().enumerate() {
+        let base = match &d.base {
+            None if d.name.name == BUILTIN => {
+                diags.push(
+                    Diagnostic::error(codes::EYERISS_WITHOUT_BASE, "arch `eyeriss` is built in and cannot be redeclared")
+                        .with_primary(d.name.span, "declares `eyeriss` without a base")
+                        .with_note("a file may declare `eyeriss` only with a base other than `eyeriss` itself")
+                        .with_help("give your arch a new name and derive it: `arch my_eyeriss : eyeriss { ... }`"),
+                );
+                Base::Broken
+            }
+            None => Base::None,
+            Some(b) if b.name == BUILTIN && d.name.name == BUILTIN => {
+                diags.push(
+                    Diagnostic::error(
+                        codes::EYERISS_SHADOW,
+                        "`arch eyeriss : eyeriss` would shadow the built-in `eyeriss`",
+                    )
+                    .with_primary(b.span, "this base is the arch being declared")
+                    .with_secondary(d.name.span, "declared here")
+                    .with_help("give your arch a new name: `arch my_eyeriss : eyeriss { ... }`"),
+                );
+                Base::Broken
+            }
+            // A declared `eyeriss` replaces the built-in everywhere in the file.
+            Some(b) if b.name == BUILTIN && !user_eyeriss => Base::Builtin,
+            Some(b) => {
+                match index.get(b.name.as_str()) {
+                    Some(&j) if j == i => {
+                        diags.push(
+                            Diagnostic::error(
+                                codes::INHERITANCE_CYCLE,
+                                format!("arch `{}` derives from itself", b.name),
+                            )
+                            .with_primary(b.span, "this base is the arch being declared")
+                            .with_help("derive from another arch, e.g. `eyeriss`"),
+                        );
+                        Base::Broken
+                    }
+                    Some(&j) => Base::Decl(j),
+                    None => {
+                        let names = index.keys().copied().chain(std::iter::once(BUILTIN));
+                        let mut diag = Diagnostic::error(
+                            codes::UNKNOWN_BASE,
+                            format!("unknown base arch `{}`", b.name),
+                        )
+                        .with_primary(b.span, "no arch of this name");
+                        diag = match super::suggest::did_you_mean(&b.name, names) {
+                        Some(s) => diag.with_help(s),
+                        None => diag.with_help("derive from the built-in `eyeriss` or an arch declared in this file"),
+                    };
+                        diags.push(diag);
+                        Base::Broken
+                    }
+                }
+            }
+        };
+        bases.push(base);
+    }
+    report_cycles(decls, &bases, diags);
+
+    // Own keys of each arch, checked once.
+    let mut keyed = Vec::with_capacity(decls.len());
+    for d in decls {
+        let entries = collect(&d.body, ARCH_KEYS, "an arch", diags);
+        for b in &entries.blocks {
+            diags.push(
+                Diagnostic::error(
+                    codes::MISPLACED,
+                    format!("an arch holds keys only, not a `{}` block", b.name.name),
+                )
+                .with_primary(b.name.span, "not allowed here")
+                .with_help("write the values as `key = value;`"),
+            );
+        }
+        for n in &entries.decls {
+            diags.push(
+                Diagnostic::error(
+                    codes::MISPLACED,
+                    format!("a {} cannot be declared inside an arch", n.kind.keyword()),
+                )
+                .with_primary(n.kind_span, "not allowed here")
+                .with_help("declare it at the top level of the file"),
+            );
+        }
+        // Apply in source order so that diagnostics come out in file order.
+        let mut list: Vec<(&str, &Entry)> = entries.by_key.iter().map(|(k, e)| (*k, *e)).collect();
+        list.sort_by_key(|(_, e)| e.span.start);
+        keyed.push(list);
+    }
+
+    // Resolve each arch: walk to a resolved ancestor, then apply downwards.
+    let mut resolved: Vec<Option<Option<Arch>>> = vec![None; decls.len()];
+    let mut on_chain = vec![false; decls.len()];
+    let mut out = Vec::new();
+    for start in 0..decls.len() {
+        let mut chain = vec![start];
+        on_chain[start] = true;
+        let mut root: Option<Arch>;
+        loop {
+            let cur = chain[chain.len() - 1];
+            match bases[cur] {
+                Base::None => {
+                    root = Some(blank());
+                    break;
+                }
+                Base::Builtin => {
+                    root = Some(Arch::eyeriss());
+                    break;
+                }
+                Base::Broken => {
+                    root = None;
+                    break;
+                }
+                Base::Decl(j) => {
+                    if let Some(r) = &resolved[j] {
+                        root = r.clone();
+                        break;
+                    }
+                    if on_chain[j] {
+                        root = None; // a cycle, reported above
+                        break;
+                    }
+                    on_chain[j] = true;
+                    chain.push(j);
+                }
+            }
+        }
+        // Apply from the deepest ancestor down to `start`.
+        while let Some(cur) = chain.pop() {
+            on_chain[cur] = false;
+            if resolved[cur].is_some() {
+                root = resolved[cur].clone().flatten();
+                continue;
+            }
+            let d = decls[cur];
+            let this = root.take().and_then(|mut a| {
+                let ok = apply_checked(
+                    &mut a,
+                    d,
+                    &keyed[cur],
+                    matches!(bases[cur], Base::None),
+                    diags,
+                );
+                a.name = d.name.name.clone();
+                a.span = d.span;
+                ok.then_some(a)
+            });
+            resolved[cur] = Some(this.clone());
+            root = this;
+        }
+        if let Some(Some(a)) = &resolved[start] {
+            if index.get(decls[start].name.name.as_str()) == Some(&start) {
+                out.push(a.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Applies the keys of `d`; a base-less arch must give every key.
+fn apply_checked(
+    arch: &mut Arch,
+    d: &Decl,
+    keys: &[(&str, &Entry)],
+    baseless: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut ok = apply(arch, keys, diags);
+    if baseless {
+        let missing: Vec<&str> = ARCH_KEYS
+            .iter()
+            .copied()
+            .filter(|k| !keys.iter().any(|(g, _)| g == k))
+            .collect();
+        if !missing.is_empty() {
+            diags.push(
+                Diagnostic::error(codes::MISSING_KEY, format!("arch `{}` has no base, so every key is required", d.name.name))
+                    .with_primary(d.name.span, format!("missing: {}", missing.join(", ")))
+                    .with_help(format!("derive it from the built-in to start from its values: `arch {} : eyeriss {{ ... }}`", d.name.name)),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// An arch with every value zero, filled in by a base-less declaration.
+fn blank() -> Arch {
+    Arch {
+        array: Hw::new(0, 0),
+        ..Arch::eyeriss()
+    }
+}
+
+/// Reports each inheritance cycle once, at its first-declared member.
+fn report_cycles(decls: &[&Decl], bases: &[Base], diags: &mut Vec<Diagnostic>) {
+    // state: 0 unvisited, 1 on the current walk, 2 done.
+    let mut state = vec![0u8; decls.len()];
+    for start in 0..decls.len() {
+        let mut walk = Vec::new();
+        let mut cur = start;
+        loop {
+            if state[cur] == 2 {
+                break;
+            }
+            if state[cur] == 1 {
+                // `cur` starts a cycle: the walk from its position on.
+                let pos = walk.iter().position(|&w| w == cur).unwrap_or(0);
+                let cycle = &walk[pos..];
+                let first = cycle.iter().copied().min().unwrap_or(cur);
+                let names: Vec<&str> = cycle
+                    .iter()
+                    .chain(std::iter::once(&cur))
+                    .map(|&i| decls[i].name.name.as_str())
+                    .collect();
+                let base_span = |i: usize| {
+                    decls[i]
+                        .base
+                        .as_ref()
+                        .map(|b| b.span)
+                        .unwrap_or(decls[i].name.span)
+                };
+                let mut d = Diagnostic::error(
+                    codes::INHERITANCE_CYCLE,
+                    format!("arch inheritance cycle: {}", names.join(" -> ")),
+                )
+                .with_primary(
+                    base_span(first),
+                    format!(
+                        "`{}` derives from `{}`",
+                        decls[first].name.name,
+                        decls[first].base.as_ref().map_or("", |b| b.name.as_str())
+                    ),
+                );
+                for &i in cycle.iter().filter(|&&i| i != first) {
+                    d = d.with_secondary(
+                        base_span(i),
+                        format!(
+                            "`{}` derives from `{}`",
+                            decls[i].name.name,
+                            decls[i].base.as_ref().map_or("", |b| b.name.as_str())
+                        ),
+                    );
+                }
+                diags.push(d.with_help(
+                    "break the cycle: let one of them derive from `eyeriss` or give it no base",
+                ));
+                break;
+            }
+            state[cur] = 1;
+            walk.push(cur);
+            match bases[cur] {
+                Base::Decl(j) => cur = j,
+                _ => break,
+            }
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+}
