@@ -31,6 +31,8 @@ pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
     let (desc, check_diags) = check::check(&parsed.file);
     let mut diags = parsed.diagnostics;
     diags.extend(check_diags);
+    // File order; lexer, parser and checker findings interleave.
+    diags.sort_by_key(|d| d.labels.iter().find(|l| l.primary).map(|l| l.span.start));
     let mut extra = parsed.suppressed;
     if diags.len() > MAX_DIAGNOSTICS {
         extra += diags.len() - MAX_DIAGNOSTICS;

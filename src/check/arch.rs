@@ -292,18 +292,15 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                 continue;
             }
             let d = decls[cur];
-            let this = root.take().and_then(|mut a| {
-                let ok = apply_checked(
-                    &mut a,
-                    d,
-                    &keyed[cur],
-                    matches!(bases[cur], Base::None),
-                    diags,
-                );
-                a.name = d.name.name.clone();
-                a.span = d.span;
-                ok.then_some(a)
-            });
+            // With a broken base there is nothing to inherit, but the
+            // arch's own keys are still checked (on a scratch copy).
+            let inherited = root.is_some();
+            let mut a = root.take().unwrap_or_else(Arch::eyeriss);
+            let baseless = matches!(bases[cur], Base::None);
+            let ok = apply_checked(&mut a, d, &keyed[cur], baseless, diags);
+            a.name = d.name.name.clone();
+            a.span = d.span;
+            let this = (ok && inherited).then_some(a);
             resolved[cur] = Some(this.clone());
             root = this;
         }

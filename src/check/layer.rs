@@ -255,7 +255,13 @@ struct Axis {
     filter: u64,
     stride: u64,
     pad: u64,
+    /// Singular and plural of what this axis counts.
+    row: &'static str,
     rows: &'static str,
+}
+
+fn count_of(n: u64, a: &Axis) -> String {
+    format!("{n} {}", if n == 1 { a.row } else { a.rows })
 }
 
 impl Axis {
@@ -295,25 +301,32 @@ impl Shapes<'_, '_> {
     }
 
     fn output(&self, i: Hw, f: Hw, s: Hw, p: Hw, diags: &mut Vec<Diagnostic>) -> Option<Hw> {
-        let axes = [
-            Axis {
-                input: i.h,
-                filter: f.h,
-                stride: s.h,
-                pad: p.h,
-                rows: "row",
-            },
-            Axis {
-                input: i.w,
-                filter: f.w,
-                stride: s.w,
-                pad: p.w,
-                rows: "column",
-            },
-        ];
-        let mut out = [0u64; 2];
-        let mut ok = true;
-        for (k, a) in axes.iter().enumerate() {
+        let h = Axis {
+            input: i.h,
+            filter: f.h,
+            stride: s.h,
+            pad: p.h,
+            row: "row",
+            rows: "rows",
+        };
+        let w = Axis {
+            input: i.w,
+            filter: f.w,
+            stride: s.w,
+            pad: p.w,
+            row: "column",
+            rows: "columns",
+        };
+        // A square layer fails the same way on both axes: say it once.
+        let square = (h.input, h.filter, h.stride, h.pad) == (w.input, w.filter, w.stride, w.pad);
+        let both = Axis {
+            row: "row and column",
+            rows: "rows and columns",
+            ..h
+        };
+        let axes: Vec<Axis> = if square { vec![both] } else { vec![h, w] };
+        let mut out = Vec::with_capacity(2);
+        for a in &axes {
             let Some(padded) = a.pad.checked_mul(2).and_then(|x| x.checked_add(a.input)) else {
                 diags.push(
                     Diagnostic::error(codes::TOO_LARGE, "padded input size overflows 64 bits")
@@ -326,74 +339,72 @@ impl Shapes<'_, '_> {
                 let d = Diagnostic::error(
                     codes::FILTER_TOO_LARGE,
                     format!(
-                        "filter is larger than the padded input: {} {}s vs {}",
-                        a.filter, a.rows, padded
+                        "filter is larger than the padded input: {} vs {padded}",
+                        count_of(a.filter, a)
                     ),
                 );
                 let d = match self.entries.get("filter") {
-                    Some(e) => d.with_primary(e.value.span, format!("{} {}s", a.filter, a.rows)),
+                    Some(e) => d.with_primary(e.value.span, count_of(a.filter, a)),
                     None => d.with_primary(self.decl.name.span, "in this layer"),
                 };
-                let d = self.label(d, "ifmap", format!("input has {} {}s", a.input, a.rows));
-                let d = self.label(
-                    d,
-                    "pad",
-                    format!("{} padding {}s on each side", a.pad, a.rows),
-                );
+                let d = self.label(d, "ifmap", format!("input has {}", count_of(a.input, a)));
+                let d = self.label(d, "pad", format!("pad {} on each side", a.pad));
                 diags.push(
                     d.with_note(format!(
-                        "padded input: {} + 2*{} = {padded} {}s",
-                        a.input, a.pad, a.rows
+                        "padded input: {} + 2*{} = {}",
+                        a.input,
+                        a.pad,
+                        count_of(padded, a)
                     ))
                     .with_help("use a smaller filter, a larger ifmap, or more padding"),
                 );
-                ok = false;
                 continue;
             }
             let span = padded - a.filter;
             let left = span % a.stride;
             if left != 0 {
                 diags.push(self.leftover(a, padded, left));
-                ok = false;
                 continue;
             }
-            out[k] = span / a.stride + 1;
+            out.push(span / a.stride + 1);
         }
-        ok.then(|| Hw::new(out[0], out[1]))
+        match out.as_slice() {
+            [e] if square => Some(Hw::square(*e)),
+            [e, f] => Some(Hw::new(*e, *f)),
+            _ => None,
+        }
     }
 
     fn leftover(&self, a: &Axis, padded: u64, left: u64) -> Diagnostic {
-        let plural = if left == 1 { "" } else { "s" };
         let d = Diagnostic::error(
             codes::STRIDE_LEFTOVER,
             format!(
-                "stride {} leaves {left} input {}{plural} over",
-                a.stride, a.rows
+                "stride {} leaves {} of the input over",
+                a.stride,
+                count_of(left, a)
             ),
         );
         let d = match self.entries.get("stride") {
             Some(e) => d.with_primary(
                 e.value.span,
                 format!(
-                    "the last {left} {}{plural} of the padded input are never used",
-                    a.rows
+                    "the last {} of the padded input are never used",
+                    count_of(left, a)
                 ),
             ),
             None => d.with_primary(self.decl.name.span, "in this layer"),
         };
-        let d = self.label(d, "ifmap", format!("input has {} {}s", a.input, a.rows));
-        let d = self.label(d, "filter", format!("filter has {} {}s", a.filter, a.rows));
-        let d = self.label(
-            d,
-            "pad",
-            format!("{} padding {}s on each side", a.pad, a.rows),
-        );
+        let d = self.label(d, "ifmap", format!("input has {}", count_of(a.input, a)));
+        let d = self.label(d, "filter", format!("filter has {}", count_of(a.filter, a)));
+        let d = self.label(d, "pad", format!("pad {} on each side", a.pad));
         let exact = (padded - a.filter) as f64 / a.stride as f64 + 1.0;
         let grow = a.stride - left;
         self.defaults_note(d.with_note(format!("{} = {exact}: not a whole number of outputs", a.derivation())))
             .with_help(format!(
-                "make the padded input {} {}s ({} + 2*pad) longer or {left} shorter so that the stride tiles it exactly",
-                grow, a.rows, a.input
+                "make the padded input ({} + 2*pad) {} longer or {} shorter so that the stride tiles it exactly",
+                a.input,
+                count_of(grow, a),
+                count_of(left, a)
             ))
     }
 
@@ -428,14 +439,16 @@ impl Shapes<'_, '_> {
             filter: f.h,
             stride: s.h,
             pad: p.h,
-            rows: "row",
+            row: "row",
+            rows: "rows",
         };
         let w = Axis {
             input: i.w,
             filter: f.w,
             stride: s.w,
             pad: p.w,
-            rows: "column",
+            row: "column",
+            rows: "columns",
         };
         let d = d
             .with_note(format!("height: {} = {}", h.derivation(), computed.h))
