@@ -2,12 +2,18 @@
 //! CNN accelerators. See `docs/architecture.md` for the stages.
 
 pub mod backend;
+pub mod bytecode;
 pub mod check;
 pub mod cli;
-pub mod driver;
-pub mod frontend;
-pub mod syntax;
 pub mod cost;
 pub mod diag;
+pub mod driver;
+pub mod frontend;
+pub mod ir;
 pub mod model;
 pub mod options;
+pub mod passes;
+pub mod pipeline;
+pub mod sim;
+pub mod stats;
+pub mod syntax;

@@ -1,0 +1,245 @@
+//! The binary form: little-endian, magic `CNNCSIG\0`, then the version, then
+//! the program's fields in declaration order. `decode(encode(p)) == p`.
+
+use super::isa::{Ctl, Delta, InitRun, Insn, PeEntry, Program, VERSION};
+use crate::ir::{OutKind, Src, SrcKind};
+use crate::model::Hw;
+
+const MAGIC: &[u8; 8] = b"CNNCSIG\0";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("not a cnnc signal program (bad magic)")]
+    BadMagic,
+    #[error("unsupported version {0} (this cnnc reads version {VERSION})")]
+    Version(u32),
+    #[error("truncated at byte {0}")]
+    Truncated(usize),
+    #[error("invalid tag {tag} at byte {at}")]
+    Tag { tag: u8, at: usize },
+    #[error("{0} trailing bytes")]
+    Trailing(usize),
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn i32(&mut self, v: i32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn ctl(&mut self, c: &Ctl) {
+        for f in c.fields() {
+            self.u32(f);
+        }
+        self.u8(c.flags);
+    }
+    fn runs(&mut self, runs: &[InitRun]) {
+        self.u32(runs.len() as u32);
+        for r in runs {
+            self.u8(r.src.kind as u8);
+            self.u32(r.src.r);
+            self.u32(r.src.c);
+            self.u32(r.count);
+            self.i32(r.dr);
+            self.i32(r.dc);
+        }
+    }
+}
+
+/// Encodes a program.
+pub fn encode(p: &Program) -> Vec<u8> {
+    let mut w = W(Vec::new());
+    w.0.extend_from_slice(MAGIC);
+    w.u32(p.version);
+    w.u32(p.rows);
+    w.u32(p.cols);
+    w.u32(p.length);
+    w.u8(p.out_kind as u8);
+    w.u64(p.out_shape.h);
+    w.u64(p.out_shape.w);
+    w.u32(p.pipeline_mul);
+    w.u32(p.pipeline_add);
+    w.u32(p.codes.len() as u32);
+    for code in &p.codes {
+        w.u32(code.len() as u32);
+        for insn in code {
+            match insn {
+                Insn::Idle { cycles } => {
+                    w.u8(0);
+                    w.u32(*cycles);
+                }
+                Insn::Step(c) => {
+                    w.u8(1);
+                    w.ctl(c);
+                }
+                Insn::Repeat { count, len, delta } => {
+                    w.u8(2);
+                    w.u32(*count);
+                    w.u32(*len);
+                    for d in delta.0 {
+                        w.i32(d);
+                    }
+                }
+            }
+        }
+    }
+    w.u32(p.pes.len() as u32);
+    for pe in &p.pes {
+        w.u32(pe.code);
+        w.u32(pe.out_base);
+        w.u32(pe.psum_entries);
+        w.runs(&pe.ifmap_init);
+        w.runs(&pe.filter_init);
+    }
+    w.0
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl R<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+        let end = self.at.checked_add(n).ok_or(DecodeError::Truncated(self.at))?;
+        let s = self.b.get(self.at..end).ok_or(DecodeError::Truncated(self.at))?;
+        self.at = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(self.take(4)?);
+        Ok(u32::from_le_bytes(a))
+    }
+    fn i32(&mut self) -> Result<i32, DecodeError> {
+        Ok(self.u32()? as i32)
+    }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(a))
+    }
+    /// A length prefix, bounded by the bytes left so that a corrupt length
+    /// cannot make us allocate without bound.
+    fn len(&mut self, min_item: usize) -> Result<usize, DecodeError> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(min_item) > self.b.len() - self.at {
+            return Err(DecodeError::Truncated(self.at));
+        }
+        Ok(n)
+    }
+    fn ctl(&mut self) -> Result<Ctl, DecodeError> {
+        let f = [self.u32()?, self.u32()?, self.u32()?, self.u32()?, self.u32()?];
+        let flags = self.u8()?;
+        Ok(Ctl::IDLE.with_fields(f).with_flags(flags))
+    }
+    fn runs(&mut self) -> Result<Vec<InitRun>, DecodeError> {
+        let n = self.len(21)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            let at = self.at;
+            let kind = match self.u8()? {
+                0 => SrcKind::Zero,
+                1 => SrcKind::Ifmap,
+                2 => SrcKind::Filter,
+                3 => SrcKind::Error,
+                tag => return Err(DecodeError::Tag { tag, at }),
+            };
+            let src = Src {
+                kind,
+                r: self.u32()?,
+                c: self.u32()?,
+            };
+            v.push(InitRun {
+                src,
+                count: self.u32()?,
+                dr: self.i32()?,
+                dc: self.i32()?,
+            });
+        }
+        Ok(v)
+    }
+}
+
+/// Decodes a program written by [`encode`].
+pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
+    let mut r = R { b, at: 0 };
+    if r.take(8).map_err(|_| DecodeError::BadMagic)? != MAGIC {
+        return Err(DecodeError::BadMagic);
+    }
+    let version = r.u32()?;
+    if version != VERSION {
+        return Err(DecodeError::Version(version));
+    }
+    let rows = r.u32()?;
+    let cols = r.u32()?;
+    let length = r.u32()?;
+    let at = r.at;
+    let out_kind = match r.u8()? {
+        0 => OutKind::Ofmap,
+        1 => OutKind::InputGrad,
+        2 => OutKind::FilterGrad,
+        tag => return Err(DecodeError::Tag { tag, at }),
+    };
+    let out_shape = Hw::new(r.u64()?, r.u64()?);
+    let pipeline_mul = r.u32()?;
+    let pipeline_add = r.u32()?;
+    let ncodes = r.len(4)?;
+    let mut codes = Vec::with_capacity(ncodes);
+    for _ in 0..ncodes {
+        let n = r.len(5)?;
+        let mut code = Vec::with_capacity(n);
+        for _ in 0..n {
+            let at = r.at;
+            code.push(match r.u8()? {
+                0 => Insn::Idle { cycles: r.u32()? },
+                1 => Insn::Step(r.ctl()?),
+                2 => Insn::Repeat {
+                    count: r.u32()?,
+                    len: r.u32()?,
+                    delta: Delta([r.i32()?, r.i32()?, r.i32()?, r.i32()?, r.i32()?]),
+                },
+                tag => return Err(DecodeError::Tag { tag, at }),
+            });
+        }
+        codes.push(code);
+    }
+    let npes = r.len(20)?;
+    let mut pes = Vec::with_capacity(npes);
+    for _ in 0..npes {
+        pes.push(PeEntry {
+            code: r.u32()?,
+            out_base: r.u32()?,
+            psum_entries: r.u32()?,
+            ifmap_init: r.runs()?,
+            filter_init: r.runs()?,
+        });
+    }
+    if r.at != b.len() {
+        return Err(DecodeError::Trailing(b.len() - r.at));
+    }
+    Ok(Program {
+        version,
+        rows,
+        cols,
+        length,
+        out_kind,
+        out_shape,
+        pipeline_mul,
+        pipeline_add,
+        codes,
+        pes,
+    })
+}

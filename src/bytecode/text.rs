@@ -1,0 +1,100 @@
+//! The text form of a program (`--emit signals`), documented in
+//! `docs/architecture.md`. Stable: the same program prints the same bytes.
+
+use std::fmt::Write;
+
+use super::isa::{Ctl, Delta, InitRun, Insn, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
+
+fn ctl_text(c: &Ctl) -> String {
+    let mut s = String::from("step");
+    let names = ["ifm", "fil", "prd", "pwr", "out"];
+    for (name, v) in names.iter().zip(c.fields()) {
+        if v != NONE {
+            let _ = write!(s, " {name}={v}");
+        }
+    }
+    if c.flags & FLAG_TAKE_IN != 0 {
+        s.push_str(" take_in");
+    }
+    if c.flags & FLAG_PUSH != 0 {
+        s.push_str(" push");
+    }
+    s
+}
+
+fn delta_text(d: &Delta) -> String {
+    let names = ["ifm", "fil", "prd", "pwr", "out"];
+    let parts: Vec<String> = names
+        .iter()
+        .zip(d.0)
+        .filter(|(_, v)| *v != 0)
+        .map(|(n, v)| format!("{n}{v:+}"))
+        .collect();
+    if parts.is_empty() {
+        "same".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn runs_text(runs: &[InitRun]) -> String {
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            if r.count == 1 {
+                format!("{}", r.src)
+            } else if r.src.is_zero() {
+                format!("0 x{}", r.count)
+            } else {
+                format!("{} step({},{}) x{}", r.src, r.dr, r.dc, r.count)
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// Prints the program.
+pub fn print_program(p: &Program) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "cnnc-signals v{}", p.version);
+    let _ = writeln!(
+        s,
+        "set {} x {}; length {} cycles; output {:?} {}; pipeline mul {} add {}",
+        p.rows, p.cols, p.length, p.out_kind, p.out_shape, p.pipeline_mul, p.pipeline_add
+    );
+    for (i, code) in p.codes.iter().enumerate() {
+        let _ = writeln!(s, "code {i}:");
+        let mut body_left = 0u32;
+        for insn in code {
+            let indent = if body_left > 0 { "    " } else { "  " };
+            match insn {
+                Insn::Idle { cycles } => {
+                    let _ = writeln!(s, "{indent}idle {cycles}");
+                }
+                Insn::Step(c) => {
+                    let _ = writeln!(s, "{indent}{}", ctl_text(c));
+                }
+                Insn::Repeat { count, len, delta } => {
+                    let _ = writeln!(s, "{indent}repeat {count} x {len} ({})", delta_text(delta));
+                }
+            }
+            body_left = match insn {
+                Insn::Repeat { len, .. } => *len,
+                _ => body_left.saturating_sub(1),
+            };
+        }
+    }
+    for (i, pe) in p.pes.iter().enumerate() {
+        let (x, y) = (i as u32 / p.cols.max(1), i as u32 % p.cols.max(1));
+        let _ = writeln!(
+            s,
+            "pe ({x},{y}): code {} out_base {} psum {} ifmap {} filter {}",
+            pe.code,
+            pe.out_base,
+            pe.psum_entries,
+            runs_text(&pe.ifmap_init),
+            runs_text(&pe.filter_init)
+        );
+    }
+    s
+}

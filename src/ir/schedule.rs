@@ -1,0 +1,149 @@
+//! The mapped form of one 2-D convolution: a logical PE set with, for each
+//! PE, its preloaded scratchpad contents and its control word for every cycle.
+//! Mapping passes build it; `lower` compresses it into bytecode.
+
+use super::{OutKind, Src};
+use crate::model::Hw;
+
+/// The control of one PE for one cycle.
+///
+/// Timing contract (the same as the original's signals, with the mux entry
+/// already aligned to the cycle that uses it):
+/// - `ifm`/`fil`: scratchpad addresses read this cycle; their product reaches
+///   the adder `pipeline.mul` cycles later.
+/// - `psum_rd`: psum-scratchpad address added this cycle.
+/// - `take_in`: the mux passes the psum arriving from the PE below (popped
+///   from IN_PSUM) instead of the multiplier's output.
+/// - `push`: the adder's result is pushed into OUT_PSUM.
+/// - `psum_wr`: the adder's result is written to that psum address.
+/// - `out`: at the start of this cycle the array pops this PE's OUT_PSUM and
+///   writes it to the global buffer as output element `out` (row-major index
+///   into the pass's output tensor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Word {
+    pub ifm: Option<u32>,
+    pub fil: Option<u32>,
+    pub psum_rd: Option<u32>,
+    pub psum_wr: Option<u32>,
+    pub take_in: bool,
+    pub push: bool,
+    pub out: Option<u32>,
+}
+
+impl Word {
+    pub fn is_idle(&self) -> bool {
+        *self == Word::default()
+    }
+
+    /// A multiplication is issued this cycle.
+    pub fn is_mac(&self) -> bool {
+        self.ifm.is_some() && self.fil.is_some()
+    }
+}
+
+/// One PE of a logical set: what is preloaded, and what it does each cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PeSchedule {
+    pub ifmap_init: Vec<Src>,
+    pub filter_init: Vec<Src>,
+    /// Psum scratchpad entries the schedule uses.
+    pub psum_entries: u32,
+    pub words: Vec<Word>,
+    /// Multicast groups of the ifmap-side and filter-side networks this PE
+    /// listens to.
+    pub ifmap_groups: Vec<u32>,
+    pub filter_groups: Vec<u32>,
+}
+
+/// How a 2-D convolution was placed on its logical PE set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Placement {
+    /// One line per placement rule, for `--emit ir`.
+    pub rules: Vec<String>,
+}
+
+/// A logical PE set running one 2-D convolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogicalSet {
+    pub rows: u32,
+    pub cols: u32,
+    /// Row-major: PE (x, y) is `pes[x * cols + y]`. Row 0 is the top row,
+    /// which is nearest to the global buffer; psums flow upward.
+    pub pes: Vec<PeSchedule>,
+    pub out_kind: OutKind,
+    pub out_shape: Hw,
+    /// Output elements that the schedule writes (the rest are structurally
+    /// zero, e.g. gradient elements no product reaches when K < s).
+    pub placement: Placement,
+    /// Multiplications the mapped convolution needs (analytic count,
+    /// inserted zeros included), to check the schedule against.
+    pub analytic_macs: u64,
+}
+
+impl LogicalSet {
+    pub fn pe(&self, x: u32, y: u32) -> &PeSchedule {
+        &self.pes[(x * self.cols + y) as usize]
+    }
+
+    /// Cycles of control: the longest PE program.
+    pub fn length(&self) -> usize {
+        self.pes.iter().map(|p| p.words.len()).max().unwrap_or(0)
+    }
+
+    pub fn scheduled_macs(&self) -> u64 {
+        self.pes
+            .iter()
+            .map(|p| p.words.iter().filter(|w| w.is_mac()).count() as u64)
+            .sum()
+    }
+}
+
+/// Placement of a logical set on the physical array.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Allocation {
+    pub array: Hw,
+    /// The logical set.
+    pub set: Hw,
+    /// Rows/columns of one physical piece after strip-mining.
+    pub piece: Hw,
+    /// Pieces the set's rows are folded into (partial sums of a folded column
+    /// go through the global buffer between them).
+    pub row_folds: u64,
+    /// Pieces the set's columns are strip-mined into.
+    pub col_folds: u64,
+    /// Copies of a piece that fit on the array at once.
+    pub replicas: u64,
+    /// Active PEs when the array is full of pieces.
+    pub active_pes: u64,
+}
+
+impl Allocation {
+    pub fn pieces(&self) -> u64 {
+        self.row_folds * self.col_folds
+    }
+}
+
+/// What the networks must carry for one 2-D convolution, and whether the
+/// scratchpads of the arch hold what the schedule keeps in them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NetworkPlan {
+    /// Distinct tensor elements the global buffer sends (each multicast once).
+    pub ifmap_sends: u64,
+    pub filter_sends: u64,
+    /// Elements PEs receive (a multicast to k PEs counts k).
+    pub ifmap_receives: u64,
+    pub filter_receives: u64,
+    /// Cycles to deliver them at the arch's network bandwidths.
+    pub ifmap_cycles: u64,
+    pub filter_cycles: u64,
+    /// Outputs written to the global buffer, and the cycles that takes at
+    /// `noc.ofmap` per cycle.
+    pub ofmap_writes: u64,
+    pub ofmap_cycles: u64,
+    /// Largest scratchpad contents over PEs (entries).
+    pub rf_ifmap_need: u64,
+    pub rf_filter_need: u64,
+    pub rf_psum_need: u64,
+    /// Psums moved between PEs on the local network.
+    pub psum_hops: u64,
+}

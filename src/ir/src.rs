@@ -1,0 +1,54 @@
+/// Which tensor of the layer a scratchpad value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SrcKind {
+    /// A zero that the dataflow inserts itself (padding, dilation).
+    Zero,
+    /// Element of the (unpadded) input feature map.
+    Ifmap,
+    /// Element of the filter.
+    Filter,
+    /// Element of the output error (gradient of the ofmap).
+    Error,
+}
+
+/// Where one preloaded or streamed scratchpad value comes from: an element
+/// (row, column) of the 2-D slice of a layer tensor, or an inserted zero.
+/// Schedules hold these instead of numbers so they stay data-independent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Src {
+    pub kind: SrcKind,
+    pub r: u32,
+    pub c: u32,
+}
+
+impl Src {
+    pub const ZERO: Src = Src {
+        kind: SrcKind::Zero,
+        r: 0,
+        c: 0,
+    };
+
+    pub fn new(kind: SrcKind, r: u64, c: u64) -> Src {
+        Src {
+            kind,
+            r: r as u32,
+            c: c as u32,
+        }
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.kind == SrcKind::Zero
+    }
+}
+
+impl std::fmt::Display for Src {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            SrcKind::Zero => write!(f, "0"),
+            SrcKind::Ifmap => write!(f, "i{}-{}", self.r, self.c),
+            SrcKind::Filter => write!(f, "w{}-{}", self.r, self.c),
+            SrcKind::Error => write!(f, "e{}-{}", self.r, self.c),
+        }
+    }
+}

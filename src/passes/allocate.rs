@@ -1,0 +1,42 @@
+//! PE allocation: places the logical set on the physical array. A set taller
+//! or wider than the array is folded into balanced pieces (the psums of a
+//! folded column pass through the global buffer between pieces); pieces
+//! smaller than the array are replicated to run several 2-D convolutions
+//! (channels, filters or images) at once.
+
+use super::{Pass, PassError};
+use crate::ir::{Allocation, Module};
+use crate::model::Hw;
+
+pub struct Allocate;
+
+impl Pass for Allocate {
+    fn name(&self) -> &'static str {
+        "allocate"
+    }
+    fn description(&self) -> &'static str {
+        "fold (strip-mine) the logical PE set onto the physical array and replicate small sets"
+    }
+    fn run(&self, m: &mut Module) -> Result<(), PassError> {
+        let set = m.set.as_ref().ok_or_else(|| PassError::internal("allocate", "no PE set: mapping did not run"))?;
+        m.alloc = Some(allocate(Hw::new(set.rows as u64, set.cols as u64), m.arch.array));
+        Ok(())
+    }
+}
+
+/// Folds `set` onto `array` and counts the copies that fit.
+pub fn allocate(set: Hw, array: Hw) -> Allocation {
+    let row_folds = set.h.div_ceil(array.h).max(1);
+    let col_folds = set.w.div_ceil(array.w).max(1);
+    let piece = Hw::new(set.h.div_ceil(row_folds), set.w.div_ceil(col_folds));
+    let replicas = ((array.h / piece.h.max(1)) * (array.w / piece.w.max(1))).max(1);
+    Allocation {
+        array,
+        set,
+        piece,
+        row_folds,
+        col_folds,
+        replicas,
+        active_pes: replicas * piece.area(),
+    }
+}

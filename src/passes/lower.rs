@@ -1,0 +1,74 @@
+//! Lowering: the dense per-PE schedule becomes signal bytecode. PEs with the
+//! same control (up to their output base) share one compressed code.
+
+use std::collections::HashMap;
+
+use super::{Pass, PassError};
+use crate::bytecode::{compress, compress_init, Ctl, PeEntry, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE, VERSION};
+use crate::ir::{LogicalSet, Module, Word};
+
+pub struct Lower;
+
+impl Pass for Lower {
+    fn name(&self) -> &'static str {
+        "lower"
+    }
+    fn description(&self) -> &'static str {
+        "compress the per-PE schedule into signal bytecode with shared codes and affine loops"
+    }
+    fn run(&self, m: &mut Module) -> Result<(), PassError> {
+        let set = m.set.as_ref().ok_or_else(|| PassError::internal("lower", "no PE set: mapping did not run"))?;
+        m.program = Some(lower(set, m.arch.pipeline_mul as u32, m.arch.pipeline_add as u32));
+        Ok(())
+    }
+}
+
+fn opt(v: Option<u32>) -> u32 {
+    v.unwrap_or(NONE)
+}
+
+fn ctl(w: &Word, out_base: u32) -> Ctl {
+    Ctl {
+        ifm: opt(w.ifm),
+        fil: opt(w.fil),
+        psum_rd: opt(w.psum_rd),
+        psum_wr: opt(w.psum_wr),
+        out: w.out.map_or(NONE, |o| o - out_base),
+        flags: if w.take_in { FLAG_TAKE_IN } else { 0 } | if w.push { FLAG_PUSH } else { 0 },
+    }
+}
+
+/// Lowers a mapped set into a program.
+pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
+    let mut codes = Vec::new();
+    let mut index: HashMap<Vec<Ctl>, u32> = HashMap::new();
+    let mut pes = Vec::with_capacity(set.pes.len());
+    for pe in &set.pes {
+        let out_base = pe.words.iter().filter_map(|w| w.out).min().unwrap_or(0);
+        let dense: Vec<Ctl> = pe.words.iter().map(|w| ctl(w, out_base)).collect();
+        let next = codes.len() as u32;
+        let code = *index.entry(dense).or_insert_with_key(|d| {
+            codes.push(compress(d));
+            next
+        });
+        pes.push(PeEntry {
+            code,
+            out_base,
+            ifmap_init: compress_init(&pe.ifmap_init),
+            filter_init: compress_init(&pe.filter_init),
+            psum_entries: pe.psum_entries,
+        });
+    }
+    Program {
+        version: VERSION,
+        rows: set.rows,
+        cols: set.cols,
+        length: set.length() as u32,
+        out_kind: set.out_kind,
+        out_shape: set.out_shape,
+        pipeline_mul: mul,
+        pipeline_add: add,
+        codes,
+        pes,
+    }
+}

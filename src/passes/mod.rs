@@ -1,0 +1,113 @@
+//! The pass manager: every pass has a name and a one-line description, is
+//! registered in [`registry`], and runs over an [`ir::Module`]. Pipelines are
+//! named lists of passes. In debug builds the IR verifier runs after every
+//! pass and turns a broken invariant into an internal-error diagnostic.
+
+mod allocate;
+mod gflow_fgrad;
+mod gflow_igrad;
+mod gflow_map;
+mod lower;
+mod rs_map;
+mod schedule;
+mod select;
+
+use crate::diag::Diagnostic;
+use crate::ir::{self, Module};
+use crate::options::Dataflow;
+
+pub use gflow_fgrad::gflow_fgrad_set;
+pub use gflow_igrad::gflow_igrad_set;
+pub use rs_map::{rs_set, RsGeometry};
+
+/// A compiler pass over the IR module.
+pub trait Pass: Sync {
+    fn name(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    fn run(&self, m: &mut Module) -> Result<(), PassError>;
+}
+
+/// Why a pass could not run: the layer is refused (user-facing, with help),
+/// or cnnc broke one of its own invariants.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PassError {
+    Refused(Box<Diagnostic>),
+    Internal { pass: &'static str, message: String },
+}
+
+impl PassError {
+    pub fn internal(pass: &'static str, message: impl Into<String>) -> PassError {
+        PassError::Internal {
+            pass,
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(d: Diagnostic) -> PassError {
+        PassError::Refused(Box::new(d))
+    }
+
+    pub fn into_diagnostic(self) -> Diagnostic {
+        match self {
+            PassError::Refused(d) => *d,
+            PassError::Internal { pass, message } => {
+                Diagnostic::error("E0900", format!("internal error in pass `{pass}`: {message}"))
+                    .with_help("this is a bug in cnnc; please report it with the input file")
+            }
+        }
+    }
+}
+
+static SELECT: select::Select = select::Select;
+static RS_MAP: rs_map::RsMap = rs_map::RsMap;
+static GFLOW_MAP: gflow_map::GflowMap = gflow_map::GflowMap;
+static ALLOCATE: allocate::Allocate = allocate::Allocate;
+static SCHEDULE: schedule::Schedule = schedule::Schedule;
+static LOWER: lower::Lower = lower::Lower;
+
+/// Every pass, in pipeline order.
+pub fn registry() -> [&'static dyn Pass; 6] {
+    [&SELECT, &RS_MAP, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER]
+}
+
+/// The named pipeline for a dataflow.
+pub fn pipeline(dataflow: Dataflow) -> [&'static dyn Pass; 5] {
+    match dataflow {
+        Dataflow::Rs => [&SELECT, &RS_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
+        Dataflow::Gflow => [&SELECT, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
+    }
+}
+
+pub fn pipeline_name(dataflow: Dataflow) -> &'static str {
+    match dataflow {
+        Dataflow::Rs => "row-stationary",
+        Dataflow::Gflow => "grad-flow",
+    }
+}
+
+/// Runs the pipeline up to and including `stop_after` (all passes if `None`).
+/// Returns an error diagnostic if a pass refuses the layer or breaks an
+/// invariant; an unknown `stop_after` name is an error too.
+pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diagnostic> {
+    let passes = pipeline(m.dataflow);
+    if let Some(name) = stop_after {
+        if !passes.iter().any(|p| p.name() == name) {
+            let names: Vec<&str> = passes.iter().map(|p| p.name()).collect();
+            return Err(Diagnostic::error(
+                "E0901",
+                format!("no pass named `{name}` in the {} pipeline", pipeline_name(m.dataflow)),
+            )
+            .with_help(format!("the passes are: {}", names.join(", "))));
+        }
+    }
+    for p in passes {
+        p.run(m).map_err(PassError::into_diagnostic)?;
+        if cfg!(debug_assertions) {
+            ir::verify_module(m).map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
+        }
+        if Some(p.name()) == stop_after {
+            break;
+        }
+    }
+    Ok(())
+}

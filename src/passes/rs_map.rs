@@ -1,0 +1,172 @@
+//! Row-stationary mapping (Chen et al., ISCA 2016; the original's
+//! `conv.py`): PE (x, y) keeps filter row x and input row x + y·s_h, slides
+//! the filter row along the input row (one window per output column), and
+//! the psums of column y add up the column into output row y.
+
+use super::{Pass, PassError};
+use crate::diag::Diagnostic;
+use crate::ir::{eval, LogicalSet, Module, OutKind, PeSchedule, Placement, SrcMatrix, Word};
+use crate::model::Hw;
+use crate::options::PassKind;
+
+pub struct RsMap;
+
+impl Pass for RsMap {
+    fn name(&self) -> &'static str {
+        "rs-map"
+    }
+    fn description(&self) -> &'static str {
+        "map the 2-D convolution onto a row-stationary logical PE set (filter rows x output rows)"
+    }
+    fn run(&self, m: &mut Module) -> Result<(), PassError> {
+        require_single_cycle_adder(m)?;
+        let graph = m.graph.as_ref().ok_or_else(|| PassError::internal("rs-map", "no graph: select did not run"))?;
+        let (stride, x, k, _) = graph
+            .conv()
+            .ok_or_else(|| PassError::internal("rs-map", "the graph has no conv2d"))?;
+        let xm = eval(graph, x).ok_or_else(|| PassError::internal("rs-map", "conv input is not evaluable"))?;
+        let km = eval(graph, k).ok_or_else(|| PassError::internal("rs-map", "conv kernel is not evaluable"))?;
+        let out_kind = match m.pass {
+            PassKind::Forward => OutKind::Ofmap,
+            PassKind::Igrad => OutKind::InputGrad,
+            _ => OutKind::FilterGrad,
+        };
+        m.set = Some(rs_set(&xm, &km, stride, out_kind, m.arch.pipeline_mul, m.arch.pipeline_add));
+        Ok(())
+    }
+}
+
+/// Both schedules add a psum every cycle in place; an adder that takes more
+/// than one cycle would read a stale psum.
+pub(super) fn require_single_cycle_adder(m: &Module) -> Result<(), PassError> {
+    if m.arch.pipeline_add == 1 {
+        return Ok(());
+    }
+    Err(PassError::refused(
+        Diagnostic::error(
+            "E0201",
+            format!(
+                "arch `{}` has `pipeline.add = {}`; the schedules accumulate a psum every cycle and need a single-cycle adder",
+                m.arch.name, m.arch.pipeline_add
+            ),
+        )
+        .with_primary(m.arch.span, "this arch")
+        .with_help("set `pipeline.add = 1` (the Eyeriss adder)"),
+    ))
+}
+
+/// The timing of one row-stationary set (the original's §3.2 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RsGeometry {
+    /// PE rows (kernel rows) and columns (output rows).
+    pub rows: u64,
+    pub cols: u64,
+    /// Windows per PE (output columns).
+    pub windows: u64,
+    /// Kernel row length.
+    pub taps: u64,
+    /// Window period: taps plus one bubble.
+    pub period: u64,
+    /// Read-to-psum distance assumed by the schedule (mul + add).
+    pub d: u64,
+}
+
+impl RsGeometry {
+    fn skew(&self, x: u64) -> u64 {
+        self.rows - 1 - x
+    }
+    /// First read of window j in row x.
+    fn begin(&self, x: u64, j: u64) -> u64 {
+        self.skew(x) + j * self.period
+    }
+    /// Last read of window j in row x.
+    fn end(&self, x: u64, j: u64) -> u64 {
+        self.begin(x, j) + self.taps - 1
+    }
+    /// Cycles of control: one after the last output write.
+    pub fn length(&self) -> u64 {
+        let last = self.end(0, self.windows - 1);
+        if self.rows >= 2 {
+            last + self.d + 2
+        } else {
+            last + self.d + 1
+        }
+    }
+}
+
+/// Builds the row-stationary set for `O = conv(X, K, stride)`.
+pub fn rs_set(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, out_kind: OutKind, mul: u64, add: u64) -> LogicalSet {
+    let out = Hw::new((x.h - k.h) / stride.h + 1, (x.w - k.w) / stride.w + 1);
+    let geo = RsGeometry {
+        rows: k.h,
+        cols: out.h,
+        windows: out.w,
+        taps: k.w,
+        period: k.w + 1,
+        d: mul + add,
+    };
+    let len = geo.length() as usize;
+    let bottom = geo.rows - 1;
+    let mut pes = Vec::with_capacity((geo.rows * geo.cols) as usize);
+    for px in 0..geo.rows {
+        for py in 0..geo.cols {
+            let in_row = px + py * stride.h;
+            let mut words = vec![Word::default(); len];
+            for j in 0..geo.windows {
+                let (b, e) = (geo.begin(px, j), geo.end(px, j));
+                for i in 0..geo.taps {
+                    let w = &mut words[(b + i) as usize];
+                    w.ifm = Some((i + j * stride.w) as u32);
+                    w.fil = Some(i as u32);
+                }
+                // Products land in psum slot j from read + d - 1 on; the
+                // bottom row's last one leaves at once instead of being stored.
+                for t in (b + geo.d - 1)..=(e + geo.d - 1) {
+                    let last = t == e + geo.d - 1;
+                    if !(last && px == bottom) {
+                        words[t as usize].psum_wr = Some(j as u32);
+                    }
+                    if t > b + geo.d - 1 {
+                        words[t as usize].psum_rd = Some(j as u32);
+                    }
+                }
+                let push_at = if px == bottom { e + geo.d - 1 } else { e + geo.d };
+                if px != bottom {
+                    // The bubble slot adds the psum arriving from below to the row sum.
+                    let w = &mut words[(e + geo.d) as usize];
+                    w.take_in = true;
+                    w.psum_rd = Some(j as u32);
+                }
+                words[push_at as usize].push = true;
+                if px == 0 {
+                    words[(push_at + 1) as usize].out = Some((py * out.w + j) as u32);
+                }
+            }
+            pes.push(PeSchedule {
+                ifmap_init: (0..x.w).map(|c| x.at(in_row, c)).collect(),
+                filter_init: (0..k.w).map(|c| k.at(px, c)).collect(),
+                psum_entries: geo.windows as u32,
+                words,
+                ifmap_groups: vec![in_row as u32],
+                filter_groups: vec![px as u32],
+            });
+        }
+    }
+    LogicalSet {
+        rows: geo.rows as u32,
+        cols: geo.cols as u32,
+        pes,
+        out_kind,
+        out_shape: out,
+        placement: Placement {
+            rules: vec![
+                format!("PE (x, y): filter row x of {}, input row x + y*{} of {}", k.h, stride.h, x.h),
+                format!("PE (x, y): {} windows of {} taps, step {}, psum slot j = window j", geo.windows, geo.taps, stride.w),
+                "psums move up column y; row 0 writes output row y".to_string(),
+                format!("ifmap multicast: diagonals x + y*{} ({} groups); filter multicast: rows ({} groups)", stride.h, x.h, k.h),
+                format!("timing: skew rows-1-x, window period {}, read-to-psum {}", geo.period, geo.d),
+            ],
+        },
+        analytic_macs: k.h * k.w * out.h * out.w,
+    }
+}

@@ -1,0 +1,68 @@
+//! Network scheduling: what the ifmap, filter, ofmap and local psum networks
+//! carry for one 2-D convolution, how many cycles that takes at the arch's
+//! bandwidths, and how much scratchpad the schedule keeps in each PE.
+
+use std::collections::BTreeSet;
+
+use super::{Pass, PassError};
+use crate::ir::{LogicalSet, Module, NetworkPlan, Src};
+
+pub struct Schedule;
+
+impl Pass for Schedule {
+    fn name(&self) -> &'static str {
+        "schedule"
+    }
+    fn description(&self) -> &'static str {
+        "fix network traffic and delivery cycles within the arch's bandwidths and size the scratchpads"
+    }
+    fn run(&self, m: &mut Module) -> Result<(), PassError> {
+        let set = m.set.as_ref().ok_or_else(|| PassError::internal("schedule", "no PE set: mapping did not run"))?;
+        let a = &m.arch;
+        m.plan = Some(plan(set, a.noc_ifmap, a.noc_filter, a.noc_ofmap));
+        Ok(())
+    }
+}
+
+/// Distinct non-zero sources, and all non-zero receptions. Inserted zeros
+/// are generated in the PE, not sent.
+fn traffic<'a>(inits: impl Iterator<Item = &'a Vec<Src>>) -> (u64, u64) {
+    let mut distinct = BTreeSet::new();
+    let mut receives = 0u64;
+    for init in inits {
+        for s in init.iter().filter(|s| !s.is_zero()) {
+            distinct.insert(*s);
+            receives += 1;
+        }
+    }
+    (distinct.len() as u64, receives)
+}
+
+pub fn plan(set: &LogicalSet, bw_i: u64, bw_f: u64, bw_o: u64) -> NetworkPlan {
+    let (ifmap_sends, ifmap_receives) = traffic(set.pes.iter().map(|p| &p.ifmap_init));
+    let (filter_sends, filter_receives) = traffic(set.pes.iter().map(|p| &p.filter_init));
+    let ofmap_writes = set
+        .pes
+        .iter()
+        .map(|p| p.words.iter().filter(|w| w.out.is_some()).count() as u64)
+        .sum();
+    let pushes: u64 = set
+        .pes
+        .iter()
+        .map(|p| p.words.iter().filter(|w| w.push).count() as u64)
+        .sum();
+    NetworkPlan {
+        ifmap_sends,
+        filter_sends,
+        ifmap_receives,
+        filter_receives,
+        ifmap_cycles: ifmap_sends.div_ceil(bw_i.max(1)),
+        filter_cycles: filter_sends.div_ceil(bw_f.max(1)),
+        ofmap_writes,
+        ofmap_cycles: ofmap_writes.div_ceil(bw_o.max(1)),
+        rf_ifmap_need: set.pes.iter().map(|p| p.ifmap_init.len() as u64).max().unwrap_or(0),
+        rf_filter_need: set.pes.iter().map(|p| p.filter_init.len() as u64).max().unwrap_or(0),
+        rf_psum_need: set.pes.iter().map(|p| p.psum_entries as u64).max().unwrap_or(0),
+        psum_hops: pushes - ofmap_writes,
+    }
+}

@@ -1,0 +1,71 @@
+//! Compiles one pass of one layer and runs it: the stages in order, for the
+//! backend and for tests.
+
+use crate::diag::Diagnostic;
+use crate::ir::{Module, OutKind};
+use crate::model::{Arch, Layer};
+use crate::options::{Dataflow, PassKind};
+use crate::passes::run_pipeline;
+use crate::sim::{self, data::Slices, reference, ArrayParams, Run};
+use crate::stats::{pass_stats, PassStats, PeRow};
+
+/// Largest schedule (PEs x cycles of control) cnnc builds for one 2-D
+/// convolution; beyond it the layer is refused rather than exhausting memory.
+pub const MAX_PE_CYCLES: u64 = 50_000_000;
+
+/// A compiled and simulated pass.
+#[derive(Debug, Clone)]
+pub struct PassOutcome {
+    pub module: Module,
+    pub run: Run,
+    pub stats: PassStats,
+    pub pes: Vec<PeRow>,
+}
+
+/// Runs the pass pipeline (up to `after`, if given).
+pub fn compile(
+    layer: &Layer,
+    arch: &Arch,
+    pass: PassKind,
+    dataflow: Dataflow,
+    gflow_group: i64,
+    after: Option<&str>,
+) -> Result<Module, Diagnostic> {
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
+    run_pipeline(&mut m, after)?;
+    Ok(m)
+}
+
+/// Simulates a fully compiled module on the data of image 0, input channel 0
+/// and filter 0, and checks every output against the reference.
+pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
+    let program = m
+        .program
+        .as_ref()
+        .ok_or_else(|| Diagnostic::error("E0900", "internal error: simulate called before lower"))?;
+    let l = &m.layer;
+    let slices = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
+    let params = ArrayParams {
+        fifo_depth: m.arch.fifo_depth,
+        ofmap_bw: m.arch.noc_ofmap,
+        zero_gating: m.arch.zero_gating,
+    };
+    let run = sim::run(program, params, &|s| slices.resolve(s)).map_err(|e| {
+        Diagnostic::error("E0910", format!("simulation stopped: {e}"))
+            .with_note("the schedule broke a hardware invariant; this is a bug in cnnc's mapping")
+    })?;
+    let kind = program.out_kind;
+    let expected = reference::reference(kind, l, &slices);
+    // Gradient elements that no product reaches (filter smaller than the
+    // stride) are structurally zero and never written.
+    let unwritten_ok = kind != OutKind::Ofmap;
+    let mismatches = sim::check_outputs(&expected, &run.outputs, unwritten_ok);
+    let cols = program.cols;
+    let (stats, pes) = pass_stats(&run, cols, mismatches);
+    Ok(PassOutcome {
+        module: m,
+        run,
+        stats,
+        pes,
+    })
+}

@@ -1,0 +1,164 @@
+//! One processing element: three scratchpads, a pipelined multiplier, the
+//! psum mux, a single-cycle adder and the IN_PSUM / OUT_PSUM queues.
+
+use std::collections::VecDeque;
+
+use crate::bytecode::{Ctl, FLAG_PUSH, FLAG_TAKE_IN, NONE};
+
+/// Everything counted per PE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PeCounters {
+    pub macs: u64,
+    pub zero_macs: u64,
+    pub adds: u64,
+    pub ifmap_reads: u64,
+    pub ifmap_writes: u64,
+    pub filter_reads: u64,
+    pub filter_writes: u64,
+    pub psum_reads: u64,
+    pub psum_writes: u64,
+    pub in_psum_puts: u64,
+    pub in_psum_gets: u64,
+    pub out_psum_puts: u64,
+    pub out_psum_gets: u64,
+    pub glb_writes: u64,
+    /// First and last cycle a MAC was issued (None if never).
+    pub first_mac: Option<u64>,
+    pub last_mac: Option<u64>,
+    pub max_in_psum: u64,
+    pub max_out_psum: u64,
+}
+
+impl PeCounters {
+    /// Cycles from the first to the last MAC read, inclusive.
+    pub fn busy_span(&self) -> u64 {
+        match (self.first_mac, self.last_mac) {
+            (Some(a), Some(b)) => b - a + 1,
+            _ => 0,
+        }
+    }
+}
+
+/// A violated hardware invariant, reported with the PE, cycle and signal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("PE ({x},{y}) cycle {cycle}: {what}")]
+pub struct SimError {
+    pub x: u32,
+    pub y: u32,
+    pub cycle: u64,
+    pub what: String,
+}
+
+pub struct Pe {
+    pub ifmap: Vec<i64>,
+    pub filter: Vec<i64>,
+    pub psum: Vec<Option<i64>>,
+    /// Multiplier stages as a ring indexed by cycle modulo depth.
+    mul: Vec<Option<i64>>,
+    pub in_psum: VecDeque<i64>,
+    pub out_psum: VecDeque<i64>,
+    /// Outputs waiting for global-buffer bandwidth: (output index, value).
+    pub out_buffer: VecDeque<(u32, i64)>,
+    pub n: PeCounters,
+    zero_gating: bool,
+    pub zero_gated: u64,
+}
+
+impl Pe {
+    pub fn new(ifmap: Vec<i64>, filter: Vec<i64>, psum_entries: usize, mul_stages: usize, zero_gating: bool) -> Pe {
+        let n = PeCounters {
+            ifmap_writes: ifmap.len() as u64,
+            filter_writes: filter.len() as u64,
+            ..PeCounters::default()
+        };
+        Pe {
+            ifmap,
+            filter,
+            psum: vec![None; psum_entries],
+            mul: vec![None; mul_stages],
+            in_psum: VecDeque::new(),
+            out_psum: VecDeque::new(),
+            out_buffer: VecDeque::new(),
+            n,
+            zero_gating,
+            zero_gated: 0,
+        }
+    }
+
+    /// Executes one cycle of control. The array has already moved psums and
+    /// outputs for this cycle.
+    #[inline]
+    pub fn step(&mut self, c: &Ctl, t: u64, depth: usize) -> Result<(), String> {
+        let a = if c.ifm != NONE {
+            self.n.ifmap_reads += 1;
+            Some(*self.ifmap.get(c.ifm as usize).ok_or("ifmap address out of range")?)
+        } else {
+            None
+        };
+        let b = if c.fil != NONE {
+            self.n.filter_reads += 1;
+            Some(*self.filter.get(c.fil as usize).ok_or("filter address out of range")?)
+        } else {
+            None
+        };
+        let product = match (a, b) {
+            (Some(a), Some(b)) => {
+                self.n.macs += 1;
+                if a == 0 || b == 0 {
+                    self.n.zero_macs += 1;
+                    if self.zero_gating {
+                        self.zero_gated += 1;
+                    }
+                }
+                self.n.first_mac.get_or_insert(t);
+                self.n.last_mac = Some(t);
+                Some(a * b)
+            }
+            (None, None) => None,
+            _ => return Err("only one multiplier operand was read".into()),
+        };
+        // The product issued `mul` cycles ago leaves the pipeline now.
+        let m = if self.mul.is_empty() {
+            product
+        } else {
+            let slot = (t % self.mul.len() as u64) as usize;
+            std::mem::replace(&mut self.mul[slot], product)
+        };
+        let p = if c.psum_rd != NONE {
+            self.n.psum_reads += 1;
+            let v = *self.psum.get(c.psum_rd as usize).ok_or("psum read address out of range")?;
+            Some(v.ok_or_else(|| format!("psum read of empty entry {}", c.psum_rd))?)
+        } else {
+            None
+        };
+        let x = if c.flags & FLAG_TAKE_IN != 0 {
+            self.n.in_psum_gets += 1;
+            Some(self.in_psum.pop_front().ok_or("mux takes a psum from an empty IN_PSUM queue")?)
+        } else {
+            m
+        };
+        let s = match (x, p) {
+            (Some(x), Some(p)) => {
+                self.n.adds += 1;
+                Some(x + p)
+            }
+            (x, None) => x,
+            (None, p) => p,
+        };
+        if c.flags & FLAG_PUSH != 0 {
+            let v = s.ok_or("push of an empty adder result")?;
+            if self.out_psum.len() >= depth {
+                return Err(format!("OUT_PSUM queue overflow (depth {depth})"));
+            }
+            self.out_psum.push_back(v);
+            self.n.out_psum_puts += 1;
+            self.n.max_out_psum = self.n.max_out_psum.max(self.out_psum.len() as u64);
+        }
+        if c.psum_wr != NONE {
+            let slot = self.psum.get_mut(c.psum_wr as usize).ok_or("psum write address out of range")?;
+            *slot = Some(s.ok_or("psum write of an empty adder result")?);
+            self.n.psum_writes += 1;
+        }
+        Ok(())
+    }
+}

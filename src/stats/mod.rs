@@ -1,0 +1,10 @@
+//! Statistics: what a run cost, as text, JSON and CSV. Every field is
+//! defined in `docs/stats.md`.
+
+mod csv;
+mod pass;
+mod text;
+
+pub use csv::pe_csv;
+pub use pass::{pass_stats, PassStats, PeRow, PeSet};
+pub use text::{pass_text, pe_table};

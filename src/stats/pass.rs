@@ -1,0 +1,107 @@
+//! `pass_stats`: one 2-D convolution on its whole logical PE set, and the
+//! per-PE rows.
+
+use serde::Serialize;
+
+use crate::sim::{Mismatch, Run};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PeSet {
+    pub rows: u32,
+    pub cols: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassStats {
+    /// From the first cycle until the last output reaches the global buffer
+    /// (counted as the original counts it; see docs/stats.md).
+    pub cycles: u64,
+    /// Longest span, over PEs, from a PE's first to its last MAC read, inclusive.
+    pub busy_cycles: u64,
+    pub macs: u64,
+    pub zero_macs: u64,
+    pub verified: bool,
+    /// Cycles of control executed, and drain steps after them.
+    pub control_cycles: u64,
+    pub drain_steps: u64,
+    /// Cycles from the first to the last output write.
+    pub glb_write_span: u64,
+    pub glb_writes: u64,
+    pub psum_hops: u64,
+    /// MACs performed / (PEs x control cycles).
+    pub utilisation: f64,
+    /// Multiplications by zero whose energy zero gating saved.
+    pub zero_gated: u64,
+    /// The first wrong outputs (at most 10), when not verified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// One PE's counters, for the per-PE table, the `pes` JSON array and CSV.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeRow {
+    pub x: u32,
+    pub y: u32,
+    pub macs: u64,
+    pub zero_macs: u64,
+    pub ifmap_reads: u64,
+    pub ifmap_writes: u64,
+    pub filter_reads: u64,
+    pub filter_writes: u64,
+    pub psum_reads: u64,
+    pub psum_writes: u64,
+    pub in_psum_puts: u64,
+    pub in_psum_gets: u64,
+    pub out_psum_puts: u64,
+    pub out_psum_gets: u64,
+    pub glb_writes: u64,
+    pub busy_span: u64,
+    pub utilisation: f64,
+}
+
+/// Builds `pass_stats` and the per-PE rows from a run.
+pub fn pass_stats(run: &Run, cols: u32, mismatches: Vec<Mismatch>) -> (PassStats, Vec<PeRow>) {
+    let n = run.pes.len().max(1) as f64;
+    let len = run.length.max(1) as f64;
+    let pes: Vec<PeRow> = run
+        .pes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| PeRow {
+            x: i as u32 / cols.max(1),
+            y: i as u32 % cols.max(1),
+            macs: c.macs,
+            zero_macs: c.zero_macs,
+            ifmap_reads: c.ifmap_reads,
+            ifmap_writes: c.ifmap_writes,
+            filter_reads: c.filter_reads,
+            filter_writes: c.filter_writes,
+            psum_reads: c.psum_reads,
+            psum_writes: c.psum_writes,
+            in_psum_puts: c.in_psum_puts,
+            in_psum_gets: c.in_psum_gets,
+            out_psum_puts: c.out_psum_puts,
+            out_psum_gets: c.out_psum_gets,
+            glb_writes: c.glb_writes,
+            busy_span: c.busy_span(),
+            utilisation: c.macs as f64 / len,
+        })
+        .collect();
+    let hops = run.pes.iter().map(|c| c.in_psum_puts).sum();
+    let stats = PassStats {
+        cycles: run.cycles(),
+        busy_cycles: run.busy_cycles(),
+        macs: run.macs(),
+        zero_macs: run.zero_macs(),
+        verified: mismatches.is_empty(),
+        control_cycles: run.length,
+        drain_steps: run.drain_steps,
+        glb_write_span: run.write_span(),
+        glb_writes: run.pes.iter().map(|c| c.glb_writes).sum(),
+        psum_hops: hops,
+        utilisation: run.macs() as f64 / (n * len),
+        zero_gated: run.zero_gated,
+        mismatches: mismatches.into_iter().take(10).collect(),
+    };
+    (stats, pes)
+}
