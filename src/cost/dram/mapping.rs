@@ -42,7 +42,7 @@ impl Mapping {
         // A group count that does not divide the banks is treated as one
         // group, so every slot maps to a distinct bank.
         let groups = match u64::from(spec.bank_groups.max(1)) {
-            g if banks % g == 0 => g,
+            g if banks.is_multiple_of(g) => g,
             _ => 1,
         };
         Mapping {

@@ -118,7 +118,7 @@ impl MemSpec {
 
     /// The same part on a rank of `bits` data pins (e.g. 32 or 64).
     pub fn with_rank_width(mut self, bits: u32) -> Result<MemSpec, String> {
-        if bits == 0 || self.width == 0 || bits % self.width != 0 {
+        if bits == 0 || self.width == 0 || !bits.is_multiple_of(self.width) {
             return Err(format!(
                 "rank width {bits} bits is not a positive multiple of the device width {}",
                 self.width
@@ -392,10 +392,10 @@ fn validate(m: &MemSpec) -> Result<(), String> {
     if m.columns < m.burst_length {
         return Err("nbrOfColumns must be at least burstLength".into());
     }
-    if m.burst_length % m.data_rate != 0 {
+    if !m.burst_length.is_multiple_of(m.data_rate) {
         return Err("burstLength must be a multiple of dataRate".into());
     }
-    if !(m.timing.tck_ns > 0.0) {
+    if m.timing.tck_ns.is_nan() || m.timing.tck_ns <= 0.0 {
         return Err("tCK must be positive".into());
     }
     if m.timing.ras == 0 {
