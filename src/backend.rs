@@ -7,6 +7,13 @@ use crate::diag::Diagnostic;
 use crate::model::{Arch, Layer, Network};
 use crate::options::{Dataflow, Emit, Format, PassKind};
 
+mod compare;
+mod layer_run;
+mod network_run;
+mod report;
+
+pub use report::{LayerReport, PassReport};
+
 /// What the user asked to be simulated: one layer or a whole network.
 #[derive(Debug, Clone, Copy)]
 pub enum Target<'a> {
@@ -40,10 +47,13 @@ pub struct Request<'a> {
 /// What the backend produced: text for stdout, or diagnostics (exit status 1).
 pub type Outcome = Result<String, Vec<Diagnostic>>;
 
-/// Runs the stages the request needs. Not implemented yet: answers with an
-/// error that the driver maps to exit status 2.
-pub fn run(_request: &Request<'_>) -> Result<Outcome, NotImplemented> {
-    Err(NotImplemented)
+/// Runs the stages the request needs.
+pub fn run(request: &Request<'_>) -> Result<Outcome, NotImplemented> {
+    Ok(match request.target {
+        Target::Layer(l) if request.compare => compare::run(request, l),
+        Target::Layer(l) => layer_run::run(request, l),
+        Target::Network(n) => network_run::run(request, n),
+    })
 }
 
 /// The stage the user asked for does not exist yet (exit status 2).
@@ -52,5 +62,24 @@ pub struct NotImplemented;
 
 /// Names and one-line descriptions of the compiler passes, for `--list-passes`.
 pub fn list_passes() -> Vec<(&'static str, &'static str)> {
-    Vec::new()
+    crate::passes::registry()
+        .iter()
+        .map(|p| (p.name(), p.description()))
+        .collect()
+}
+
+/// The passes a `--pass` value stands for.
+pub(crate) fn passes_of(p: PassKind) -> Vec<PassKind> {
+    match p {
+        PassKind::All => vec![PassKind::Forward, PassKind::Igrad, PassKind::Fgrad],
+        p => vec![p],
+    }
+}
+
+/// Writes a side file (`--pe-stats`, `--summary`, `--dram-trace`).
+pub(crate) fn write_side_file(path: &std::path::Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+    std::fs::write(path, text).map_err(|e| {
+        vec![Diagnostic::error("E0920", format!("cannot write `{}`: {e}", path.display()))
+            .with_help("check that the directory exists and is writable")]
+    })
 }

@@ -1,0 +1,68 @@
+//! `--compare`: both dataflows on the same layer and pass, side by side.
+
+use std::fmt::Write;
+
+use super::layer_run::outcome;
+use super::{passes_of, Outcome, PassReport, Request};
+use crate::diag::Diagnostic;
+use crate::model::Layer;
+use crate::options::{Dataflow, Format, PassKind};
+
+pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
+    let mut rows = Vec::new();
+    for pass in passes_of(req.pass) {
+        if pass == PassKind::Forward {
+            return Err(vec![Diagnostic::error(
+                "E0203",
+                "`--compare` compares row-stationary with Grad-Flow, which maps only igrad and fgrad",
+            )
+            .with_primary(l.span, "this layer")
+            .with_help("use `--compare` with `--pass igrad` or `--pass fgrad`")]);
+        }
+        let rs = PassReport::new(&outcome(req, l, pass, Dataflow::Rs).map_err(|d| vec![d])?);
+        let gf = PassReport::new(&outcome(req, l, pass, Dataflow::Gflow).map_err(|d| vec![d])?);
+        rows.push((rs, gf));
+    }
+    Ok(match req.format {
+        Format::Json => {
+            let v: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(rs, gf)| serde_json::json!({ "pass": rs.pass, "rs": rs, "gflow": gf }))
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        Format::Text => rows.iter().map(|(rs, gf)| table(rs, gf)).collect::<Vec<_>>().join("\n"),
+    })
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    if b == 0.0 {
+        "-".to_string()
+    } else {
+        format!("{:.3}", a / b)
+    }
+}
+
+fn table(rs: &PassReport, gf: &PassReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow (group {})",
+        rs.layer, rs.arch, rs.pass, gf.gflow_group
+    );
+    let _ = writeln!(s, "{:<14} {:>14} {:>14} {:>12}", "", "rs", "gflow", "gflow/rs");
+    let (a, b) = (&rs.pass_stats, &gf.pass_stats);
+    let pe = |r: &PassReport| format!("{} x {}", r.pe_set.rows, r.pe_set.cols);
+    let pes = |r: &PassReport| (r.pe_set.rows * r.pe_set.cols) as f64;
+    let _ = writeln!(s, "{:<14} {:>14} {:>14} {:>12}", "pe_set", pe(rs), pe(gf), ratio(pes(gf), pes(rs)));
+    for (k, x, y) in [
+        ("cycles", a.cycles, b.cycles),
+        ("busy_cycles", a.busy_cycles, b.busy_cycles),
+        ("macs", a.macs, b.macs),
+        ("zero_macs", a.zero_macs, b.zero_macs),
+    ] {
+        let _ = writeln!(s, "{k:<14} {x:>14} {y:>14} {:>12}", ratio(y as f64, x as f64));
+    }
+    let _ = writeln!(s, "{:<14} {:>14} {:>14}", "verified", a.verified, b.verified);
+    s
+}

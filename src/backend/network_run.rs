@@ -1,0 +1,90 @@
+//! A whole network: every layer, in parallel over layers.
+
+use std::fmt::Write;
+
+use super::layer_run::outcome;
+use super::{passes_of, Outcome, PassReport, Request};
+use crate::diag::Diagnostic;
+use crate::model::Network;
+use crate::options::{Emit, Format};
+
+pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
+    if req.emit != Emit::Stats {
+        // IR and signals are per layer: print them one after another.
+        let mut text = String::new();
+        for l in &n.layers {
+            text.push_str(&super::layer_run::run(req, l)?);
+        }
+        return Ok(text);
+    }
+    let passes = passes_of(req.pass);
+    let jobs: Vec<_> = n
+        .layers
+        .iter()
+        .flat_map(|l| passes.iter().map(move |&p| (l, p)))
+        .collect();
+    let results: Vec<Result<PassReport, Diagnostic>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|&(l, p)| s.spawn(move || outcome(req, l, p, req.dataflow).map(|o| PassReport::new(&o))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Diagnostic::error("E0900", "internal error: a layer's simulation panicked")))
+            })
+            .collect()
+    });
+    let mut reports = Vec::new();
+    let mut diags = Vec::new();
+    for r in results {
+        match r {
+            Ok(r) => reports.push(r),
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(match req.format {
+        Format::Json => serde_json::to_string_pretty(&serde_json::json!({
+            "network": n.name,
+            "layers": reports,
+        }))
+        .unwrap_or_default()
+            + "\n",
+        Format::Text => table(&n.name, &reports),
+    })
+}
+
+fn table(name: &str, reports: &[PassReport]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "network {name}");
+    let _ = writeln!(
+        s,
+        "{:<20} {:<8} {:>9} {:>10} {:>10} {:>12} {:>12} {:>9}",
+        "layer", "pass", "pe_set", "cycles", "busy", "macs", "zero_macs", "verified"
+    );
+    let (mut c, mut m, mut z) = (0u64, 0u64, 0u64);
+    for r in reports {
+        let p = &r.pass_stats;
+        let _ = writeln!(
+            s,
+            "{:<20} {:<8} {:>9} {:>10} {:>10} {:>12} {:>12} {:>9}",
+            r.layer,
+            format!("{:?}", r.pass).to_lowercase(),
+            format!("{}x{}", r.pe_set.rows, r.pe_set.cols),
+            p.cycles,
+            p.busy_cycles,
+            p.macs,
+            p.zero_macs,
+            p.verified
+        );
+        c += p.cycles;
+        m += p.macs;
+        z += p.zero_macs;
+    }
+    let _ = writeln!(s, "{:<20} {:<8} {:>9} {:>10} {:>10} {:>12} {:>12}", "total", "", "", c, "", m, z);
+    s
+}
