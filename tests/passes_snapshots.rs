@@ -1,0 +1,77 @@
+//! Snapshots of the IR after every pass and of the bytecode text, for the
+//! small examples in all three passes and for AlexNet CONV3.
+//! IR snapshots live in `snapshots/ir/`, bytecode in `snapshots/signals/`.
+
+use cnnc::bytecode::print_program;
+use cnnc::frontend::parse_and_check;
+use cnnc::ir::print_module;
+use cnnc::model::{Arch, Layer};
+use cnnc::options::{Dataflow, PassKind};
+use cnnc::passes::pipeline;
+use cnnc::pipeline::compile;
+
+fn example_layer(file: &str, name: &str) -> Layer {
+    let path = format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(&path).unwrap();
+    let desc = parse_and_check(&src).unwrap_or_else(|d| panic!("{path}: {d:?}"));
+    desc.layer(name).unwrap_or_else(|| panic!("{path}: no layer {name}")).clone()
+}
+
+const PASSES: [(PassKind, &str); 3] = [
+    (PassKind::Forward, "forward"),
+    (PassKind::Igrad, "igrad"),
+    (PassKind::Fgrad, "fgrad"),
+];
+
+/// The IR after each pass of the pipeline, one section per pass.
+fn ir_after_every_pass(l: &Layer, pass: PassKind, df: Dataflow, g: i64) -> String {
+    let mut s = String::new();
+    for p in pipeline(df) {
+        let m = compile(l, &Arch::eyeriss(), pass, df, g, Some(p.name())).unwrap();
+        s.push_str(&format!("==== after {} ====\n", p.name()));
+        s.push_str(&print_module(&m));
+    }
+    s
+}
+
+fn snap(dir: &str, name: &str, text: &str) {
+    insta::with_settings!({
+        snapshot_path => format!("{}/snapshots/{dir}", env!("CARGO_MANIFEST_DIR")),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+fn pin(file: &str, name: &str, df: Dataflow) {
+    let l = example_layer(file, name);
+    let short = name.rsplit('.').next().unwrap();
+    let dfname = if df == Dataflow::Rs { "rs" } else { "gflow" };
+    for (pass, pname) in PASSES {
+        if df == Dataflow::Gflow && pass == PassKind::Forward {
+            continue;
+        }
+        snap("ir", &format!("{short}-{pname}-{dfname}"), &ir_after_every_pass(&l, pass, df, 1));
+        let m = compile(&l, &Arch::eyeriss(), pass, df, 1, None).unwrap();
+        snap("signals", &format!("{short}-{pname}-{dfname}"), &print_program(m.program.as_ref().unwrap()));
+    }
+}
+
+#[test]
+fn rs_small_examples() {
+    for (file, name) in [
+        ("tiny_s1.cnn", "tiny_s1"),
+        ("small_s2.cnn", "small_s2"),
+        ("tiny_s2.cnn", "tiny_s2"),
+        ("nonsquare.cnn", "nonsquare"),
+        ("padded.cnn", "padded"),
+    ] {
+        pin(file, name, Dataflow::Rs);
+    }
+}
+
+#[test]
+fn rs_alexnet_conv3() {
+    pin("alexnet.cnn", "alexnet.conv3", Dataflow::Rs);
+}
