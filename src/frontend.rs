@@ -106,3 +106,31 @@ pub fn without_spans(desc: &Description) -> Description {
     }
     d
 }
+
+/// The fuzzing entry point (fuzz/fuzz_targets/frontend.rs and the corpus
+/// test): parse and check arbitrary bytes, render any diagnostics in every
+/// style, and check that a description survives printing and re-reading.
+/// Panics only if the front end is wrong.
+pub fn fuzz_one(data: &[u8]) {
+    use crate::diag::render::{render, Style};
+    let source = String::from_utf8_lossy(data);
+    match parse_and_check_bytes(data) {
+        Ok(desc) => {
+            let text = print(&desc);
+            match parse_and_check(&text) {
+                Ok(again) => assert_eq!(
+                    without_spans(&again),
+                    without_spans(&desc),
+                    "round trip changed:\n{text}"
+                ),
+                Err(d) => panic!("printed description does not check: {d:?}\n{text}"),
+            }
+        }
+        Err(diags) => {
+            assert!(!diags.is_empty());
+            for style in [Style::Rich, Style::Short, Style::Json] {
+                let _ = render(&diags, "fuzz.cnn", &source, style, false);
+            }
+        }
+    }
+}

@@ -235,7 +235,10 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
             diags.push(
                 Diagnostic::error(
                     codes::MISPLACED,
-                    format!("a {} cannot be declared inside an arch", n.kind.keyword()),
+                    format!(
+                        "{} cannot be declared inside an arch",
+                        super::article(n.kind)
+                    ),
                 )
                 .with_primary(n.kind_span, "not allowed here")
                 .with_help("declare it at the top level of the file"),
@@ -322,7 +325,9 @@ fn apply_checked(
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     let mut ok = apply(arch, keys, diags);
-    if baseless {
+    if baseless && d.body.has_errors() {
+        ok = false;
+    } else if baseless {
         let missing: Vec<&str> = ARCH_KEYS
             .iter()
             .copied()

@@ -13,11 +13,21 @@ pub struct Entries<'a> {
     pub by_key: HashMap<&'a str, &'a Entry>,
     pub blocks: Vec<&'a Block>,
     pub decls: Vec<&'a Decl>,
+    /// Keys that were not recognised (already reported).
+    pub unknown: Vec<&'a str>,
 }
 
 impl<'a> Entries<'a> {
     pub fn get(&self, key: &str) -> Option<&'a Entry> {
         self.by_key.get(key).copied()
+    }
+
+    /// Whether an unknown key was probably a misspelling of `key` (then a
+    /// "missing `key`" error would only repeat the unknown-key one).
+    pub fn misspelt(&self, key: &str, known: &[&str]) -> bool {
+        self.unknown
+            .iter()
+            .any(|u| super::suggest::closest(u, known.iter().copied()) == Some(key))
     }
 }
 
@@ -34,6 +44,7 @@ pub fn collect<'a>(
         by_key: HashMap::new(),
         blocks: Vec::new(),
         decls: Vec::new(),
+        unknown: Vec::new(),
     };
     for item in &body.items {
         match item {
@@ -41,6 +52,7 @@ pub fn collect<'a>(
                 let key = e.key.name.as_str();
                 if !known.contains(&key) {
                     diags.push(unknown_key(&e.key.name, e.key.span, known, what));
+                    out.unknown.push(key);
                     continue;
                 }
                 if let Some(first) = out.by_key.get(key) {
@@ -56,6 +68,7 @@ pub fn collect<'a>(
             }
             Item::Block(b) => out.blocks.push(b),
             Item::Decl(d) => out.decls.push(d),
+            Item::Error(_) => {}
         }
     }
     out

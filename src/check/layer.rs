@@ -142,7 +142,8 @@ fn required<'a>(
     conv: &mut Conv,
 ) -> Option<&'a Entry> {
     let e = entries.get(key);
-    if e.is_none() {
+    // A body that did not fully parse may have held the key: stay quiet.
+    if e.is_none() && !decl.body.has_errors() && !entries.misspelt(key, LAYER_KEYS) {
         let example = if key == "ifmap" { "13 x 13" } else { "3 x 3" };
         conv.diags.push(
             Diagnostic::error(

@@ -68,11 +68,20 @@ fn check_header(d: &Decl, diags: &mut Vec<Diagnostic>) {
         diags.push(
             Diagnostic::error(
                 codes::MISPLACED,
-                format!("only an arch takes a base, not a {}", d.kind.keyword()),
+                format!("only an arch takes a base, not {}", article(d.kind)),
             )
             .with_primary(b.span, "base not allowed here")
             .with_help(format!("remove `: {}`", b.name)),
         );
+    }
+}
+
+/// "a layer", "an arch", "a network".
+pub fn article(kind: DeclKind) -> &'static str {
+    match kind {
+        DeclKind::Layer => "a layer",
+        DeclKind::Arch => "an arch",
+        DeclKind::Network => "a network",
     }
 }
 
@@ -134,7 +143,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
             Item::Decl(m) => diags.push(
                 Diagnostic::error(
                     codes::MISPLACED,
-                    format!("a network holds layers, not a {}", m.kind.keyword()),
+                    format!("a network holds layers, not {}", article(m.kind)),
                 )
                 .with_primary(m.kind_span, "not allowed here")
                 .with_help("declare it at the top level of the file"),
@@ -147,6 +156,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
                 .with_primary(e.key.span, "not allowed here")
                 .with_help("put the key inside one of the network's `layer` declarations"),
             ),
+            Item::Error(_) => {}
             Item::Block(b) => diags.push(
                 Diagnostic::error(
                     codes::MISPLACED,
@@ -157,7 +167,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
             ),
         }
     }
-    if members.is_empty() && diags.len() == before {
+    if members.is_empty() && diags.len() == before && !d.body.has_errors() {
         diags.push(
             Diagnostic::error(
                 codes::EMPTY_NETWORK,

@@ -58,6 +58,18 @@ pub struct Body {
     pub span: Span,
 }
 
+impl Body {
+    /// Whether part of this body (or of a block in it) failed to parse.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|i| match i {
+            Item::Error(_) => true,
+            // Blocks hold only entries, so this looks one level down at most.
+            Item::Block(b) => b.body.items.iter().any(|i| matches!(i, Item::Error(_))),
+            _ => false,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// `key = value;`
@@ -66,6 +78,9 @@ pub enum Item {
     Block(Block),
     /// A declaration nested in another, e.g. a layer in a network.
     Decl(Box<Decl>),
+    /// Something that did not parse (already reported). Its presence tells
+    /// the checker not to complain about keys that may have been in it.
+    Error(Span),
 }
 
 #[derive(Debug, Clone, PartialEq)]
