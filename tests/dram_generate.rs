@@ -122,6 +122,13 @@ fn too_much_traffic_is_an_error_not_a_crash() {
     let r = generate_for(&spec, &[Request::read(0, u64::MAX)], &GenOptions::default());
     assert!(r.is_err());
     assert!(generate(&spec, &[Request::read(0, u64::MAX)]).is_empty());
+    let mut no_refresh = spec.clone();
+    no_refresh.timing.refi = 0;
+    let huge = GenOptions {
+        cover_cycles: u64::MAX,
+        pacing: Pacing::Spread,
+    };
+    assert!(generate_for(&no_refresh, &[Request::read(0, 64)], &huge).is_err());
 }
 
 /// Independent check of the timing rules the generator promises.

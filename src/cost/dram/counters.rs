@@ -25,6 +25,12 @@ pub struct Counters {
     pub ignored: u64,
 }
 
+/// Cycle sums saturate: traces may carry cycles near u64::MAX, and
+/// overlapping periods (REF with open banks) may add up past it.
+fn add(total: &mut u64, cycles: u64) {
+    *total = total.saturating_add(cycles);
+}
+
 struct State {
     open: Vec<bool>,
     bank_first_act: Vec<u64>,
@@ -43,11 +49,14 @@ impl State {
     /// Closes one open bank; when it is the last one the rank leaves the
     /// active state.
     fn close(&mut self, bank: usize, t: u64, last: bool) {
-        self.c.pres += 1;
-        self.c.bank_active_cycles[bank] += t.saturating_sub(self.bank_first_act[bank]);
+        add(&mut self.c.pres, 1);
+        add(
+            &mut self.c.bank_active_cycles[bank],
+            t.saturating_sub(self.bank_first_act[bank]),
+        );
         self.open[bank] = false;
         if last {
-            self.c.active_cycles += t.saturating_sub(self.first_act);
+            add(&mut self.c.active_cycles, t.saturating_sub(self.first_act));
             self.last_pre = t;
         }
     }
@@ -57,10 +66,13 @@ impl State {
         let b = cmd.bank as usize;
         match cmd.kind {
             CommandKind::Act if !self.open[b] => {
-                self.c.acts += 1;
+                add(&mut self.c.acts, 1);
                 if self.n_open() == 0 {
                     self.first_act = t;
-                    self.c.precharged_cycles += t.saturating_sub(self.last_pre);
+                    add(
+                        &mut self.c.precharged_cycles,
+                        t.saturating_sub(self.last_pre),
+                    );
                 }
                 self.open[b] = true;
                 self.bank_first_act[b] = t;
@@ -75,7 +87,7 @@ impl State {
                         self.close(bank, t, false);
                     }
                 }
-                self.c.active_cycles += t.saturating_sub(self.first_act);
+                add(&mut self.c.active_cycles, t.saturating_sub(self.first_act));
                 self.last_pre = t;
             }
             // DRAMPower counts reads and writes even to a closed bank.
@@ -86,13 +98,16 @@ impl State {
                 // tRFC - tRP and the rank is precharged again after that.
                 // Banks left open are closed without charging their time.
                 let busy = spec.timing.rfc.saturating_sub(spec.timing.rp);
-                self.c.refs += 1;
-                self.c.precharged_cycles += t.saturating_sub(self.last_pre);
+                add(&mut self.c.refs, 1);
+                add(
+                    &mut self.c.precharged_cycles,
+                    t.saturating_sub(self.last_pre),
+                );
                 self.first_act = t;
-                self.last_pre = t + busy;
-                self.c.active_cycles += busy;
+                self.last_pre = t.saturating_add(busy);
+                add(&mut self.c.active_cycles, busy);
                 for (bank, cycles) in self.c.bank_active_cycles.iter_mut().enumerate() {
-                    *cycles += busy;
+                    add(cycles, busy);
                     self.open[bank] = false;
                 }
             }
@@ -104,13 +119,22 @@ impl State {
     fn finish(mut self, end: u64) -> Counters {
         for b in 0..self.open.len() {
             if self.open[b] {
-                self.c.bank_active_cycles[b] += end.saturating_sub(self.bank_first_act[b]);
+                add(
+                    &mut self.c.bank_active_cycles[b],
+                    end.saturating_sub(self.bank_first_act[b]),
+                );
             }
         }
         if self.n_open() > 0 {
-            self.c.active_cycles += end.saturating_sub(self.first_act);
+            add(
+                &mut self.c.active_cycles,
+                end.saturating_sub(self.first_act),
+            );
         } else {
-            self.c.precharged_cycles += end.saturating_sub(self.last_pre);
+            add(
+                &mut self.c.precharged_cycles,
+                end.saturating_sub(self.last_pre),
+            );
         }
         self.c
     }

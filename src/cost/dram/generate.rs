@@ -74,6 +74,9 @@ pub struct Generated {
 /// Upper bound on the commands one call may produce (~2.5 GB of memory).
 const MAX_COMMANDS: u64 = 1 << 27;
 
+/// Upper bound on the covered duration (~15 years at 2.4 GHz).
+const MAX_CYCLES: u64 = 1 << 60;
+
 /// Command stream for `requests`, ending when the last one completes.
 /// Inputs too large to schedule (see [`generate_for`]) give an empty list.
 pub fn generate(memspec: &MemSpec, requests: &[Request]) -> Vec<Command> {
@@ -100,6 +103,13 @@ pub fn generate_for(
     requests: &[Request],
     opts: &GenOptions,
 ) -> Result<Generated, String> {
+    // Keeps every cycle sum in the scheduler far from u64 overflow.
+    if opts.cover_cycles > MAX_CYCLES {
+        return Err(format!(
+            "duration of {} cycles is beyond the {MAX_CYCLES} the generator supports",
+            opts.cover_cycles
+        ));
+    }
     let map = Mapping::new(memspec);
     let bb = map.burst_bytes();
     let total: u64 = requests

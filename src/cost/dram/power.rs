@@ -85,7 +85,10 @@ pub fn energy_from_counters(spec: &MemSpec, c: &Counters) -> DramEnergy {
         e.rd += v * (d.i4r - d.i3n) * burst * tck * n(c.reads);
         e.wr += v * (d.i4w - d.i3n) * burst * tck * n(c.writes);
         e.refresh += v * (d.i5 - d.i3n) * n(t.rfc) * tck * n(c.refs);
-        let bank_star: u64 = c.bank_active_cycles.iter().sum();
+        let bank_star = c
+            .bank_active_cycles
+            .iter()
+            .fold(0u64, |a, x| a.saturating_add(*x));
         e.background += v * k.i_rho * n(c.active_cycles) * tck
             + v * (k.i_1 - k.i_rho) * n(bank_star) * tck
             + v * d.i2n * n(c.precharged_cycles) * tck;
@@ -101,7 +104,7 @@ pub fn energy_from_counters(spec: &MemSpec, c: &Counters) -> DramEnergy {
     e.refresh *= devices;
     e.background *= devices * ranks;
     e.total = e.act + e.pre + e.rd + e.wr + e.refresh + e.background;
-    e.cycles = c.active_cycles + c.precharged_cycles;
+    e.cycles = c.active_cycles.saturating_add(c.precharged_cycles);
     e.duration_ns = n(e.cycles) * tck;
     // pJ / ns = mW.
     e.avg_power_mw = if e.duration_ns > 0.0 {

@@ -139,7 +139,7 @@ fn auto_precharge(spec: &MemSpec, k: CommandKind, cycle: u64, act: u64) -> u64 {
         CommandKind::Rd => t.rtp,
         _ => spec.burst_cycles() + t.wl + t.wr,
     };
-    (cycle + offset).max(act + t.ras)
+    cycle.saturating_add(offset).max(act.saturating_add(t.ras))
 }
 
 /// The end DRAMPower v4.1 gives a trace without an END line: the last
@@ -163,7 +163,7 @@ pub fn trace_end_cycle(spec: &MemSpec, commands: &[Command]) -> u64 {
                 CommandKind::Pre | CommandKind::PreA => t.rp,
                 CommandKind::Ref => 0,
             };
-            (last_cycle + done).saturating_sub(1)
+            last_cycle.saturating_add(done).saturating_sub(1)
         })
         .max()
         .unwrap_or(last_cycle)
