@@ -228,7 +228,7 @@ fn check_groups(
         return;
     };
     for (key, n) in [("channels", channels), ("filters", filters)] {
-        if n % groups != 0 {
+        if !n.is_multiple_of(groups) {
             let mut d = Diagnostic::error(
                 codes::GROUPS_DIVIDE,
                 format!("{key} ({n}) is not divisible by groups ({groups})"),

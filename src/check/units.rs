@@ -214,11 +214,7 @@ impl Conv<'_> {
                 let w = self.int_value(key, v, &dims[1]);
                 Hw::new(h?, w?)
             }
-            ValueKind::Number { .. } => Hw::square(if zero_ok {
-                self.count(key, v)?
-            } else {
-                self.count(key, v)?
-            }),
+            ValueKind::Number { .. } => Hw::square(self.count(key, v)?),
             _ => {
                 self.wrong_type(key, v, "a size or `height x width`", example);
                 return None;

@@ -139,7 +139,7 @@ fn describe_expected(expected: &[String]) -> String {
         .map(|e| {
             let bare = e.trim_matches('"');
             match bare {
-                "identifier" | "integer" | "decimal" | "string" => format!("{bare}"),
+                "identifier" | "integer" | "decimal" | "string" => bare.to_string(),
                 _ => format!("`{bare}`"),
             }
         })

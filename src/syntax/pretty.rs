@@ -142,7 +142,7 @@ fn hw(v: Hw) -> String {
 /// `n` in the largest unit that divides it exactly.
 fn scaled(n: u64, units: &[(&str, u64)]) -> String {
     for &(name, factor) in units {
-        if n % factor == 0 {
+        if n.is_multiple_of(factor) {
             return format!("{} {name}", n / factor);
         }
     }
