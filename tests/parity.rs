@@ -64,3 +64,8 @@ fn check(df: &str) {
 fn row_stationary_matches_the_original() {
     check("conv");
 }
+
+#[test]
+fn grad_flow_matches_the_original() {
+    check("gflow");
+}

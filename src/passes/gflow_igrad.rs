@@ -1,10 +1,394 @@
-//! Grad-Flow input-gradient schedule.
+//! Grad-Flow input-gradient schedule (EcoFlow; the original's
+//! `gflow_igrad.py`). Only the real products `W[y][x] · dO[h][w]` are
+//! scheduled: the filter is broadcast, every error element is multicast to
+//! the PEs that need it, and each product is accumulated, first in a psum
+//! slot of its PE and then up its PE column, into the gradient element
+//! `dXp[h·s_h + y][w·s_w + x]` of the padded input.
+//!
+//! Virtual PE (h, a) handles error row h in PE column a; the grouping g
+//! time-multiplexes g consecutive virtual rows onto one physical row.
+//! Weight k is read in filter column-major order (x = k / R, y = k % R); in
+//! column a it meets error column `(a - x / s_w) mod E_w` (the original's
+//! column "shift"), so each gradient column C lives in PE column
+//! `(C / s_w) mod E_w` and all contributions to one gradient element meet in
+//! one column.
 
+use std::collections::HashMap;
+
+use super::gflow_common::{check_grouping, check_size, set_length, Timeline};
 use crate::diag::Diagnostic;
-use crate::ir::LogicalSet;
-use crate::model::Layer;
+use crate::ir::{LogicalSet, OutKind, PeSchedule, Placement, Src, SrcKind, Word};
+use crate::model::{Hw, Layer};
 
-/// Grad-Flow input-gradient set. Not written yet.
-pub fn gflow_igrad_set(_layer: &Layer, _g: i64, _mul: u64, _add: u64) -> Result<LogicalSet, Diagnostic> {
-    Err(Diagnostic::error("E0299", "Grad-Flow igrad is not implemented yet"))
+/// Grad-Flow input-gradient set for one 2-D convolution of `layer`, with
+/// grouping `g` (1..=E_h) and a multiplier of `mul` stages.
+pub fn gflow_igrad_set(
+    layer: &Layer,
+    g: i64,
+    mul: u64,
+    add: u64,
+) -> Result<LogicalSet, Diagnostic> {
+    let geo = Geometry::new(layer, g)?;
+    // Read-to-adder distance: a read at t reaches the adder at t + d1.
+    let d1 = (mul + add).saturating_sub(1);
+    let reads_per_pe = geo.group.min(geo.err.h) * geo.taps();
+    check_size(
+        layer,
+        "igrad",
+        geo.rows,
+        geo.cols,
+        1 + reads_per_pe + d1 + 2,
+    )?;
+    let mut lines = vec![Timeline::default(); (geo.rows * geo.cols) as usize];
+    let mut pes = vec![PeSchedule::default(); lines.len()];
+    for a in 0..geo.cols {
+        let column = Column::new(&geo, a);
+        // Psums forwarded by the PE below: (gradient index, first cycle the
+        // PE above can take it), in the order they enter its IN_PSUM queue.
+        let mut incoming: Vec<(u64, u64)> = Vec::new();
+        for p in (0..geo.rows).rev() {
+            let plan = PePlan::new(&geo, &column, p);
+            let (line, forwarded) = plan.schedule(&incoming, d1)?;
+            let i = (p * geo.cols + a) as usize;
+            lines[i] = line;
+            pes[i] = plan.contents(&geo, &column);
+            incoming = forwarded;
+        }
+    }
+    let len = set_length(layer, "igrad", geo.rows, geo.cols, &lines)?;
+    for (pe, line) in pes.iter_mut().zip(&lines) {
+        pe.words = line.words(len);
+    }
+    Ok(LogicalSet {
+        rows: geo.rows as u32,
+        cols: geo.cols as u32,
+        pes,
+        out_kind: OutKind::InputGrad,
+        out_shape: geo.grad,
+        placement: geo.placement(),
+        analytic_macs: geo.taps() * geo.err.h * geo.err.w,
+    })
+}
+
+/// Shapes of one input-gradient convolution and its logical PE set.
+struct Geometry {
+    /// R x S.
+    filt: Hw,
+    /// E_h x E_w (the ofmap error).
+    err: Hw,
+    stride: Hw,
+    /// Gradient shape: the padded input.
+    grad: Hw,
+    /// Virtual rows per physical row.
+    group: u64,
+    rows: u64,
+    cols: u64,
+}
+
+impl Geometry {
+    fn new(layer: &Layer, g: i64) -> Result<Geometry, Diagnostic> {
+        let err = layer.ofmap;
+        check_grouping(
+            layer,
+            "igrad",
+            g,
+            g >= 1 && g as u64 <= err.h,
+            &format!("1..={}", err.h),
+            "igrad grouping g time-multiplexes g error rows onto one PE row; the layer has E_h error rows",
+        )?;
+        let group = g as u64;
+        Ok(Geometry {
+            filt: layer.filter,
+            err,
+            stride: layer.stride,
+            grad: layer.padded_ifmap(),
+            group,
+            rows: err.h.div_ceil(group),
+            cols: err.w,
+        })
+    }
+
+    fn taps(&self) -> u64 {
+        self.filt.h * self.filt.w
+    }
+
+    /// Filter row and column of weight k (column-major order).
+    fn weight(&self, k: u64) -> (u64, u64) {
+        (k % self.filt.h, k / self.filt.h)
+    }
+
+    /// Error rows `lo..=hi` whose products reach gradient row `r`.
+    fn contributing_rows(&self, r: u64) -> (u64, u64) {
+        let lo = (r + 1).saturating_sub(self.filt.h).div_ceil(self.stride.h);
+        let hi = (r / self.stride.h).min(self.err.h - 1);
+        (lo, hi)
+    }
+
+    /// Error rows of physical row p.
+    fn virtual_rows(&self, p: u64) -> std::ops::Range<u64> {
+        let h0 = p * self.group;
+        h0..(h0 + self.group).min(self.err.h)
+    }
+
+    fn placement(&self) -> Placement {
+        Placement {
+            rules: vec![
+                format!(
+                    "PE (p, a): error rows {}p..{}p+{} (grouping {}), PE column a of {}",
+                    self.group, self.group, self.group, self.group, self.cols
+                ),
+                format!(
+                    "weight k = x*{} + y (column-major) meets error column (a - x/{}) mod {} and adds to gradient (h*{} + y, col*{} + x)",
+                    self.filt.h, self.stride.w, self.err.w, self.stride.h, self.stride.w
+                ),
+                "filter broadcast (one group); each error element multicast to the PEs whose column uses it".to_string(),
+                "psums accumulate in a slot per gradient element, then move up the column; the topmost contributing row writes".to_string(),
+                "a PE takes forwarded psums in the order the PE below pushes them, as soon as its own products are in".to_string(),
+            ],
+        }
+    }
+}
+
+/// What PE column a needs: the error column each weight meets, and the
+/// sorted set of error columns it holds.
+struct Column {
+    /// Error column met by weight k.
+    col: Vec<u64>,
+    /// Index of `col[k]` in `held`.
+    rank: Vec<u32>,
+    /// Sorted distinct error columns (the original's S_a).
+    held: Vec<u64>,
+}
+
+impl Column {
+    fn new(geo: &Geometry, a: u64) -> Column {
+        let e = geo.err.w;
+        let col: Vec<u64> = (0..geo.taps())
+            .map(|k| {
+                let shift = geo.weight(k).1 / geo.stride.w;
+                (a + e - shift % e) % e
+            })
+            .collect();
+        let mut held = col.clone();
+        held.sort_unstable();
+        held.dedup();
+        let rank = col
+            .iter()
+            .map(|c| held.iter().position(|h| h == c).unwrap_or(0) as u32)
+            .collect();
+        Column { col, rank, held }
+    }
+}
+
+/// One scheduled read: addresses and the gradient element it adds to.
+struct Read {
+    ifm: u32,
+    fil: u32,
+    target: u64,
+}
+
+/// Per gradient element of one PE.
+struct Target {
+    /// Psum slot (order of first appearance).
+    slot: u32,
+    first: usize,
+    last: usize,
+    /// The PE below also contributes (a psum arrives from it).
+    below: bool,
+    /// A PE above also contributes (the result is forwarded, not written).
+    above: bool,
+}
+
+/// The reads of PE (p, a) and what each gradient element needs.
+struct PePlan {
+    rows: std::ops::Range<u64>,
+    reads: Vec<Read>,
+    targets: HashMap<u64, Target>,
+}
+
+impl PePlan {
+    fn new(geo: &Geometry, column: &Column, p: u64) -> PePlan {
+        let rows = geo.virtual_rows(p);
+        let held = column.held.len() as u64;
+        let mut reads = Vec::new();
+        // Error rows bottom-up: the rows that share gradient elements with
+        // the PE below finish first, and those shared with the PE above
+        // last, so forwarded psums arrive when the PE above can take them
+        // instead of waiting in its IN_PSUM queue. (One row for g = 1.)
+        for h in rows.clone().rev() {
+            for k in 0..geo.taps() {
+                let (y, x) = geo.weight(k);
+                let ki = k as usize;
+                let (r, c) = (h * geo.stride.h + y, column.col[ki] * geo.stride.w + x);
+                reads.push(Read {
+                    ifm: ((h - rows.start) * held) as u32 + column.rank[ki],
+                    fil: k as u32,
+                    target: r * geo.grad.w + c,
+                });
+            }
+        }
+        let mut targets: HashMap<u64, Target> = HashMap::new();
+        for (i, rd) in reads.iter().enumerate() {
+            let next = targets.len() as u32;
+            let t = targets.entry(rd.target).or_insert_with(|| {
+                let (lo, hi) = geo.contributing_rows(rd.target / geo.grad.w);
+                Target {
+                    slot: next,
+                    first: i,
+                    last: i,
+                    below: hi >= rows.end,
+                    above: lo < rows.start,
+                }
+            });
+            t.last = i;
+        }
+        PePlan {
+            rows,
+            reads,
+            targets,
+        }
+    }
+
+    /// Places the reads and the takes of forwarded psums cycle by cycle.
+    /// A take needs an adder slot without a product, the PE's own last
+    /// product of that element already written, and the psum arrived; takes
+    /// follow `incoming`'s order exactly, which is the PE below's push
+    /// order, so the FIFO never hands a psum to the wrong element. Returns
+    /// the timeline and this PE's forwarded psums in push order.
+    fn schedule(
+        &self,
+        incoming: &[(u64, u64)],
+        d1: u64,
+    ) -> Result<(Timeline, Vec<(u64, u64)>), Diagnostic> {
+        let mut line = Timeline::default();
+        let mut forwarded = Vec::new();
+        // Cycle of each slot's last local product (None while pending).
+        let mut done: Vec<Option<u64>> = vec![None; self.targets.len()];
+        let (mut c, mut r, mut q) = (1 + d1, 0usize, 0usize);
+        loop {
+            if let Some(&(idx, arrival)) = incoming.get(q) {
+                let t = self.target(idx)?;
+                let ready = done[t.slot as usize].map(|lc| (lc + 1).max(arrival));
+                match ready {
+                    Some(at) if at <= c => {
+                        self.take(&mut line, &mut forwarded, c, idx, t);
+                        q += 1;
+                        c += 1;
+                        continue;
+                    }
+                    Some(at) if r == self.reads.len() => {
+                        c = at;
+                        continue;
+                    }
+                    None if r == self.reads.len() => {
+                        return Err(internal("a forwarded psum has no local slot"))
+                    }
+                    _ => {}
+                }
+            }
+            let Some(rd) = self.reads.get(r) else { break };
+            let t = self.target(rd.target)?;
+            self.mac(&mut line, &mut forwarded, c, d1, r, t, rd);
+            if r == t.last {
+                done[t.slot as usize] = Some(c);
+            }
+            r += 1;
+            c += 1;
+        }
+        Ok((line, forwarded))
+    }
+
+    fn target(&self, idx: u64) -> Result<&Target, Diagnostic> {
+        self.targets
+            .get(&idx)
+            .ok_or_else(|| internal("unknown gradient element"))
+    }
+
+    /// Read r, whose product reaches the adder at cycle c.
+    #[allow(clippy::too_many_arguments)]
+    fn mac(
+        &self,
+        line: &mut Timeline,
+        fwd: &mut Vec<(u64, u64)>,
+        c: u64,
+        d1: u64,
+        r: usize,
+        t: &Target,
+        rd: &Read,
+    ) {
+        line.read(c - d1, rd.ifm, rd.fil);
+        let last = r == t.last;
+        // Keep the sum in its slot unless it leaves the PE now.
+        let keep = !last || t.below;
+        line.adder(
+            c,
+            Word {
+                psum_rd: (r != t.first).then_some(t.slot),
+                psum_wr: keep.then_some(t.slot),
+                push: !keep,
+                ..Word::default()
+            },
+        );
+        if !keep {
+            emit(line, fwd, c, rd.target, t);
+        }
+    }
+
+    /// Adds the psum from below to the slot's sum and pushes the result.
+    fn take(&self, line: &mut Timeline, fwd: &mut Vec<(u64, u64)>, c: u64, idx: u64, t: &Target) {
+        line.adder(
+            c,
+            Word {
+                psum_rd: Some(t.slot),
+                take_in: true,
+                push: true,
+                ..Word::default()
+            },
+        );
+        emit(line, fwd, c, idx, t);
+    }
+
+    /// Preloaded scratchpads and multicast groups of this PE.
+    fn contents(&self, geo: &Geometry, column: &Column) -> PeSchedule {
+        let mut ifmap_init = Vec::new();
+        let mut ifmap_groups = Vec::new();
+        for h in self.rows.clone() {
+            for &w in &column.held {
+                ifmap_init.push(Src::new(SrcKind::Error, h, w));
+                ifmap_groups.push((h * geo.err.w + w) as u32);
+            }
+        }
+        let filter_init = (0..geo.taps())
+            .map(|k| {
+                let (y, x) = geo.weight(k);
+                Src::new(SrcKind::Filter, y, x)
+            })
+            .collect();
+        PeSchedule {
+            ifmap_init,
+            filter_init,
+            psum_entries: self.targets.len() as u32,
+            words: Vec::new(),
+            ifmap_groups,
+            filter_groups: vec![0],
+        }
+    }
+}
+
+/// A sum pushed at cycle c leaves at c + 1: to the global buffer if no PE
+/// above contributes to it, else into the IN_PSUM queue of the PE above.
+fn emit(line: &mut Timeline, fwd: &mut Vec<(u64, u64)>, c: u64, idx: u64, t: &Target) {
+    if t.above {
+        fwd.push((idx, c + 1));
+    } else {
+        line.out(c + 1, idx as u32);
+    }
+}
+
+fn internal(what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0900",
+        format!("internal error in the Grad-Flow igrad schedule: {what}"),
+    )
+    .with_help("this is a bug in cnnc; please report it with the input file")
 }

@@ -4,6 +4,7 @@
 //! pass and turns a broken invariant into an internal-error diagnostic.
 
 mod allocate;
+mod gflow_common;
 mod gflow_fgrad;
 mod gflow_igrad;
 mod gflow_map;
