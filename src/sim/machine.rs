@@ -103,12 +103,14 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
         last_write = Some(t);
         Ok(())
     };
-    let mut wrote = vec![false; pes.len()];
     for t in 0..p.length as u64 {
         // Ofmap network.
         let mut left = params.ofmap_bw;
         for &i in &order {
             let ctl = code_of[i].get(t as usize).copied().unwrap_or(Ctl::IDLE);
+            if ctl.out == NONE && pes[i].out_buffer.is_empty() && (i < cols || pes[i].out_psum.is_empty()) {
+                continue;
+            }
             let pe = &mut pes[i];
             let mut used = false;
             if left > 0 {
@@ -118,7 +120,7 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
                     used = true;
                 }
             }
-            wrote[i] = false;
+            let mut wrote = false;
             if ctl.out != NONE {
                 let o = ctl.out + p.pes[i].out_base;
                 let v = pe
@@ -126,7 +128,7 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
                     .pop_front()
                     .ok_or_else(|| err(i, t, format!("output {o} due but OUT_PSUM is empty")))?;
                 pe.n.out_psum_gets += 1;
-                wrote[i] = true;
+                wrote = true;
                 if used || left == 0 {
                     if pe.out_buffer.len() as u64 >= OFMAP_BUFFER_DEPTH {
                         return Err(err(i, t, "output buffer overflow".into()));
@@ -137,21 +139,21 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
                     left -= 1;
                 }
             }
-        }
-        // Local psum network: one psum per link, upward.
-        for &i in &order {
-            if i < cols || wrote[i] {
-                continue;
-            }
-            if let Some(v) = pes[i].out_psum.pop_front() {
-                pes[i].n.out_psum_gets += 1;
-                let up = &mut pes[i - cols];
-                if up.in_psum.len() >= depth {
-                    return Err(err(i - cols, t, format!("IN_PSUM queue overflow (depth {depth})")));
+            // Local psum network: one psum per link, upward, from PEs that
+            // did not write to the global buffer this cycle. It only touches
+            // the upper PE's IN_PSUM, which the ofmap network never reads, so
+            // it can share this scan.
+            if i >= cols && !wrote {
+                if let Some(v) = pes[i].out_psum.pop_front() {
+                    pes[i].n.out_psum_gets += 1;
+                    let up = &mut pes[i - cols];
+                    if up.in_psum.len() >= depth {
+                        return Err(err(i - cols, t, format!("IN_PSUM queue overflow (depth {depth})")));
+                    }
+                    up.in_psum.push_back(v);
+                    up.n.in_psum_puts += 1;
+                    up.n.max_in_psum = up.n.max_in_psum.max(up.in_psum.len() as u64);
                 }
-                up.in_psum.push_back(v);
-                up.n.in_psum_puts += 1;
-                up.n.max_in_psum = up.n.max_in_psum.max(up.in_psum.len() as u64);
             }
         }
         for (i, pe) in pes.iter_mut().enumerate() {

@@ -53,8 +53,9 @@ pub struct Pe {
     pub ifmap: Vec<i64>,
     pub filter: Vec<i64>,
     pub psum: Vec<Option<i64>>,
-    /// Multiplier stages as a ring indexed by cycle modulo depth.
+    /// Multiplier stages as a ring; `mul_at` is the stage leaving this cycle.
     mul: Vec<Option<i64>>,
+    mul_at: usize,
     pub in_psum: VecDeque<i64>,
     pub out_psum: VecDeque<i64>,
     /// Outputs waiting for global-buffer bandwidth: (output index, value).
@@ -76,6 +77,7 @@ impl Pe {
             filter,
             psum: vec![None; psum_entries],
             mul: vec![None; mul_stages],
+            mul_at: 0,
             in_psum: VecDeque::new(),
             out_psum: VecDeque::new(),
             out_buffer: VecDeque::new(),
@@ -87,8 +89,27 @@ impl Pe {
 
     /// Executes one cycle of control. The array has already moved psums and
     /// outputs for this cycle.
+    /// Advances the multiplier by one cycle and returns the product leaving it.
+    #[inline]
+    fn multiply(&mut self, product: Option<i64>) -> Option<i64> {
+        if self.mul.is_empty() {
+            return product;
+        }
+        let out = std::mem::replace(&mut self.mul[self.mul_at], product);
+        self.mul_at += 1;
+        if self.mul_at == self.mul.len() {
+            self.mul_at = 0;
+        }
+        out
+    }
+
     #[inline]
     pub fn step(&mut self, c: &Ctl, t: u64, depth: usize) -> Result<(), String> {
+        if c.is_idle() {
+            // Nothing reads the product leaving the multiplier this cycle.
+            self.multiply(None);
+            return Ok(());
+        }
         let a = if c.ifm != NONE {
             self.n.ifmap_reads += 1;
             Some(*self.ifmap.get(c.ifm as usize).ok_or("ifmap address out of range")?)
@@ -118,12 +139,7 @@ impl Pe {
             _ => return Err("only one multiplier operand was read".into()),
         };
         // The product issued `mul` cycles ago leaves the pipeline now.
-        let m = if self.mul.is_empty() {
-            product
-        } else {
-            let slot = (t % self.mul.len() as u64) as usize;
-            std::mem::replace(&mut self.mul[slot], product)
-        };
+        let m = self.multiply(product);
         let p = if c.psum_rd != NONE {
             self.n.psum_reads += 1;
             let v = *self.psum.get(c.psum_rd as usize).ok_or("psum read address out of range")?;

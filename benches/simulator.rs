@@ -1,0 +1,35 @@
+//! Simulator throughput in PE-cycles per second (PEs of the logical set x
+//! cycles of control), on one core. See docs/performance.md.
+
+use cnnc::model::{Arch, Hw, Layer};
+use cnnc::options::{Dataflow, PassKind};
+use cnnc::pipeline::{compile, simulate};
+use cnnc::sim::{data::Slices, run, ArrayParams};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+fn bench_layer(c: &mut Criterion, name: &str, l: &Layer, pass: PassKind) {
+    let m = compile(l, &Arch::eyeriss(), pass, Dataflow::Rs, 1, None).unwrap();
+    let p = m.program.as_ref().unwrap();
+    let pe_cycles = p.rows as u64 * p.cols as u64 * p.length as u64;
+    let mut g = c.benchmark_group("simulate");
+    g.throughput(Throughput::Elements(pe_cycles));
+    // The interpreter alone, on a compiled program and generated data.
+    let l = &m.layer;
+    let slices = Slices::generate(0, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
+    let params = ArrayParams { fifo_depth: 64, ofmap_bw: 1, zero_gating: true };
+    g.bench_function(format!("{name}/interpreter"), |b| b.iter(|| run(p, params, &|s| slices.resolve(s)).unwrap()));
+    // Everything after compilation: data, run, reference, check, statistics.
+    g.bench_function(format!("{name}/simulate"), |b| b.iter(|| simulate(m.clone(), 0).unwrap()));
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    // VGG-16 conv3_x: 56 x 56, 3 x 3, pad 1 -> a 3 x 56 row-stationary set.
+    let vgg = Layer::from_sizes("vgg.conv3", Hw::square(56), 256, Hw::square(3), 256, Hw::square(1), Hw::square(1), 1, 1).unwrap();
+    bench_layer(c, "rs_3x56_forward", &vgg, PassKind::Forward);
+    let conv3 = Layer::from_sizes("alexnet.conv3", Hw::square(13), 256, Hw::square(3), 384, Hw::square(1), Hw::square(1), 4, 1).unwrap();
+    bench_layer(c, "alexnet_conv3_forward", &conv3, PassKind::Forward);
+}
+
+criterion_group!(name = sim; config = Criterion::default().sample_size(20); targets = benches);
+criterion_main!(sim);
