@@ -107,12 +107,12 @@ impl Layer {
         if channels == 0 || filters == 0 || batch == 0 || groups == 0 {
             return None;
         }
-        if channels % groups != 0 || filters % groups != 0 {
+        if !channels.is_multiple_of(groups) || !filters.is_multiple_of(groups) {
             return None;
         }
         let ofmap = Self::compute_ofmap(ifmap, filter, stride, pad)?;
         let padded = Hw::new(ifmap.h + 2 * pad.h, ifmap.w + 2 * pad.w);
-        if (padded.h - filter.h) % stride.h != 0 || (padded.w - filter.w) % stride.w != 0 {
+        if !(padded.h - filter.h).is_multiple_of(stride.h) || !(padded.w - filter.w).is_multiple_of(stride.w) {
             return None;
         }
         Some(Layer {
