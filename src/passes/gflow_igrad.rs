@@ -260,8 +260,7 @@ impl PePlan {
         incoming: &[(u64, u64)],
         d1: u64,
     ) -> Result<(Timeline, Vec<(u64, u64)>), Diagnostic> {
-        let mut line = Timeline::default();
-        let mut forwarded = Vec::new();
+        let mut o = Output::default();
         // Cycle of each slot's last local product (None while pending).
         let mut done: Vec<Option<u64>> = vec![None; self.targets.len()];
         let (mut c, mut r, mut q) = (1 + d1, 0usize, 0usize);
@@ -271,7 +270,7 @@ impl PePlan {
                 let ready = done[t.slot as usize].map(|lc| (lc + 1).max(arrival));
                 match ready {
                     Some(at) if at <= c => {
-                        self.take(&mut line, &mut forwarded, c, idx, t);
+                        self.take(&mut o, c, idx, t);
                         q += 1;
                         c += 1;
                         continue;
@@ -288,14 +287,14 @@ impl PePlan {
             }
             let Some(rd) = self.reads.get(r) else { break };
             let t = self.target(rd.target)?;
-            self.mac(&mut line, &mut forwarded, c, d1, r, t, rd);
+            self.mac(&mut o, c, d1, r, t, rd);
             if r == t.last {
                 done[t.slot as usize] = Some(c);
             }
             r += 1;
             c += 1;
         }
-        Ok((line, forwarded))
+        Ok((o.line, o.forwarded))
     }
 
     fn target(&self, idx: u64) -> Result<&Target, Diagnostic> {
@@ -305,22 +304,12 @@ impl PePlan {
     }
 
     /// Read r, whose product reaches the adder at cycle c.
-    #[allow(clippy::too_many_arguments)]
-    fn mac(
-        &self,
-        line: &mut Timeline,
-        fwd: &mut Vec<(u64, u64)>,
-        c: u64,
-        d1: u64,
-        r: usize,
-        t: &Target,
-        rd: &Read,
-    ) {
-        line.read(c - d1, rd.ifm, rd.fil);
+    fn mac(&self, o: &mut Output, c: u64, d1: u64, r: usize, t: &Target, rd: &Read) {
+        o.line.read(c - d1, rd.ifm, rd.fil);
         let last = r == t.last;
         // Keep the sum in its slot unless it leaves the PE now.
         let keep = !last || t.below;
-        line.adder(
+        o.line.adder(
             c,
             Word {
                 psum_rd: (r != t.first).then_some(t.slot),
@@ -330,13 +319,13 @@ impl PePlan {
             },
         );
         if !keep {
-            emit(line, fwd, c, rd.target, t);
+            o.emit(c, rd.target, t);
         }
     }
 
     /// Adds the psum from below to the slot's sum and pushes the result.
-    fn take(&self, line: &mut Timeline, fwd: &mut Vec<(u64, u64)>, c: u64, idx: u64, t: &Target) {
-        line.adder(
+    fn take(&self, o: &mut Output, c: u64, idx: u64, t: &Target) {
+        o.line.adder(
             c,
             Word {
                 psum_rd: Some(t.slot),
@@ -345,7 +334,7 @@ impl PePlan {
                 ..Word::default()
             },
         );
-        emit(line, fwd, c, idx, t);
+        o.emit(c, idx, t);
     }
 
     /// Preloaded scratchpads and multicast groups of this PE.
@@ -375,13 +364,24 @@ impl PePlan {
     }
 }
 
-/// A sum pushed at cycle c leaves at c + 1: to the global buffer if no PE
-/// above contributes to it, else into the IN_PSUM queue of the PE above.
-fn emit(line: &mut Timeline, fwd: &mut Vec<(u64, u64)>, c: u64, idx: u64, t: &Target) {
-    if t.above {
-        fwd.push((idx, c + 1));
-    } else {
-        line.out(c + 1, idx as u32);
+/// What a PE's schedule produces: its events, and its forwarded psums as
+/// (gradient index, first cycle the PE above can take it), in push order.
+#[derive(Default)]
+struct Output {
+    line: Timeline,
+    forwarded: Vec<(u64, u64)>,
+}
+
+impl Output {
+    /// A sum pushed at cycle c leaves at c + 1: to the global buffer if no
+    /// PE above contributes to it, else into the IN_PSUM queue of the PE
+    /// above.
+    fn emit(&mut self, c: u64, idx: u64, t: &Target) {
+        if t.above {
+            self.forwarded.push((idx, c + 1));
+        } else {
+            self.line.out(c + 1, idx as u32);
+        }
     }
 }
 
