@@ -1,3 +1,4 @@
 //! Cost models: traffic, mapping search, energy, DRAM.
 
 pub mod dram;
+pub mod layer;

@@ -1,0 +1,77 @@
+//! How many 2-D convolutions one pass of a layer is, and over which axis
+//! their partial sums accumulate. Every pass is rewritten as a forward
+//! convolution of an "ifmap-side" operand (held in the ifmap scratchpad)
+//! with a "filter-side" operand (held in the filter scratchpad), so that one
+//! blocking model (n images, p filters, q channels) covers all three passes.
+
+use crate::model::Layer;
+use crate::options::PassKind;
+
+/// The 2-D convolutions of one pass, per group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Convs {
+    pub groups: u64,
+    /// Independent outputs that share a filter-side slice ("images", N').
+    pub images: u64,
+    /// Independent outputs that share an ifmap-side slice ("filters", F').
+    pub filters: u64,
+    /// Slices accumulated into one output ("channels", C').
+    pub channels: u64,
+}
+
+impl Convs {
+    /// forward: N·M·C/g accumulated over C/g; igrad: N·C·M/g accumulated
+    /// over M/g; fgrad: M·(C/g)·N accumulated over N.
+    pub fn of(layer: &Layer, pass: PassKind) -> Convs {
+        let g = layer.groups.max(1);
+        let (n, c, m) = (
+            layer.batch,
+            layer.channels_per_group(),
+            layer.filters_per_group(),
+        );
+        let (images, filters, channels) = match pass {
+            PassKind::Igrad => (n, c, m),
+            PassKind::Fgrad => (c, m, n),
+            _ => (n, m, c),
+        };
+        Convs {
+            groups: g,
+            images,
+            filters,
+            channels,
+        }
+    }
+
+    /// 2-D convolutions of one group.
+    pub fn per_group(&self) -> u128 {
+        self.images as u128 * self.filters as u128 * self.channels as u128
+    }
+
+    /// 2-D convolutions of the whole pass.
+    pub fn total(&self) -> u128 {
+        self.per_group() * self.groups as u128
+    }
+
+    /// What the accumulated axis is, for reports.
+    pub fn accumulated_over(pass: PassKind) -> &'static str {
+        match pass {
+            PassKind::Igrad => "filters per group (M/g)",
+            PassKind::Fgrad => "images (N)",
+            _ => "channels per group (C/g)",
+        }
+    }
+}
+
+/// Sizes of the blocks a dimension of `d` is cut into with blocks of `b`:
+/// up to two (size, count) pairs, full blocks first.
+pub fn blocks(d: u64, b: u64) -> [(u128, u128); 2] {
+    let b = b.max(1);
+    let full = (d / b) as u128;
+    let tail = (d % b) as u128;
+    [(b as u128, full), (tail, if tail > 0 { 1 } else { 0 })]
+}
+
+/// Number of blocks (ceil(d / b)).
+pub fn block_count(d: u64, b: u64) -> u128 {
+    d.div_ceil(b.max(1)) as u128
+}

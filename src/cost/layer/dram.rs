@@ -1,0 +1,83 @@
+//! The layer's DRAM traffic as a command stream for the DRAM model: each
+//! data type has its own address region (ifmap, filter, psum, ofmap, 1 GiB
+//! apart), a region is read or written in passes over the type's
+//! footprint (a re-read touches the same addresses again), and the bursts
+//! are spread over the layer's duration at the arch clock.
+
+use serde::Serialize;
+
+use super::LayerStats;
+use crate::cost::dram::{generate_for, memspec, GenOptions, Generated, MemSpec, Pacing, Request};
+use crate::model::Arch;
+
+/// Distinct bytes of each data type in DRAM (the region a pass re-reads).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Regions {
+    pub ifmap: u64,
+    pub filter: u64,
+    pub psum: u64,
+    pub ofmap: u64,
+}
+
+const REGION: u64 = 1 << 30;
+
+/// `total` bytes in passes over `footprint` bytes starting at `base`.
+fn passes(out: &mut Vec<Request>, write: bool, base: u64, footprint: u64, total: u64) {
+    let f = footprint.max(1);
+    let mut left = total;
+    while left > 0 {
+        let len = left.min(f);
+        out.push(if write {
+            Request::write(base, len)
+        } else {
+            Request::read(base, len)
+        });
+        left -= len;
+    }
+}
+
+/// The requests, in the order the loop nest issues them by type.
+pub fn requests(s: &LayerStats) -> Vec<Request> {
+    let d = &s.traffic.dram;
+    let g = &s.dram_regions;
+    let mut v = Vec::new();
+    passes(&mut v, false, 0, g.ifmap, d.ifmap.read_bytes);
+    passes(&mut v, false, REGION, g.filter, d.filter.read_bytes);
+    passes(&mut v, true, 2 * REGION, g.psum, d.psum.write_bytes);
+    passes(&mut v, false, 2 * REGION, g.psum, d.psum.read_bytes);
+    passes(&mut v, true, 3 * REGION, g.ofmap, d.ofmap.write_bytes);
+    v
+}
+
+/// Memory-clock cycles of `cycles` core cycles.
+pub fn dram_cycles(spec: &MemSpec, arch: &Arch, cycles: u64) -> u64 {
+    let ns = cycles as f64 * 1e9 / arch.clock_hz.max(1) as f64;
+    let c = (ns / spec.timing.tck_ns.max(1e-9)).ceil();
+    if c.is_finite() && c < u64::MAX as f64 {
+        c as u64
+    } else {
+        u64::MAX
+    }
+}
+
+pub fn commands(spec: &MemSpec, arch: &Arch, s: &LayerStats) -> Result<Generated, String> {
+    let opts = GenOptions {
+        cover_cycles: dram_cycles(spec, arch, s.cycles),
+        pacing: Pacing::Spread,
+    };
+    generate_for(spec, &requests(s), &opts)
+}
+
+/// Energy per byte of a streaming read, for the search's estimate.
+pub fn pj_per_byte(spec: &MemSpec) -> f64 {
+    const BYTES: u64 = 1 << 16;
+    let g = generate_for(spec, &[Request::read(0, BYTES)], &GenOptions::default());
+    match g {
+        Ok(g) => crate::cost::dram::energy(spec, &g.commands, g.end_cycle).total / BYTES as f64,
+        Err(_) => 0.0,
+    }
+}
+
+pub fn spec(arch: &Arch) -> Result<MemSpec, String> {
+    memspec(&arch.dram)
+}

@@ -1,0 +1,334 @@
+//! What one simulated 2-D convolution tells the layer model: the pieces the
+//! allocation cuts the logical set into (with the distinct elements each
+//! piece needs from the global buffer), the scratchpad needs of one
+//! convolution, and the per-convolution counters of the cycle-accurate run.
+
+use std::collections::BTreeSet;
+
+use crate::diag::Diagnostic;
+use crate::ir::{Allocation, LogicalSet, Module, NetworkPlan, Src};
+use crate::model::Hw;
+use crate::options::Dataflow;
+use crate::pipeline::PassOutcome;
+use crate::sim::PeCounters;
+
+/// One physical piece (a row fold of a column strip).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// Distinct non-zero ifmap-side / filter-side elements the piece needs.
+    pub ifmap: u64,
+    pub filter: u64,
+}
+
+/// A column strip: its row-fold pieces and what the whole strip needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Strip {
+    pub pieces: Vec<Piece>,
+    /// Distinct elements over all of the strip's pieces (what the global
+    /// buffer must hold for one slice while the strip runs).
+    pub ifmap: u64,
+    pub filter: u64,
+    /// Output elements the strip writes.
+    pub outputs: u64,
+}
+
+/// Everything per 2-D convolution that the layer model scales.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Geometry {
+    pub strips: Vec<Strip>,
+    pub alloc: Allocation,
+    pub plan: NetworkPlan,
+    /// Scratchpad entries one convolution needs per PE (before the n, p, q
+    /// interleaving multiplies them).
+    pub need_ifmap: u64,
+    pub need_filter: u64,
+    pub need_psum: u64,
+    /// Row-stationary filter rows longer than the ifmap scratchpad are cut
+    /// into `chunks` pieces of at most `need_ifmap` taps; each chunk streams
+    /// its part of the ifmap row through the PE again (1 = no cutting).
+    pub chunks: u64,
+    /// Ifmap-side elements the PEs of one convolution receive (non-zero)
+    /// and write into their scratchpads (zeros included), chunks included.
+    pub ifmap_receives: u64,
+    pub ifmap_rf_writes: u64,
+    /// Cycles of one simulated 2-D convolution (control, drain, +1).
+    pub conv_cycles: u64,
+    /// Sum of the per-PE counters of the run.
+    pub counters: PeCounters,
+}
+
+impl Geometry {
+    pub fn pieces(&self) -> u64 {
+        self.strips.iter().map(|s| s.pieces.len() as u64).sum()
+    }
+    pub fn sum_piece_ifmap(&self) -> u128 {
+        self.strips
+            .iter()
+            .flat_map(|s| &s.pieces)
+            .map(|p| p.ifmap as u128)
+            .sum()
+    }
+    pub fn sum_piece_filter(&self) -> u128 {
+        self.strips
+            .iter()
+            .flat_map(|s| &s.pieces)
+            .map(|p| p.filter as u128)
+            .sum()
+    }
+    pub fn sum_strip_ifmap(&self) -> u128 {
+        self.strips.iter().map(|s| s.ifmap as u128).sum()
+    }
+    pub fn sum_strip_filter(&self) -> u128 {
+        self.strips.iter().map(|s| s.filter as u128).sum()
+    }
+    pub fn max_strip_ifmap(&self) -> u64 {
+        self.strips.iter().map(|s| s.ifmap).max().unwrap_or(0)
+    }
+    pub fn max_strip_filter(&self) -> u64 {
+        self.strips.iter().map(|s| s.filter).max().unwrap_or(0)
+    }
+    pub fn max_piece_ifmap(&self) -> u64 {
+        self.strips
+            .iter()
+            .flat_map(|s| &s.pieces)
+            .map(|p| p.ifmap)
+            .max()
+            .unwrap_or(0)
+    }
+    pub fn max_piece_filter(&self) -> u64 {
+        self.strips
+            .iter()
+            .flat_map(|s| &s.pieces)
+            .map(|p| p.filter)
+            .max()
+            .unwrap_or(0)
+    }
+    /// Elements read from DRAM per slice: a strip's distinct elements if
+    /// `slices` slices of the strip fit in `cap` elements (kept across its
+    /// row folds), else each row-fold piece's own.
+    pub fn dram_per_slice(&self, filter: bool, slices: u128, cap: u128) -> u128 {
+        self.strips
+            .iter()
+            .map(|s| {
+                let (u, per) = if filter {
+                    (
+                        s.filter,
+                        s.pieces.iter().map(|p| p.filter as u128).sum::<u128>(),
+                    )
+                } else {
+                    (
+                        s.ifmap,
+                        s.pieces.iter().map(|p| p.ifmap as u128).sum::<u128>(),
+                    )
+                };
+                if slices * u as u128 <= cap {
+                    u as u128
+                } else {
+                    per
+                }
+            })
+            .sum()
+    }
+    pub fn outputs(&self) -> u128 {
+        self.strips.iter().map(|s| s.outputs as u128).sum()
+    }
+}
+
+fn internal(what: &str) -> Diagnostic {
+    Diagnostic::error("E0900", format!("internal error: layer cost model: {what}"))
+}
+
+/// Row or column range of fold `k` of `n` items cut into pieces of `size`.
+fn range(k: u64, size: u64, n: u64) -> std::ops::Range<u64> {
+    (k * size).min(n)..((k + 1) * size).min(n)
+}
+
+fn distinct<'a>(it: impl Iterator<Item = &'a Src>) -> u64 {
+    it.filter(|s| !s.is_zero()).collect::<BTreeSet<_>>().len() as u64
+}
+
+/// Ifmap row ranges a PE streams, one per chunk of its filter row.
+#[derive(Debug, Clone, Copy)]
+struct Chunks {
+    count: u64,
+    taps: u64,
+    windows: u64,
+    stride: u64,
+}
+
+impl Chunks {
+    fn ranges(&self, len: usize) -> Vec<std::ops::Range<usize>> {
+        if self.count <= 1 {
+            return vec![0..len];
+        }
+        let size = self.taps.div_ceil(self.count);
+        (0..self.count)
+            .map(|j| {
+                let a = (j * size).min(self.taps);
+                let b = ((j + 1) * size).min(self.taps);
+                let end = if b > a {
+                    b - 1 + (self.windows.saturating_sub(1)) * self.stride + 1
+                } else {
+                    a
+                };
+                (a as usize).min(len)..(end as usize).min(len)
+            })
+            .collect()
+    }
+}
+
+/// Distinct non-zero ifmap sources of `pes`, summed over chunk passes.
+fn chunk_sends(pes: &[&crate::ir::PeSchedule], ch: &Chunks) -> u64 {
+    if ch.count <= 1 {
+        return distinct(pes.iter().flat_map(|p| &p.ifmap_init));
+    }
+    (0..ch.count as usize)
+        .map(|j| {
+            distinct(pes.iter().flat_map(|p| {
+                let r = ch.ranges(p.ifmap_init.len())[j].clone();
+                &p.ifmap_init[r]
+            }))
+        })
+        .sum()
+}
+
+fn strips(set: &LogicalSet, alloc: &Allocation, ch: &Chunks) -> Vec<Strip> {
+    let (rows, cols) = (set.rows as u64, set.cols as u64);
+    let piece = Hw::new(alloc.piece.h.max(1), alloc.piece.w.max(1));
+    let pes_in = |rr: std::ops::Range<u64>, cr: std::ops::Range<u64>| {
+        let v: Vec<_> = rr
+            .flat_map(|x| cr.clone().map(move |y| (x, y)))
+            .map(|(x, y)| set.pe(x as u32, y as u32))
+            .collect();
+        v
+    };
+    (0..alloc.col_folds)
+        .map(|cf| {
+            let cr = range(cf, piece.w, cols);
+            let pieces = (0..alloc.row_folds)
+                .map(|rf| {
+                    let pes = pes_in(range(rf, piece.h, rows), cr.clone());
+                    Piece {
+                        ifmap: chunk_sends(&pes, ch),
+                        filter: distinct(pes.iter().flat_map(|p| &p.filter_init)),
+                    }
+                })
+                .collect();
+            let all = pes_in(0..rows, cr);
+            Strip {
+                pieces,
+                ifmap: distinct(all.iter().flat_map(|p| &p.ifmap_init)),
+                filter: distinct(all.iter().flat_map(|p| &p.filter_init)),
+                outputs: all
+                    .iter()
+                    .map(|p| p.words.iter().filter(|w| w.out.is_some()).count() as u64)
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
+fn sum_counters(pes: &[PeCounters]) -> PeCounters {
+    let mut s = PeCounters::default();
+    for p in pes {
+        s.macs += p.macs;
+        s.zero_macs += p.zero_macs;
+        s.adds += p.adds;
+        s.ifmap_reads += p.ifmap_reads;
+        s.ifmap_writes += p.ifmap_writes;
+        s.filter_reads += p.filter_reads;
+        s.filter_writes += p.filter_writes;
+        s.psum_reads += p.psum_reads;
+        s.psum_writes += p.psum_writes;
+        s.in_psum_puts += p.in_psum_puts;
+        s.in_psum_gets += p.in_psum_gets;
+        s.out_psum_puts += p.out_psum_puts;
+        s.out_psum_gets += p.out_psum_gets;
+        s.glb_writes += p.glb_writes;
+    }
+    s
+}
+
+/// Scratchpad entries per PE of one 2-D convolution. Row-stationary: the
+/// Eyeriss PE keeps a sliding window of one filter row's length of ifmap
+/// values, that filter row, and one psum (the simulator preloads whole
+/// rows instead, which the chip's 12-entry ifmap scratchpad could not
+/// hold). Grad-Flow: what its schedule keeps (the plan's needs).
+///
+/// A row-stationary filter row longer than the ifmap scratchpad is cut into
+/// the fewest chunks whose window fits; the PE then keeps the psums of all
+/// its windows (one per output column) while the chunks add up.
+fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), Chunks) {
+    let taps = plan.rf_filter_need.max(1);
+    let windows = set.out_shape.w;
+    let stride = if m.pass == crate::options::PassKind::Forward {
+        m.layer.stride.w
+    } else {
+        1
+    };
+    let one = Chunks {
+        count: 1,
+        taps,
+        windows,
+        stride,
+    };
+    match m.dataflow {
+        Dataflow::Rs => {
+            let count = taps.div_ceil(m.arch.rf_ifmap.max(1)).max(1);
+            if count == 1 {
+                return ((taps, taps, 1), one);
+            }
+            let window = taps.div_ceil(count);
+            ((window, window, windows.max(1)), Chunks { count, ..one })
+        }
+        Dataflow::Gflow => (
+            (
+                plan.rf_ifmap_need,
+                plan.rf_filter_need,
+                plan.rf_psum_need.max(1),
+            ),
+            one,
+        ),
+    }
+}
+
+pub fn geometry(o: &PassOutcome) -> Result<Geometry, Diagnostic> {
+    let m = &o.module;
+    let set = m.set.as_ref().ok_or_else(|| internal("no PE set"))?;
+    let alloc = m.alloc.clone().ok_or_else(|| internal("no allocation"))?;
+    let plan = m.plan.clone().ok_or_else(|| internal("no network plan"))?;
+    if set.pes.len() as u64 != set.rows as u64 * set.cols as u64 {
+        return Err(internal("PE set size does not match its shape"));
+    }
+    let ((need_ifmap, need_filter, need_psum), ch) = needs(m, set, &plan);
+    let counters = sum_counters(&o.run.pes);
+    let (ifmap_receives, ifmap_rf_writes) = if ch.count <= 1 {
+        (plan.ifmap_receives, counters.ifmap_writes)
+    } else {
+        let mut rec = 0u64;
+        let mut wr = 0u64;
+        for p in &set.pes {
+            for r in ch.ranges(p.ifmap_init.len()) {
+                rec += p.ifmap_init[r.clone()]
+                    .iter()
+                    .filter(|s| !s.is_zero())
+                    .count() as u64;
+                wr += r.len() as u64;
+            }
+        }
+        (rec, wr)
+    };
+    Ok(Geometry {
+        strips: strips(set, &alloc, &ch),
+        chunks: ch.count,
+        ifmap_receives,
+        ifmap_rf_writes,
+        need_ifmap: need_ifmap.max(1),
+        need_filter: need_filter.max(1),
+        need_psum,
+        conv_cycles: o.run.cycles(),
+        counters,
+        alloc,
+        plan,
+    })
+}

@@ -1,0 +1,344 @@
+//! The processing-pass blocking and its search. n images, p filters and q
+//! channels share a PE set's scratchpads; r sets work on different
+//! channels and t on different filters (r·t sets on the array at once);
+//! the ifmap/psum banks of the global buffer are split per layer.
+//!
+//! The search enumerates a finite candidate list per parameter (every value
+//! up to 32, powers of two, balanced block sizes ceil(D/k) and the largest
+//! value the scratchpads allow), stops after `MAX_EVALS` evaluations, keeps
+//! the candidate of least estimated energy (ties: fewer cycles; then the
+//! first in enumeration order), and so always terminates deterministically.
+
+use serde::Serialize;
+
+use super::convs::Convs;
+use super::cycles::{cycles, Cycles};
+use super::energy::on_chip;
+use super::geometry::Geometry;
+use super::traffic::{traffic, Raw, PSUM};
+use crate::diag::Diagnostic;
+use crate::model::{Arch, Layer, MappingHint};
+
+/// The chosen blocking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Mapping {
+    pub n: u64,
+    pub p: u64,
+    pub q: u64,
+    pub r: u64,
+    pub t: u64,
+    pub ifmap_banks: u64,
+    pub psum_banks: u64,
+}
+
+/// A blocking with everything it implies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen {
+    pub mapping: Mapping,
+    pub raw: Raw,
+    pub cycles: Cycles,
+    pub energy_estimate: f64,
+    /// Candidates evaluated, and whether the budget cut the search short.
+    pub evaluated: u64,
+    pub truncated: bool,
+    pub hand_fixed: bool,
+}
+
+/// Upper bound on evaluated candidates.
+pub const MAX_EVALS: u64 = 400_000;
+
+const NO_FIT: &str = "E0301";
+const BAD_HINT: &str = "E0302";
+
+/// The first limit `m` violates, as a sentence, or `None` if it fits.
+pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<String> {
+    let mul = |a: u64, b: u64| (a as u128) * (b as u128);
+    let eb = arch.element_bytes() as u128;
+    let bank = arch.glb_bank as u128;
+    let need = mul(geo.need_ifmap, m.n) * m.q as u128;
+    if need > arch.rf_ifmap as u128 {
+        return Some(format!(
+            "ifmap scratchpad: a window of {} values x n={} x q={} needs {need} entries, rf.ifmap = {}",
+            geo.need_ifmap, m.n, m.q, arch.rf_ifmap
+        ));
+    }
+    let need = mul(geo.need_filter, m.q) * m.p as u128;
+    if need > arch.rf_filter as u128 {
+        return Some(format!(
+            "filter scratchpad: a row of {} weights x q={} x p={} needs {need} entries, rf.filter = {}",
+            geo.need_filter, m.q, m.p, arch.rf_filter
+        ));
+    }
+    let need = mul(geo.need_psum, m.n) * m.p as u128;
+    if need > arch.rf_psum as u128 {
+        return Some(format!(
+            "psum scratchpad: {} psums x n={} x p={} needs {need} entries, rf.psum = {}",
+            geo.need_psum, m.n, m.p, arch.rf_psum
+        ));
+    }
+    let a = &geo.alloc;
+    if mul(m.r, m.t) > a.replicas as u128 {
+        return Some(format!(
+            "PE array: r={} x t={} = {} PE sets of {} PEs, but only {} fit on the {} array",
+            m.r,
+            m.t,
+            mul(m.r, m.t),
+            a.piece,
+            a.replicas,
+            a.array
+        ));
+    }
+    if m.ifmap_banks == 0 || m.ifmap_banks > arch.glb_banks {
+        return Some(format!(
+            "global buffer: {} ifmap banks asked for, glb.banks = {}",
+            m.ifmap_banks, arch.glb_banks
+        ));
+    }
+    // A pass needs one row-fold piece's part of each slice at a time.
+    let u = geo.max_piece_ifmap() as u128;
+    let bytes = mul(m.n, m.q) * m.r as u128 * u * eb;
+    if bytes > m.ifmap_banks as u128 * bank {
+        return Some(format!(
+            "global buffer: the ifmaps of a pass (n={} x q={} x r={} slices of {u} elements, {bytes} bytes) need {} banks of {} bytes, {} given (glb.banks = {})",
+            m.n, m.q, m.r, bytes.div_ceil(bank.max(1)), arch.glb_bank, m.ifmap_banks, arch.glb_banks
+        ));
+    }
+    let u = geo.max_piece_filter() as u128;
+    let slices = mul(m.p, m.t) * mul(m.q, m.r);
+    let bytes = slices * u * eb;
+    if bytes > arch.glb_filter_banks as u128 * bank {
+        return Some(format!(
+            "filter buffer: the filters of a pass (p={} x t={} x q={} x r={} = {slices} slices of {u} weights) need {bytes} bytes, glb.filter_banks = {} x {} bytes",
+            m.p, m.t, m.q, m.r, arch.glb_filter_banks, arch.glb_bank
+        ));
+    }
+    let _ = c;
+    None
+}
+
+/// A hand-given value outside its dimension.
+fn out_of_range(h: &MappingHint, c: &Convs, arch: &Arch) -> Option<String> {
+    let dims = [
+        ("n", h.n, c.images, "images per group"),
+        ("p", h.p, c.filters, "filters per group"),
+        ("q", h.q, c.channels, "channels per group"),
+        ("r", h.r, c.channels, "channels per group"),
+        ("t", h.t, c.filters, "filters per group"),
+        (
+            "ifmap_banks",
+            h.ifmap_banks,
+            arch.glb_banks,
+            "banks (glb.banks)",
+        ),
+    ];
+    dims.iter().find_map(|&(name, v, max, what)| match v {
+        Some(0) => Some(format!("mapping: {name} = 0, it must be at least 1")),
+        Some(v) if v > max => Some(format!("mapping: {name} = {v} exceeds the {max} {what}")),
+        _ => None,
+    })
+}
+
+/// Candidate values of a parameter in 1..=max for a dimension of size d.
+fn candidates(max: u64, d: u64, fixed: Option<u64>) -> Vec<u64> {
+    if let Some(v) = fixed {
+        return vec![v];
+    }
+    let max = max.min(d.max(1)).max(1);
+    let mut v: Vec<u64> = (1..=max.min(32)).collect();
+    v.extend((0..64).map(|k| 1u64 << k).take_while(|&x| x <= max));
+    v.extend(
+        (1..=32u64)
+            .map(|k| d.div_ceil(k))
+            .filter(|&x| x >= 1 && x <= max),
+    );
+    v.push(max);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+struct Ctx<'a> {
+    geo: &'a Geometry,
+    c: &'a Convs,
+    arch: &'a Arch,
+    dram_pj_per_byte: f64,
+}
+
+impl Ctx<'_> {
+    fn evaluate(&self, m: &Mapping) -> Chosen {
+        let raw = traffic(self.geo, self.c, self.arch, m);
+        let trips = raw.glb[PSUM][0] + raw.dram[PSUM][0];
+        let cy = cycles(self.geo, self.c, self.arch, m, trips);
+        let e = on_chip(&raw, self.arch);
+        let dram_bytes: u128 =
+            raw.dram.iter().map(|t| t[0] + t[1]).sum::<u128>() * self.arch.element_bytes() as u128;
+        let est = e.rf + e.noc + e.mac + e.glb + dram_bytes as f64 * self.dram_pj_per_byte;
+        Chosen {
+            mapping: *m,
+            raw,
+            cycles: cy,
+            energy_estimate: est,
+            evaluated: 0,
+            truncated: false,
+            hand_fixed: false,
+        }
+    }
+}
+
+/// Bank splits worth trying: the fewest ifmap banks a pass needs, and the
+/// fewest that keep every channel of the n images resident.
+fn bank_options(ctx: &Ctx, n: u64, q: u64, r: u64, fixed: Option<u64>) -> Vec<u64> {
+    if let Some(b) = fixed {
+        return vec![b];
+    }
+    let bank = ctx.arch.glb_bank.max(1) as u128;
+    let eb = ctx.arch.element_bytes() as u128 * n as u128;
+    let piece = ctx.geo.max_piece_ifmap() as u128 * eb;
+    let strip = ctx.geo.max_strip_ifmap() as u128 * eb;
+    let pass = (piece * q as u128 * r as u128).div_ceil(bank).max(1);
+    let keep = (strip * q as u128 * r as u128).div_ceil(bank).max(1);
+    let all = (strip * ctx.c.channels as u128).div_ceil(bank).max(1);
+    let banks = ctx.arch.glb_banks as u128;
+    let mut v: Vec<u64> = [pass, keep, all]
+        .iter()
+        .filter(|&&b| b <= banks)
+        .map(|&b| b as u64)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn better(a: &Chosen, b: &Chosen) -> bool {
+    a.energy_estimate < b.energy_estimate
+        || (a.energy_estimate == b.energy_estimate && a.cycles.total < b.cycles.total)
+}
+
+/// Chooses the blocking: the hand-fixed fields of `layer.mapping` are kept,
+/// the rest searched.
+pub fn choose(
+    layer: &Layer,
+    geo: &Geometry,
+    c: &Convs,
+    arch: &Arch,
+    dram_pj_per_byte: f64,
+) -> Result<Chosen, Diagnostic> {
+    let h = layer.mapping.unwrap_or_default();
+    let hand = layer.mapping.is_some();
+    let refuse = |code: &'static str, why: String| {
+        let title = if code == NO_FIT {
+            format!(
+                "no mapping fits layer `{}` on arch `{}`: {why}",
+                layer.name, arch.name
+            )
+        } else {
+            format!(
+                "the hand-fixed mapping of layer `{}` does not fit arch `{}`: {why}",
+                layer.name, arch.name
+            )
+        };
+        Diagnostic::error(code, title)
+            .with_primary(layer.span, "this layer")
+            .with_secondary(arch.span, "on this arch")
+            .with_note(format!(
+                "the pass is {} x {} x {} 2-D convolutions per group (images x filters x channels), {} group(s); one PE set is {} PEs in {} piece(s) of {}",
+                c.images, c.filters, c.channels, c.groups, geo.alloc.set, geo.alloc.row_folds * geo.alloc.col_folds, geo.alloc.piece
+            ))
+    };
+    if let Some(why) = out_of_range(&h, c, arch) {
+        return Err(refuse(BAD_HINT, why));
+    }
+    let ctx = Ctx {
+        geo,
+        c,
+        arch,
+        dram_pj_per_byte,
+    };
+    let a = arch;
+    let mut best: Option<Chosen> = None;
+    let mut evaluated = 0u64;
+    let mut truncated = false;
+    'search: for n in candidates(a.rf_ifmap / geo.need_ifmap, c.images, h.n) {
+        for p in candidates(
+            a.rf_psum / (geo.need_psum.max(1) * n).max(1),
+            c.filters,
+            h.p,
+        ) {
+            let qmax = (a.rf_ifmap / (geo.need_ifmap * n).max(1))
+                .min(a.rf_filter / (geo.need_filter * p).max(1));
+            for q in candidates(qmax, c.channels, h.q) {
+                for r in candidates(geo.alloc.replicas, c.channels.div_ceil(q), h.r) {
+                    for t in candidates(geo.alloc.replicas / r.max(1), c.filters.div_ceil(p), h.t) {
+                        for ib in bank_options(&ctx, n, q, r, h.ifmap_banks) {
+                            let m = Mapping {
+                                n,
+                                p,
+                                q,
+                                r,
+                                t,
+                                ifmap_banks: ib,
+                                psum_banks: a.glb_banks.saturating_sub(ib),
+                            };
+                            if violation(geo, c, a, &m).is_some() {
+                                continue;
+                            }
+                            if evaluated >= MAX_EVALS {
+                                truncated = true;
+                                break 'search;
+                            }
+                            evaluated += 1;
+                            let cand = ctx.evaluate(&m);
+                            if best.as_ref().is_none_or(|b| better(&cand, b)) {
+                                best = Some(cand);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match best {
+        Some(mut b) => {
+            b.evaluated = evaluated;
+            b.truncated = truncated;
+            b.hand_fixed = hand;
+            Ok(b)
+        }
+        None => {
+            // The smallest blocking (with the hand-fixed values) is the most
+            // permissive one; its first violated limit is the tightest.
+            let m = Mapping {
+                n: h.n.unwrap_or(1),
+                p: h.p.unwrap_or(1),
+                q: h.q.unwrap_or(1),
+                r: h.r.unwrap_or(1),
+                t: h.t.unwrap_or(1),
+                ifmap_banks: h.ifmap_banks.unwrap_or(a.glb_banks),
+                psum_banks: a
+                    .glb_banks
+                    .saturating_sub(h.ifmap_banks.unwrap_or(a.glb_banks)),
+            };
+            let why = violation(geo, c, a, &m)
+                .unwrap_or_else(|| "no candidate blocking passes every limit".to_string());
+            let fixed_any = h != MappingHint::default();
+            let base_fits = {
+                let m0 = Mapping {
+                    n: 1,
+                    p: 1,
+                    q: 1,
+                    r: 1,
+                    t: 1,
+                    ifmap_banks: a.glb_banks,
+                    psum_banks: 0,
+                };
+                violation(geo, c, a, &m0).is_none()
+            };
+            let code = if fixed_any && base_fits {
+                BAD_HINT
+            } else {
+                NO_FIT
+            };
+            Err(refuse(code, why))
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Whole-layer cost model: from one simulated 2-D convolution (a
+//! [`PassOutcome`]) to the whole layer on the physical array: processing
+//! passes, cycles, exact traffic per level and data type, energy and the
+//! DRAM command stream. See docs/layer-model.md.
+//!
+//! * [`convs`]: how many 2-D convolutions a pass is, and how they accumulate.
+//! * [`geometry`]: pieces of the folded set and per-convolution counters.
+//! * [`mapping`]: the blocking (n, p, q, r, t, bank split) and its search.
+//! * [`traffic`], [`cycles`], [`energy`], [`dram`]: the model.
+//! * [`text`], [`summary`]: reports.
+
+pub mod convs;
+pub mod cycles;
+pub mod dram;
+pub mod energy;
+pub mod geometry;
+pub mod mapping;
+pub mod summary;
+pub mod text;
+pub mod traffic;
+
+use serde::Serialize;
+
+use crate::cost::dram::DramEnergy;
+use crate::diag::Diagnostic;
+use crate::options::{Dataflow, PassKind};
+use crate::pipeline::PassOutcome;
+
+pub use dram::Regions;
+pub use energy::{ByType as EnergyByType, EnergyPj, TypeEnergy};
+pub use mapping::Mapping;
+pub use summary::summary;
+pub use text::layer_text;
+
+/// Reads and writes of one data type at one level, in elements and bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Access {
+    pub reads: u64,
+    pub writes: u64,
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+}
+
+/// One level's traffic per data type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Types {
+    pub ifmap: Access,
+    pub filter: Access,
+    pub psum: Access,
+    pub ofmap: Access,
+}
+
+impl Types {
+    pub fn all(&self) -> [(&'static str, Access); 4] {
+        [
+            ("ifmap", self.ifmap),
+            ("filter", self.filter),
+            ("psum", self.psum),
+            ("ofmap", self.ofmap),
+        ]
+    }
+    pub fn bytes(&self) -> u64 {
+        self.all()
+            .iter()
+            .map(|(_, a)| a.read_bytes + a.write_bytes)
+            .sum()
+    }
+    pub fn elements(&self) -> u64 {
+        self.all().iter().map(|(_, a)| a.reads + a.writes).sum()
+    }
+}
+
+/// Traffic of the whole layer. `noc` reads are elements put on a network
+/// (a multicast counts once), `noc` writes are elements arriving in a PE or
+/// the global buffer (a multicast to k PEs counts k).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Traffic {
+    pub element_bytes: u64,
+    pub rf: Types,
+    pub noc: Types,
+    pub glb: Types,
+    pub dram: Types,
+}
+
+/// The whole layer on the physical array for one pass and dataflow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerStats {
+    pub layer: String,
+    pub arch: String,
+    pub pass: PassKind,
+    pub dataflow: Dataflow,
+    /// Layer cycles: compute plus delivery of ifmaps, filters and psums.
+    pub cycles: u64,
+    pub compute_cycles: u64,
+    pub load_cycles: u64,
+    /// `cycles` at the arch clock, microseconds.
+    pub time_us: f64,
+    pub macs: u64,
+    pub zero_macs: u64,
+    /// MACs that cost multiplier energy (zero gating removes zero_macs).
+    pub charged_macs: u64,
+    pub adds: u64,
+    pub convs_2d: u64,
+    pub accumulated_over: String,
+    pub physical_passes: u64,
+    /// Most PEs busy at once, and the array's PEs.
+    pub active_pes: u64,
+    pub array_pes: u64,
+    pub mac_slots_used: u64,
+    pub mac_slots_offered: u64,
+    /// mac_slots_used / mac_slots_offered.
+    pub utilisation: f64,
+    pub mapping: Mapping,
+    pub mapping_hand_fixed: bool,
+    pub search_evaluated: u64,
+    pub search_truncated: bool,
+    pub ifmaps_resident: bool,
+    pub filters_resident: bool,
+    /// Contributions (partial sums) per output element.
+    pub psum_segments: u64,
+    pub traffic: Traffic,
+    pub glb_bytes: u64,
+    pub dram_bytes: u64,
+    pub psum_spill_elements: u64,
+    pub psum_spill_bytes: u64,
+    pub energy_pj: EnergyPj,
+    pub dram_energy: DramEnergy,
+    pub memspec: String,
+    pub dram_regions: Regions,
+}
+
+fn too_large(what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0303",
+        format!("layer too large for the cost model: {what} exceeds 64 bits"),
+    )
+}
+
+fn u(x: u128, what: &str) -> Result<u64, Diagnostic> {
+    u64::try_from(x).map_err(|_| too_large(what))
+}
+
+fn level(l: &traffic::Level, eb: u64) -> Result<Types, Diagnostic> {
+    let a = |t: usize| -> Result<Access, Diagnostic> {
+        let (r, w) = (l[t][0], l[t][1]);
+        Ok(Access {
+            reads: u(r, "traffic")?,
+            writes: u(w, "traffic")?,
+            read_bytes: u(r * eb as u128, "traffic bytes")?,
+            write_bytes: u(w * eb as u128, "traffic bytes")?,
+        })
+    };
+    Ok(Types {
+        ifmap: a(traffic::IFMAP)?,
+        filter: a(traffic::FILTER)?,
+        psum: a(traffic::PSUM)?,
+        ofmap: a(traffic::OFMAP)?,
+    })
+}
+
+/// The whole layer for the pass and dataflow of `o`.
+pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
+    let m = &o.module;
+    let arch = &m.arch;
+    let geo = geometry::geometry(o)?;
+    let c = convs::Convs::of(&m.layer, m.pass);
+    let spec = dram::spec(arch).map_err(|e| {
+        Diagnostic::error("E0304", format!("DRAM model `{}`: {e}", arch.dram))
+            .with_primary(arch.span, "this arch")
+    })?;
+    let chosen = mapping::choose(&m.layer, &geo, &c, arch, dram::pj_per_byte(&spec))?;
+    let x = &chosen.raw;
+    let eb = arch.element_bytes();
+    let t = Traffic {
+        element_bytes: eb,
+        rf: level(&x.rf, eb)?,
+        noc: level(&x.noc, eb)?,
+        glb: level(&x.glb, eb)?,
+        dram: level(&x.dram, eb)?,
+    };
+    let cycles = u(chosen.cycles.total, "cycles")?;
+    let array_pes = arch.array.area();
+    let macs = u(x.macs, "MACs")?;
+    let offered = u(array_pes as u128 * chosen.cycles.total, "MAC slots")?;
+    let mp = &chosen.mapping;
+    let a = &geo.alloc;
+    let sets = (mp.r.min(c.channels) as u128) * (mp.t.min(c.filters) as u128);
+    let groups = c.groups as u128;
+    let regions = Regions {
+        ifmap: u(
+            groups * c.images as u128 * c.channels as u128 * geo.sum_strip_ifmap() * eb as u128,
+            "ifmap bytes",
+        )?,
+        filter: u(
+            groups * c.filters as u128 * c.channels as u128 * geo.sum_strip_filter() * eb as u128,
+            "filter bytes",
+        )?,
+        psum: u(
+            x.spilled * eb as u128 / x.segments.saturating_sub(1).max(1),
+            "psum bytes",
+        )?,
+        ofmap: t.dram.ofmap.write_bytes,
+    };
+    let mut s = LayerStats {
+        layer: m.layer.name.clone(),
+        arch: arch.name.clone(),
+        pass: m.pass,
+        dataflow: m.dataflow,
+        cycles,
+        compute_cycles: u(chosen.cycles.compute, "cycles")?,
+        load_cycles: u(chosen.cycles.load, "cycles")?,
+        time_us: cycles as f64 * 1e6 / arch.clock_hz.max(1) as f64,
+        macs,
+        zero_macs: u(x.zero_macs, "MACs")?,
+        charged_macs: u(energy::charged_macs(x, arch), "MACs")?,
+        adds: u(x.adds, "adds")?,
+        convs_2d: u(x.convs, "2-D convolutions")?,
+        accumulated_over: convs::Convs::accumulated_over(m.pass).to_string(),
+        physical_passes: u(chosen.cycles.passes, "passes")?,
+        active_pes: u(
+            (sets * a.piece.area() as u128).min(array_pes as u128),
+            "PEs",
+        )?,
+        array_pes,
+        mac_slots_used: macs,
+        mac_slots_offered: offered,
+        utilisation: if offered > 0 {
+            macs as f64 / offered as f64
+        } else {
+            0.0
+        },
+        mapping: chosen.mapping,
+        mapping_hand_fixed: chosen.hand_fixed,
+        search_evaluated: chosen.evaluated,
+        search_truncated: chosen.truncated,
+        ifmaps_resident: x.ifmaps_resident,
+        filters_resident: x.filters_resident,
+        psum_segments: u(x.segments, "segments")?,
+        glb_bytes: t.glb.bytes(),
+        dram_bytes: t.dram.bytes(),
+        psum_spill_elements: u(x.spilled, "spills")?,
+        psum_spill_bytes: u(x.spilled * eb as u128, "spills")?,
+        traffic: t,
+        energy_pj: EnergyPj::default(),
+        dram_energy: DramEnergy::default(),
+        memspec: spec.id.clone(),
+        dram_regions: regions,
+    };
+    let g = dram::commands(&spec, arch, &s).map_err(|e| {
+        Diagnostic::error("E0303", format!("layer too large for the DRAM model: {e}"))
+            .with_primary(m.layer.span, "this layer")
+    })?;
+    s.dram_energy = crate::cost::dram::energy(&spec, &g.commands, g.end_cycle);
+    s.energy_pj = energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy);
+    Ok(s)
+}
+
+/// The layer's DRAM command stream (for `--dram-trace`).
+pub fn dram_commands(
+    o: &PassOutcome,
+    s: &LayerStats,
+) -> Result<Vec<crate::cost::dram::Command>, String> {
+    let arch = &o.module.arch;
+    let spec = dram::spec(arch)?;
+    Ok(dram::commands(&spec, arch, s)?.commands)
+}
+
+/// The command stream in DRAMPower's trace form (`cycle,CMD,bank` lines).
+pub fn dram_trace(o: &PassOutcome, s: &LayerStats) -> String {
+    let cmds = dram_commands(o, s).unwrap_or_default();
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = crate::cost::dram::write_trace(&cmds, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
+}

@@ -1,0 +1,91 @@
+//! The readable `layer_stats` block.
+
+use std::fmt::Write;
+
+use super::LayerStats;
+
+pub fn layer_text(s: &LayerStats) -> String {
+    let mut o = String::new();
+    let m = &s.mapping;
+    let e = &s.energy_pj;
+    let _ = writeln!(o, "layer_stats (whole layer on the physical array):");
+    let _ = writeln!(
+        o,
+        "  layer {} on {}, pass {:?}, dataflow {:?}",
+        s.layer, s.arch, s.pass, s.dataflow
+    );
+    let _ = writeln!(
+        o,
+        "  2-D convolutions {} (accumulated over {}), physical passes {}",
+        s.convs_2d, s.accumulated_over, s.physical_passes
+    );
+    let _ = writeln!(
+        o,
+        "  mapping n={} p={} q={} r={} t={} ifmap_banks={} psum_banks={}{}",
+        m.n,
+        m.p,
+        m.q,
+        m.r,
+        m.t,
+        m.ifmap_banks,
+        m.psum_banks,
+        if s.mapping_hand_fixed {
+            " (hand-fixed)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        o,
+        "  cycles {} (compute {}, delivery {}), {:.3} us",
+        s.cycles, s.compute_cycles, s.load_cycles, s.time_us
+    );
+    let _ = writeln!(
+        o,
+        "  macs {} (zero {}, charged {}), active PEs {} of {}, utilisation {:.4}",
+        s.macs, s.zero_macs, s.charged_macs, s.active_pes, s.array_pes, s.utilisation
+    );
+    let _ = writeln!(o, "  traffic (elements read / written):");
+    let t = &s.traffic;
+    for (name, lv) in [
+        ("rf", &t.rf),
+        ("noc", &t.noc),
+        ("glb", &t.glb),
+        ("dram", &t.dram),
+    ] {
+        let cells: Vec<String> = lv
+            .all()
+            .iter()
+            .map(|(k, a)| format!("{k} {}/{}", a.reads, a.writes))
+            .collect();
+        let _ = writeln!(
+            o,
+            "    {name:<5} {}  ({} bytes)",
+            cells.join(", "),
+            lv.bytes()
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  psum spills to DRAM {} elements ({} bytes)",
+        s.psum_spill_elements, s.psum_spill_bytes
+    );
+    let _ = writeln!(
+        o,
+        "  energy pJ: rf {:.1}, noc {:.1}, mac {:.1}, glb {:.1}, dram {:.1}, total {:.1}",
+        e.rf, e.noc, e.mac, e.glb, e.dram, e.total
+    );
+    let b = &e.by_type;
+    let _ = writeln!(
+        o,
+        "  energy by type pJ: ifmap {:.1}, filter {:.1}, psum {:.1}, ofmap {:.1}, compute {:.1}, dram static {:.1}",
+        b.ifmap.total, b.filter.total, b.psum.total, b.ofmap.total, b.compute, b.dram_static
+    );
+    let d = &s.dram_energy;
+    let _ = writeln!(
+        o,
+        "  dram ({}) pJ: act {:.1}, pre {:.1}, rd {:.1}, wr {:.1}, refresh {:.1}, background {:.1}, total {:.1}, avg {:.2} mW",
+        s.memspec, d.act, d.pre, d.rd, d.wr, d.refresh, d.background, d.total, d.avg_power_mw
+    );
+    o
+}
