@@ -6,7 +6,7 @@
 
 use super::network::{scan_order, OFMAP_BUFFER_DEPTH};
 use super::pe::{Pe, PeCounters, SimError};
-use crate::bytecode::{expand_init, Ctl, Program, NONE};
+use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
 use crate::ir::Src;
 
 /// Array parameters the loop needs.
@@ -58,7 +58,11 @@ impl Run {
 }
 
 /// Runs `p` with scratchpads preloaded from `resolve`.
-pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64>) -> Result<Run, SimError> {
+pub fn run(
+    p: &Program,
+    params: ArrayParams,
+    resolve: &dyn Fn(Src) -> Option<i64>,
+) -> Result<Run, SimError> {
     let cols = p.cols.max(1) as usize;
     let err = |i: usize, t: u64, what: String| SimError {
         x: (i / cols) as u32,
@@ -73,7 +77,9 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
         let load = |runs| -> Result<Vec<i64>, SimError> {
             expand_init(runs)
                 .into_iter()
-                .map(|s| resolve(s).ok_or_else(|| err(i, 0, format!("preload of {s}: no such element"))))
+                .map(|s| {
+                    resolve(s).ok_or_else(|| err(i, 0, format!("preload of {s}: no such element")))
+                })
                 .collect()
         };
         let ifm = load(&e.ifmap_init)?;
@@ -82,7 +88,13 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
             .get(e.code as usize)
             .ok_or_else(|| err(i, 0, format!("code {} does not exist", e.code)))?;
         code_of.push(code.as_slice());
-        pes.push(Pe::new(ifm, fil, e.psum_entries as usize, p.pipeline_mul as usize, params.zero_gating));
+        pes.push(Pe::new(
+            ifm,
+            fil,
+            e.psum_entries as usize,
+            p.pipeline_mul as usize,
+            params.zero_gating,
+        ));
     }
     let out_len = (p.out_shape.h * p.out_shape.w) as usize;
     let mut outputs: Vec<Option<i64>> = vec![None; out_len];
@@ -103,73 +115,109 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
         last_write = Some(t);
         Ok(())
     };
+    // The networks only need to visit PEs with an output due this cycle
+    // (`due`, fixed by the program) or with something queued for them
+    // (`waiting`): bit sets over scan positions, walked in scan order.
+    let n = pes.len();
+    let words = n.div_ceil(64);
+    let mut pos_of = vec![0usize; n];
+    for (pos, &i) in order.iter().enumerate() {
+        pos_of[i] = pos;
+    }
+    let length = p.length as usize;
+    let mut due = vec![0u64; length * words];
+    for (pos, &i) in order.iter().enumerate() {
+        for (t, c) in code_of[i].iter().enumerate().take(length) {
+            if c.out != NONE {
+                due[t * words + pos / 64] |= 1 << (pos % 64);
+            }
+        }
+    }
+    let mut waiting = vec![0u64; words];
     for t in 0..p.length as u64 {
-        // Ofmap network.
+        // Ofmap network, then the local psum network, in one scan.
         let mut left = params.ofmap_bw;
-        for &i in &order {
-            let ctl = code_of[i].get(t as usize).copied().unwrap_or(Ctl::IDLE);
-            if ctl.out == NONE && pes[i].out_buffer.is_empty() && (i < cols || pes[i].out_psum.is_empty()) {
-                continue;
-            }
-            let pe = &mut pes[i];
-            let mut used = false;
-            if left > 0 {
-                if let Some((o, v)) = pe.out_buffer.pop_front() {
-                    write(i, o, v, t, pe)?;
-                    left -= 1;
-                    used = true;
-                }
-            }
-            let mut wrote = false;
-            if ctl.out != NONE {
-                let o = ctl.out + p.pes[i].out_base;
-                let v = pe
-                    .out_psum
-                    .pop_front()
-                    .ok_or_else(|| err(i, t, format!("output {o} due but OUT_PSUM is empty")))?;
-                pe.n.out_psum_gets += 1;
-                wrote = true;
-                if used || left == 0 {
-                    if pe.out_buffer.len() as u64 >= OFMAP_BUFFER_DEPTH {
-                        return Err(err(i, t, "output buffer overflow".into()));
+        for w in 0..words {
+            let mut bits = waiting[w] | due[t as usize * words + w];
+            while bits != 0 {
+                let pos = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let i = order[pos];
+                let ctl = code_of[i].get(t as usize).copied().unwrap_or(Ctl::IDLE);
+                let pe = &mut pes[i];
+                let mut used = false;
+                if left > 0 {
+                    if let Some((o, v)) = pe.out_buffer.pop_front() {
+                        write(i, o, v, t, pe)?;
+                        left -= 1;
+                        used = true;
                     }
-                    pe.out_buffer.push_back((o, v));
+                }
+                let mut wrote = false;
+                if ctl.out != NONE {
+                    let o = ctl.out + p.pes[i].out_base;
+                    let v = pe.out_psum.pop_front().ok_or_else(|| {
+                        err(i, t, format!("output {o} due but OUT_PSUM is empty"))
+                    })?;
+                    pe.n.out_psum_gets += 1;
+                    wrote = true;
+                    if used || left == 0 {
+                        if pe.out_buffer.len() as u64 >= OFMAP_BUFFER_DEPTH {
+                            return Err(err(i, t, "output buffer overflow".into()));
+                        }
+                        pe.out_buffer.push_back((o, v));
+                    } else {
+                        write(i, o, v, t, pe)?;
+                        left -= 1;
+                    }
+                }
+                // Local psum network: one psum per link, upward, from PEs that
+                // did not write to the global buffer this cycle. It only touches
+                // the upper PE's IN_PSUM, which the ofmap network never reads, so
+                // it can share this scan.
+                if i >= cols && !wrote {
+                    if let Some(v) = pes[i].out_psum.pop_front() {
+                        pes[i].n.out_psum_gets += 1;
+                        let up = &mut pes[i - cols];
+                        if up.in_psum.len() >= depth {
+                            return Err(err(
+                                i - cols,
+                                t,
+                                format!("IN_PSUM queue overflow (depth {depth})"),
+                            ));
+                        }
+                        up.in_psum.push_back(v);
+                        up.n.in_psum_puts += 1;
+                        up.n.max_in_psum = up.n.max_in_psum.max(up.in_psum.len() as u64);
+                    }
+                }
+                let pe = &pes[i];
+                if pe.out_buffer.is_empty() && (i < cols || pe.out_psum.is_empty()) {
+                    waiting[w] &= !(1 << (pos % 64));
                 } else {
-                    write(i, o, v, t, pe)?;
-                    left -= 1;
-                }
-            }
-            // Local psum network: one psum per link, upward, from PEs that
-            // did not write to the global buffer this cycle. It only touches
-            // the upper PE's IN_PSUM, which the ofmap network never reads, so
-            // it can share this scan.
-            if i >= cols && !wrote {
-                if let Some(v) = pes[i].out_psum.pop_front() {
-                    pes[i].n.out_psum_gets += 1;
-                    let up = &mut pes[i - cols];
-                    if up.in_psum.len() >= depth {
-                        return Err(err(i - cols, t, format!("IN_PSUM queue overflow (depth {depth})")));
-                    }
-                    up.in_psum.push_back(v);
-                    up.n.in_psum_puts += 1;
-                    up.n.max_in_psum = up.n.max_in_psum.max(up.in_psum.len() as u64);
+                    waiting[w] |= 1 << (pos % 64);
                 }
             }
         }
         for (i, pe) in pes.iter_mut().enumerate() {
             if let Some(c) = code_of[i].get(t as usize) {
                 pe.step(c, t, depth).map_err(|w| err(i, t, w))?;
+                if i >= cols && c.flags & FLAG_PUSH != 0 {
+                    let pos = pos_of[i];
+                    waiting[pos / 64] |= 1 << (pos % 64);
+                }
             }
         }
     }
-    // Drain the output buffers.
+    // Drain the output buffers, visiting only PEs that still hold outputs.
+    let mut holding: Vec<usize> = order.iter().copied().filter(|&i| !pes[i].out_buffer.is_empty()).collect();
     let mut t = p.length as u64;
     let mut drain_steps = 0;
     loop {
         drain_steps += 1;
         let mut left = params.ofmap_bw;
         let mut active = false;
-        for &i in &order {
+        for &i in &holding {
             if left == 0 {
                 break;
             }
@@ -180,6 +228,7 @@ pub fn run(p: &Program, params: ArrayParams, resolve: &dyn Fn(Src) -> Option<i64
                 active = true;
             }
         }
+        holding.retain(|&i| !pes[i].out_buffer.is_empty());
         t += 1;
         if !active {
             break;
