@@ -116,12 +116,17 @@ impl<'a> Geometry<'a> {
         }
     }
 
-    /// An upper bound of the control length, for the size check.
+    /// The control length (merge: exact; expand: the longest sub-row's
+    /// start plus chunk 0, which the takes never exceed by more than one
+    /// cycle), for the size check before anything is built. Saturates so
+    /// that absurd sizes are refused rather than overflowing.
     fn cycle_bound(&self, d1: u64) -> u64 {
-        match self.mode {
-            Mode::Merge(g) => 1 + g.min(self.filt.h) * self.terms() + d1 + 2,
-            Mode::Expand(parts) => 1 + parts + self.terms() + d1 + 2 + parts,
-        }
+        let n = self.terms();
+        let work = match self.mode {
+            Mode::Merge(g) => g.min(self.filt.h).saturating_mul(n),
+            Mode::Expand(parts) => parts.saturating_add(n / parts + n % parts),
+        };
+        work.saturating_add(d1 + 3)
     }
 
     /// Padded-input element (r, c) as a scratchpad source: padding is an

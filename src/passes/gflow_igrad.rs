@@ -31,13 +31,13 @@ pub fn gflow_igrad_set(
     let geo = Geometry::new(layer, g)?;
     // Read-to-adder distance: a read at t reaches the adder at t + d1.
     let d1 = (mul + add).saturating_sub(1);
-    let reads_per_pe = geo.group.min(geo.err.h) * geo.taps();
+    let reads_per_pe = geo.group.min(geo.err.h).saturating_mul(geo.taps());
     check_size(
         layer,
         "igrad",
         geo.rows,
         geo.cols,
-        1 + reads_per_pe + d1 + 2,
+        reads_per_pe.saturating_add(d1 + 3),
     )?;
     let mut lines = vec![Timeline::default(); (geo.rows * geo.cols) as usize];
     let mut pes = vec![PeSchedule::default(); lines.len()];
