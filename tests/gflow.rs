@@ -262,6 +262,33 @@ proptest! {
 }
 
 #[test]
+fn other_multiplier_depths_and_bandwidths() {
+    // The schedules derive every cycle from `pipeline.mul`; the ofmap
+    // bandwidth only changes when outputs reach the global buffer.
+    let layers = [
+        layer((7, 6), (3, 2), (1, 2), (1, 0)),
+        layer((9, 9), (4, 4), (1, 1), (0, 0)),
+        layer((8, 8), (2, 3), (3, 1), (0, 1)),
+    ];
+    for l in layers.iter().flatten() {
+        for (mul, bw) in [(0, 1), (1, 2), (5, 1), (3, 4)] {
+            let mut arch = Arch::eyeriss();
+            arch.pipeline_mul = mul;
+            arch.noc_ofmap = bw;
+            let gs = igrad_range(l).into_iter().map(|g| (PassKind::Igrad, g));
+            for (pass, g) in gs.chain(fgrad_range(l).into_iter().map(|g| (PassKind::Fgrad, g))) {
+                let m = compile(l, &arch, pass, Dataflow::Gflow, g, None).expect("compile");
+                let p = m.program.as_ref().expect("program");
+                assert_eq!(verify_program(p, arch.fifo_depth, arch.noc_ofmap), Ok(()));
+                let out = simulate(m, 11).expect("simulate");
+                assert!(out.stats.verified, "{pass:?} g={g} mul={mul} {l:?}");
+                assert_eq!(out.stats.macs, macs(l));
+            }
+        }
+    }
+}
+
+#[test]
 #[ignore]
 fn explore_large() {
     let cases = [
