@@ -1,11 +1,13 @@
 //! Whole-layer cost model: energy sums, traffic conservation, the mapping
 //! search on AlexNet CONV1-5 and its diagnostics.
 
+use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, PassKind};
 use cnnc::pipeline::{compile, simulate, PassOutcome};
 
+#[allow(clippy::too_many_arguments)]
 fn conv(name: &str, i: u64, c: u64, k: u64, m: u64, s: u64, pad: u64, n: u64, g: u64) -> Layer {
     Layer::from_sizes(
         name,
@@ -105,10 +107,11 @@ fn check_conservation(o: &PassOutcome, s: &LayerStats) {
     );
     assert_eq!(t.glb.psum.reads, t.glb.psum.writes);
     assert_eq!(t.dram.psum.reads, s.psum_spill_elements);
-    // Outputs: (images x filters) output slices of the pass.
+    // Outputs: every (image, filter) output slice of the pass, once.
+    let c = Convs::of(&o.module.layer, o.module.pass);
     assert_eq!(
         t.dram.ofmap.writes,
-        s.convs_2d / s.psum_segments.max(1) * 0 + t.glb.ofmap.writes
+        c.groups * c.images * c.filters * plan.ofmap_writes
     );
     assert_eq!(s.macs, o.run.macs() * s.convs_2d);
 }

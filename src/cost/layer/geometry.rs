@@ -159,7 +159,7 @@ struct Chunks {
 impl Chunks {
     fn ranges(&self, len: usize) -> Vec<std::ops::Range<usize>> {
         if self.count <= 1 {
-            return vec![0..len];
+            return std::iter::once(0..len).collect();
         }
         let size = self.taps.div_ceil(self.count);
         (0..self.count)
