@@ -18,7 +18,9 @@ fn layer(name: &str) -> Layer {
 }
 
 /// layer, pass, dataflow, pe_h, pe_w, cycles, busy, macs, zero_macs
-const ROWS: &[(&str, &str, &str, u32, u32, u64, u64, u64, u64)] = &[
+type Row = (&'static str, &'static str, &'static str, u32, u32, u64, u64, u64, u64);
+
+const ROWS: &[Row] = &[
     ("tiny_s1", "forward", "conv", 3, 3, 21, 11, 81, 0),
     ("tiny_s1", "igrad", "conv", 3, 5, 35, 19, 225, 144),
     ("tiny_s1", "igrad", "gflow", 3, 3, 32, 12, 81, 0),

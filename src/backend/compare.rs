@@ -13,7 +13,7 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     for pass in passes_of(req.pass) {
         if pass == PassKind::Forward {
             return Err(vec![Diagnostic::error(
-                "E0203",
+                "E0205",
                 "`--compare` compares row-stationary with Grad-Flow, which maps only igrad and fgrad",
             )
             .with_primary(l.span, "this layer")

@@ -90,4 +90,20 @@ pub const TABLE: &[(&str, &str)] = &[
     (UNKNOWN_LAYER, "unknown layer or network name"),
     (UNKNOWN_ARCH, "unknown arch name"),
     (NOTHING_TO_RUN, "the file declares no layer"),
+    // Back end (passes, simulation, cost). The stages that raise these use
+    // the same literals; `tests/codes.rs` checks that every code they use is here.
+    ("E0201", "the arch's adder is not single-cycle"),
+    ("E0202", "Grad-Flow asked for the forward pass"),
+    ("E0203", "Grad-Flow grouping out of range"),
+    ("E0204", "schedule too large to simulate"),
+    ("E0205", "--compare asked for the forward pass"),
+    ("E0301", "no processing-pass mapping fits the arch"),
+    ("E0302", "hand-fixed mapping does not fit the arch"),
+    ("E0303", "layer counts too large for the cost model"),
+    ("E0304", "unknown DRAM model"),
+    ("E0900", "internal error in a pass"),
+    ("E0901", "no pass of that name in the pipeline"),
+    ("E0910", "the simulation broke a hardware invariant"),
+    ("E0911", "simulated outputs differ from the reference"),
+    ("E0920", "cannot write an output file"),
 ];

@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn labelless_diagnostics_render() {
-        let d = Diagnostic::error("E0100", "verification failed");
+        let d = Diagnostic::error("E0911", "verification failed");
         for style in [Style::Rich, Style::Short, Style::Json] {
             assert!(render(std::slice::from_ref(&d), "f.cnn", "", style, false)
                 .contains("verification failed"));

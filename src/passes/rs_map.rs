@@ -8,6 +8,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{eval, LogicalSet, Module, OutKind, PeSchedule, Placement, SrcMatrix, Word};
 use crate::model::Hw;
 use crate::options::PassKind;
+use crate::pipeline::MAX_PE_CYCLES;
 
 pub struct RsMap;
 
@@ -31,9 +32,32 @@ impl Pass for RsMap {
             PassKind::Igrad => OutKind::InputGrad,
             _ => OutKind::FilterGrad,
         };
+        refuse_if_too_large(m, &xm, &km, stride)?;
         m.set = Some(rs_set(&xm, &km, stride, out_kind, m.arch.pipeline_mul, m.arch.pipeline_add));
         Ok(())
     }
+}
+
+/// Refuses a set whose dense schedule (PEs x cycles of control) would
+/// exceed [`MAX_PE_CYCLES`], before building it.
+fn refuse_if_too_large(m: &Module, x: &SrcMatrix, k: &SrcMatrix, stride: Hw) -> Result<(), PassError> {
+    let rows = k.h;
+    let cols = (x.h - k.h) / stride.h + 1;
+    let windows = (x.w - k.w) / stride.w + 1;
+    let length = (rows + windows.saturating_mul(k.w + 1)).saturating_add(m.arch.pipeline_mul + m.arch.pipeline_add + 2);
+    let size = rows.saturating_mul(cols).saturating_mul(length);
+    if size <= MAX_PE_CYCLES {
+        return Ok(());
+    }
+    Err(PassError::refused(
+        Diagnostic::error(
+            "E0204",
+            format!("the row-stationary schedule of one 2-D convolution would be {rows} x {cols} PEs over {length} cycles"),
+        )
+        .with_primary(m.layer.span, "this layer")
+        .with_note(format!("cnnc simulates at most {MAX_PE_CYCLES} PE-cycles of control per 2-D convolution"))
+        .with_help("simulate a smaller layer, or a tile of this one"),
+    ))
 }
 
 /// Both schedules add a psum every cycle in place; an adder that takes more
