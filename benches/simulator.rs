@@ -23,18 +23,48 @@ fn bench_layer(c: &mut Criterion, name: &str, l: &Layer, pass: PassKind) {
     // The interpreter alone, on a compiled program and generated data.
     let l = &m.layer;
     let slices = Slices::generate(0, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
-    let params = ArrayParams { fifo_depth: 64, ofmap_bw: 1, zero_gating: true };
-    g.bench_function(format!("{name}/interpreter"), |b| b.iter(|| run(p, params, &|s| slices.resolve(s)).unwrap()));
+    let params = ArrayParams {
+        fifo_depth: 64,
+        ofmap_bw: 1,
+        zero_gating: true,
+    };
+    g.bench_function(format!("{name}/interpreter"), |b| {
+        b.iter(|| run(p, params, &|s| slices.resolve(s)).unwrap())
+    });
     // Everything after compilation: data, run, reference, check, statistics.
-    g.bench_function(format!("{name}/simulate"), |b| b.iter(|| simulate(m.clone(), 0).unwrap()));
+    g.bench_function(format!("{name}/simulate"), |b| {
+        b.iter(|| simulate(m.clone(), 0).unwrap())
+    });
     g.finish();
 }
 
 fn benches(c: &mut Criterion) {
     // VGG-16 conv3_x: 56 x 56, 3 x 3, pad 1 -> a 3 x 56 row-stationary set.
-    let vgg = Layer::from_sizes("vgg.conv3", Hw::square(56), 256, Hw::square(3), 256, Hw::square(1), Hw::square(1), 1, 1).unwrap();
+    let vgg = Layer::from_sizes(
+        "vgg.conv3",
+        Hw::square(56),
+        256,
+        Hw::square(3),
+        256,
+        Hw::square(1),
+        Hw::square(1),
+        1,
+        1,
+    )
+    .unwrap();
     bench_layer(c, "rs_3x56_forward", &vgg, PassKind::Forward);
-    let conv3 = Layer::from_sizes("alexnet.conv3", Hw::square(13), 256, Hw::square(3), 384, Hw::square(1), Hw::square(1), 4, 1).unwrap();
+    let conv3 = Layer::from_sizes(
+        "alexnet.conv3",
+        Hw::square(13),
+        256,
+        Hw::square(3),
+        384,
+        Hw::square(1),
+        Hw::square(1),
+        4,
+        1,
+    )
+    .unwrap();
     bench_layer(c, "alexnet_conv3_forward", &conv3, PassKind::Forward);
 }
 

@@ -79,7 +79,9 @@ pub(crate) fn passes_of(p: PassKind) -> Vec<PassKind> {
 /// Writes a side file (`--pe-stats`, `--summary`, `--dram-trace`).
 pub(crate) fn write_side_file(path: &std::path::Path, text: &str) -> Result<(), Vec<Diagnostic>> {
     std::fs::write(path, text).map_err(|e| {
-        vec![Diagnostic::error("E0920", format!("cannot write `{}`: {e}", path.display()))
-            .with_help("check that the directory exists and is writable")]
+        vec![
+            Diagnostic::error("E0920", format!("cannot write `{}`: {e}", path.display()))
+                .with_help("check that the directory exists and is writable"),
+        ]
     })
 }

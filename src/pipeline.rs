@@ -39,10 +39,9 @@ pub fn compile(
 /// Simulates a fully compiled module on the data of image 0, input channel 0
 /// and filter 0, and checks every output against the reference.
 pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
-    let program = m
-        .program
-        .as_ref()
-        .ok_or_else(|| Diagnostic::error("E0900", "internal error: simulate called before lower"))?;
+    let program = m.program.as_ref().ok_or_else(|| {
+        Diagnostic::error("E0900", "internal error: simulate called before lower")
+    })?;
     let l = &m.layer;
     let slices = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
     let params = ArrayParams {

@@ -23,10 +23,16 @@ fn literals(dir: &std::path::Path, out: &mut Vec<String>) {
 #[test]
 fn every_raised_code_is_in_the_table() {
     let mut found = Vec::new();
-    literals(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+    literals(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
     assert!(!found.is_empty());
     for code in found {
-        assert!(TABLE.iter().any(|(c, _)| *c == code), "{code} is raised but not in the code table");
+        assert!(
+            TABLE.iter().any(|(c, _)| *c == code),
+            "{code} is raised but not in the code table"
+        );
     }
     let mut codes: Vec<&str> = TABLE.iter().map(|(c, _)| *c).collect();
     codes.sort();

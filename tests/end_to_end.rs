@@ -19,7 +19,12 @@ fn examples() -> Vec<(String, String)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -32,8 +37,13 @@ fn every_example_layer_and_pass_verifies() {
             for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
                 let m = compile(l, &Arch::eyeriss(), pass, Dataflow::Rs, 1, None)
                     .unwrap_or_else(|d| panic!("{path} {} {pass:?}: {d:?}", l.name));
-                let o = simulate(m, 1).unwrap_or_else(|d| panic!("{path} {} {pass:?}: {d:?}", l.name));
-                assert!(o.stats.verified, "{path} {} {pass:?}: {:?}", l.name, o.stats.mismatches);
+                let o =
+                    simulate(m, 1).unwrap_or_else(|d| panic!("{path} {} {pass:?}: {d:?}", l.name));
+                assert!(
+                    o.stats.verified,
+                    "{path} {} {pass:?}: {:?}",
+                    l.name, o.stats.mismatches
+                );
                 runs += 1;
             }
         }
@@ -59,7 +69,16 @@ fn stats_json_has_the_normative_fields() {
     let (code, out, err) = cnnc(&["examples/conv4.cnn", "--pass", "igrad", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for k in ["layer", "arch", "pass", "dataflow", "gflow_group", "pe_set", "pass_stats", "pes"] {
+    for k in [
+        "layer",
+        "arch",
+        "pass",
+        "dataflow",
+        "gflow_group",
+        "pe_set",
+        "pass_stats",
+        "pes",
+    ] {
         assert!(v.get(k).is_some(), "missing {k} in {out}");
     }
     let p = &v["pass_stats"];
@@ -74,25 +93,60 @@ fn stats_json_has_the_normative_fields() {
 
 #[test]
 fn same_input_same_bytes() {
-    let a = cnnc(&["examples/nonsquare.cnn", "--pass", "fgrad", "--format", "json"]);
-    let b = cnnc(&["examples/nonsquare.cnn", "--pass", "fgrad", "--format", "json"]);
+    let a = cnnc(&[
+        "examples/nonsquare.cnn",
+        "--pass",
+        "fgrad",
+        "--format",
+        "json",
+    ]);
+    let b = cnnc(&[
+        "examples/nonsquare.cnn",
+        "--pass",
+        "fgrad",
+        "--format",
+        "json",
+    ]);
     assert_eq!(a, b);
     assert_eq!(a.0, 0);
 }
 
 #[test]
 fn emit_ir_after_a_pass_and_unknown_pass() {
-    let (code, out, _) = cnnc(&["examples/tiny_s1.cnn", "--emit", "ir", "--after", "allocate"]);
+    let (code, out, _) = cnnc(&[
+        "examples/tiny_s1.cnn",
+        "--emit",
+        "ir",
+        "--after",
+        "allocate",
+    ]);
     assert_eq!(code, 0);
-    assert!(out.contains("allocation:") && !out.contains("networks:"), "{out}");
-    let (code, _, err) = cnnc(&["examples/tiny_s1.cnn", "--emit", "ir", "--after", "nosuch", "--diagnostics", "short"]);
+    assert!(
+        out.contains("allocation:") && !out.contains("networks:"),
+        "{out}"
+    );
+    let (code, _, err) = cnnc(&[
+        "examples/tiny_s1.cnn",
+        "--emit",
+        "ir",
+        "--after",
+        "nosuch",
+        "--diagnostics",
+        "short",
+    ]);
     assert_eq!(code, 1);
     assert!(err.contains("E0901"), "{err}");
 }
 
 #[test]
 fn forward_with_gflow_is_refused_with_a_reason() {
-    let (code, _, err) = cnnc(&["examples/tiny_s1.cnn", "--dataflow", "gflow", "--diagnostics", "short"]);
+    let (code, _, err) = cnnc(&[
+        "examples/tiny_s1.cnn",
+        "--dataflow",
+        "gflow",
+        "--diagnostics",
+        "short",
+    ]);
     assert_eq!(code, 1);
     assert!(err.contains("E0202"), "{err}");
 }
@@ -102,7 +156,13 @@ fn pe_stats_csv_has_a_row_per_pe() {
     let dir = std::env::temp_dir().join(format!("cnnc-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("pes.csv");
-    let (code, _, err) = cnnc(&["examples/tiny_s2.cnn", "--pass", "igrad", "--pe-stats", csv.to_str().unwrap()]);
+    let (code, _, err) = cnnc(&[
+        "examples/tiny_s2.cnn",
+        "--pass",
+        "igrad",
+        "--pe-stats",
+        csv.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 1 + 3 * 7);

@@ -14,11 +14,32 @@ fn layer(name: &str) -> Layer {
         "alexnet_conv4" => (13, 2, 256, 384),
         _ => unreachable!(),
     };
-    Layer::from_sizes(name, Hw::square(i), c, Hw::square(3), m, Hw::square(s), Hw::square(0), 1, 1).unwrap()
+    Layer::from_sizes(
+        name,
+        Hw::square(i),
+        c,
+        Hw::square(3),
+        m,
+        Hw::square(s),
+        Hw::square(0),
+        1,
+        1,
+    )
+    .unwrap()
 }
 
 /// layer, pass, dataflow, pe_h, pe_w, cycles, busy, macs, zero_macs
-type Row = (&'static str, &'static str, &'static str, u32, u32, u64, u64, u64, u64);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    u32,
+    u64,
+    u64,
+    u64,
+    u64,
+);
 
 const ROWS: &[Row] = &[
     ("tiny_s1", "forward", "conv", 3, 3, 21, 11, 81, 0),
@@ -40,13 +61,19 @@ const ROWS: &[Row] = &[
 
 fn check(df: &str) {
     let mut failures = Vec::new();
-    for &(name, pass, dataflow, ph, pw, cycles, busy, macs, zero) in ROWS.iter().filter(|r| r.2 == df) {
+    for &(name, pass, dataflow, ph, pw, cycles, busy, macs, zero) in
+        ROWS.iter().filter(|r| r.2 == df)
+    {
         let pass = match pass {
             "forward" => PassKind::Forward,
             "igrad" => PassKind::Igrad,
             _ => PassKind::Fgrad,
         };
-        let dataflow = if dataflow == "conv" { Dataflow::Rs } else { Dataflow::Gflow };
+        let dataflow = if dataflow == "conv" {
+            Dataflow::Rs
+        } else {
+            Dataflow::Gflow
+        };
         let m = compile(&layer(name), &Arch::eyeriss(), pass, dataflow, 1, None).unwrap();
         let set = m.set.as_ref().unwrap();
         let got_set = (set.rows, set.cols);
@@ -54,9 +81,15 @@ fn check(df: &str) {
         let s = &out.stats;
         let got = (got_set, s.cycles, s.busy_cycles, s.macs, s.zero_macs);
         let want = ((ph, pw), cycles, busy, macs, zero);
-        assert!(s.verified, "{name} {pass:?} {dataflow:?}: not verified: {:?}", s.mismatches);
+        assert!(
+            s.verified,
+            "{name} {pass:?} {dataflow:?}: not verified: {:?}",
+            s.mismatches
+        );
         if got != want {
-            failures.push(format!("{name} {pass:?} {dataflow:?}: got {got:?}, want {want:?}"));
+            failures.push(format!(
+                "{name} {pass:?} {dataflow:?}: got {got:?}, want {want:?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -14,7 +14,9 @@ fn example_layer(file: &str, name: &str) -> Layer {
     let path = format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"));
     let src = std::fs::read_to_string(&path).unwrap();
     let desc = parse_and_check(&src).unwrap_or_else(|d| panic!("{path}: {d:?}"));
-    desc.layer(name).unwrap_or_else(|| panic!("{path}: no layer {name}")).clone()
+    desc.layer(name)
+        .unwrap_or_else(|| panic!("{path}: no layer {name}"))
+        .clone()
 }
 
 const PASSES: [(PassKind, &str); 3] = [
@@ -52,9 +54,17 @@ fn pin(file: &str, name: &str, df: Dataflow) {
         if df == Dataflow::Gflow && pass == PassKind::Forward {
             continue;
         }
-        snap("ir", &format!("{short}-{pname}-{dfname}"), &ir_after_every_pass(&l, pass, df, 1));
+        snap(
+            "ir",
+            &format!("{short}-{pname}-{dfname}"),
+            &ir_after_every_pass(&l, pass, df, 1),
+        );
         let m = compile(&l, &Arch::eyeriss(), pass, df, 1, None).unwrap();
-        snap("signals", &format!("{short}-{pname}-{dfname}"), &print_program(m.program.as_ref().unwrap()));
+        snap(
+            "signals",
+            &format!("{short}-{pname}-{dfname}"),
+            &print_program(m.program.as_ref().unwrap()),
+        );
     }
 }
 
@@ -68,6 +78,19 @@ fn rs_small_examples() {
         ("padded.cnn", "padded"),
     ] {
         pin(file, name, Dataflow::Rs);
+    }
+}
+
+#[test]
+fn gflow_small_examples() {
+    for (file, name) in [
+        ("tiny_s1.cnn", "tiny_s1"),
+        ("small_s2.cnn", "small_s2"),
+        ("tiny_s2.cnn", "tiny_s2"),
+        ("nonsquare.cnn", "nonsquare"),
+        ("padded.cnn", "padded"),
+    ] {
+        pin(file, name, Dataflow::Gflow);
     }
 }
 

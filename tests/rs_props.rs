@@ -11,16 +11,36 @@ use cnnc::pipeline::{compile, simulate};
 use proptest::prelude::*;
 
 fn layer() -> impl Strategy<Value = Option<Layer>> {
-    (1u64..10, 1u64..10, 1u64..5, 1u64..5, 1u64..4, 1u64..4, 0u64..3, 0u64..3).prop_map(|(h, w, r, s, sh, sw, ph, pw)| {
-        // Make the stride tile exactly by trimming the input.
-        let (hp, wp) = (h + 2 * ph, w + 2 * pw);
-        if r > hp || s > wp {
-            return None;
-        }
-        let h = h.checked_sub((hp - r) % sh).filter(|&h| h > 0)?;
-        let w = w.checked_sub((wp - s) % sw).filter(|&w| w > 0)?;
-        Layer::from_sizes("p", Hw::new(h, w), 1, Hw::new(r, s), 1, Hw::new(sh, sw), Hw::new(ph, pw), 1, 1)
-    })
+    (
+        1u64..10,
+        1u64..10,
+        1u64..5,
+        1u64..5,
+        1u64..4,
+        1u64..4,
+        0u64..3,
+        0u64..3,
+    )
+        .prop_map(|(h, w, r, s, sh, sw, ph, pw)| {
+            // Make the stride tile exactly by trimming the input.
+            let (hp, wp) = (h + 2 * ph, w + 2 * pw);
+            if r > hp || s > wp {
+                return None;
+            }
+            let h = h.checked_sub((hp - r) % sh).filter(|&h| h > 0)?;
+            let w = w.checked_sub((wp - s) % sw).filter(|&w| w > 0)?;
+            Layer::from_sizes(
+                "p",
+                Hw::new(h, w),
+                1,
+                Hw::new(r, s),
+                1,
+                Hw::new(sh, sw),
+                Hw::new(ph, pw),
+                1,
+                1,
+            )
+        })
 }
 
 fn analytic(l: &Layer, pass: PassKind) -> u64 {
@@ -31,7 +51,10 @@ fn analytic(l: &Layer, pass: PassKind) -> u64 {
         PassKind::Igrad => l.filter.area() * p.area(),
         // The dilated error over the padded input.
         _ => {
-            let d = Hw::new((l.ofmap.h - 1) * l.stride.h + 1, (l.ofmap.w - 1) * l.stride.w + 1);
+            let d = Hw::new(
+                (l.ofmap.h - 1) * l.stride.h + 1,
+                (l.ofmap.w - 1) * l.stride.w + 1,
+            );
             d.area() * l.filter.area()
         }
     }
@@ -58,8 +81,27 @@ proptest! {
 
 #[test]
 fn decode_rejects_corruption_without_panicking() {
-    let l = Layer::from_sizes("t", Hw::square(5), 1, Hw::square(3), 1, Hw::square(1), Hw::square(0), 1, 1).unwrap();
-    let m = compile(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs, 1, None).unwrap();
+    let l = Layer::from_sizes(
+        "t",
+        Hw::square(5),
+        1,
+        Hw::square(3),
+        1,
+        Hw::square(1),
+        Hw::square(0),
+        1,
+        1,
+    )
+    .unwrap();
+    let m = compile(
+        &l,
+        &Arch::eyeriss(),
+        PassKind::Forward,
+        Dataflow::Rs,
+        1,
+        None,
+    )
+    .unwrap();
     let bytes = encode(m.program.as_ref().unwrap());
     for cut in 0..bytes.len() {
         assert!(decode(&bytes[..cut]).is_err());
@@ -67,7 +109,9 @@ fn decode_rejects_corruption_without_panicking() {
     let mut state = 7u64;
     for _ in 0..2000 {
         let mut b = bytes.clone();
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let i = (state >> 33) as usize % b.len();
         b[i] ^= (state >> 7) as u8 | 1;
         // Any answer is fine; it must not panic or allocate without bound.
@@ -77,8 +121,27 @@ fn decode_rejects_corruption_without_panicking() {
 
 #[test]
 fn verifier_rejects_a_broken_program() {
-    let l = Layer::from_sizes("t", Hw::square(5), 1, Hw::square(3), 1, Hw::square(1), Hw::square(0), 1, 1).unwrap();
-    let m = compile(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs, 1, None).unwrap();
+    let l = Layer::from_sizes(
+        "t",
+        Hw::square(5),
+        1,
+        Hw::square(3),
+        1,
+        Hw::square(1),
+        Hw::square(0),
+        1,
+        1,
+    )
+    .unwrap();
+    let m = compile(
+        &l,
+        &Arch::eyeriss(),
+        PassKind::Forward,
+        Dataflow::Rs,
+        1,
+        None,
+    )
+    .unwrap();
     let mut p = m.program.unwrap();
     // Point every PE at the top row's code: the lower rows then write outputs too.
     let top = p.pes[0].code;
@@ -87,6 +150,14 @@ fn verifier_rejects_a_broken_program() {
     }
     assert!(verify_program(&p, 64, 1).is_err());
     // A queue of depth 0 cannot hold the psums the schedule forwards.
-    let m = compile(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs, 1, None).unwrap();
+    let m = compile(
+        &l,
+        &Arch::eyeriss(),
+        PassKind::Forward,
+        Dataflow::Rs,
+        1,
+        None,
+    )
+    .unwrap();
     assert!(verify_program(m.program.as_ref().unwrap(), 0, 1).is_err());
 }

@@ -31,7 +31,11 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
                 .collect();
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
-        Format::Text => rows.iter().map(|(rs, gf)| table(rs, gf)).collect::<Vec<_>>().join("\n"),
+        Format::Text => rows
+            .iter()
+            .map(|(rs, gf)| table(rs, gf))
+            .collect::<Vec<_>>()
+            .join("\n"),
     })
 }
 
@@ -50,19 +54,62 @@ fn table(rs: &PassReport, gf: &PassReport) -> String {
         "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow (group {})",
         rs.layer, rs.arch, rs.pass, gf.gflow_group
     );
-    let _ = writeln!(s, "{:<14} {:>14} {:>14} {:>12}", "", "rs", "gflow", "gflow/rs");
+    let _ = writeln!(
+        s,
+        "{:<14} {:>14} {:>14} {:>12}",
+        "", "rs", "gflow", "gflow/rs"
+    );
     let (a, b) = (&rs.pass_stats, &gf.pass_stats);
     let pe = |r: &PassReport| format!("{} x {}", r.pe_set.rows, r.pe_set.cols);
     let pes = |r: &PassReport| (r.pe_set.rows * r.pe_set.cols) as f64;
-    let _ = writeln!(s, "{:<14} {:>14} {:>14} {:>12}", "pe_set", pe(rs), pe(gf), ratio(pes(gf), pes(rs)));
+    let _ = writeln!(
+        s,
+        "{:<14} {:>14} {:>14} {:>12}",
+        "pe_set",
+        pe(rs),
+        pe(gf),
+        ratio(pes(gf), pes(rs))
+    );
     for (k, x, y) in [
         ("cycles", a.cycles, b.cycles),
         ("busy_cycles", a.busy_cycles, b.busy_cycles),
         ("macs", a.macs, b.macs),
         ("zero_macs", a.zero_macs, b.zero_macs),
     ] {
-        let _ = writeln!(s, "{k:<14} {x:>14} {y:>14} {:>12}", ratio(y as f64, x as f64));
+        let _ = writeln!(
+            s,
+            "{k:<14} {x:>14} {y:>14} {:>12}",
+            ratio(y as f64, x as f64)
+        );
     }
-    let _ = writeln!(s, "{:<14} {:>14} {:>14}", "verified", a.verified, b.verified);
+    let _ = writeln!(
+        s,
+        "{:<14} {:>14} {:>14}",
+        "verified", a.verified, b.verified
+    );
+    // The whole layer, where the arch can hold both dataflows' passes.
+    let lay = |r: &PassReport| {
+        r.layer_stats
+            .as_ref()
+            .map(|l| (l.cycles as f64, l.energy_pj.total, l.dram_bytes as f64))
+    };
+    match (lay(rs), lay(gf)) {
+        (Some((c1, e1, d1)), Some((c2, e2, d2))) => {
+            for (k, x, y) in [
+                ("layer cycles", c1, c2),
+                ("energy (pJ)", e1, e2),
+                ("dram bytes", d1, d2),
+            ] {
+                let _ = writeln!(s, "{k:<14} {x:>14.0} {y:>14.0} {:>12}", ratio(y, x));
+            }
+        }
+        _ => {
+            for (name, r) in [("rs", rs), ("gflow", gf)] {
+                if let Some(why) = &r.layer_refused {
+                    let _ = writeln!(s, "layer_stats ({name}): refused: {why}");
+                }
+            }
+        }
+    }
     s
 }

@@ -26,13 +26,19 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
     let results: Vec<Result<PassReport, Diagnostic>> = std::thread::scope(|s| {
         let handles: Vec<_> = jobs
             .iter()
-            .map(|&(l, p)| s.spawn(move || outcome(req, l, p, req.dataflow).map(|o| PassReport::new(&o))))
+            .map(|&(l, p)| {
+                s.spawn(move || outcome(req, l, p, req.dataflow).map(|o| PassReport::new(&o)))
+            })
             .collect();
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Diagnostic::error("E0900", "internal error: a layer's simulation panicked")))
+                h.join().unwrap_or_else(|_| {
+                    Err(Diagnostic::error(
+                        "E0900",
+                        "internal error: a layer's simulation panicked",
+                    ))
+                })
             })
             .collect()
     });
@@ -48,12 +54,14 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
         return Err(diags);
     }
     Ok(match req.format {
-        Format::Json => serde_json::to_string_pretty(&serde_json::json!({
-            "network": n.name,
-            "layers": reports,
-        }))
-        .unwrap_or_default()
-            + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "network": n.name,
+                "layers": reports,
+            }))
+            .unwrap_or_default()
+                + "\n"
+        }
         Format::Text => table(&n.name, &reports),
     })
 }
@@ -63,28 +71,82 @@ fn table(name: &str, reports: &[PassReport]) -> String {
     let _ = writeln!(s, "network {name}");
     let _ = writeln!(
         s,
-        "{:<20} {:<8} {:>9} {:>10} {:>10} {:>12} {:>12} {:>9}",
-        "layer", "pass", "pe_set", "cycles", "busy", "macs", "zero_macs", "verified"
+        "{:<20} {:<8} {:>9} {:>12} {:>14} {:>12} {:>14} {:>14} {:>12} {:>9}",
+        "layer",
+        "pass",
+        "pe_set",
+        "pass cycles",
+        "macs",
+        "zero_macs",
+        "layer cycles",
+        "energy (pJ)",
+        "dram bytes",
+        "verified"
     );
-    let (mut c, mut m, mut z) = (0u64, 0u64, 0u64);
+    let (mut macs, mut zero, mut cycles, mut energy, mut dram) = (0u64, 0u64, 0u64, 0f64, 0u64);
+    let mut refused = Vec::new();
     for r in reports {
         let p = &r.pass_stats;
+        let (lc, le, ld) = match &r.layer_stats {
+            Some(l) => {
+                cycles += l.cycles;
+                energy += l.energy_pj.total;
+                dram += l.dram_bytes;
+                macs += l.macs;
+                zero += l.zero_macs;
+                (
+                    l.cycles.to_string(),
+                    format!("{:.4e}", l.energy_pj.total),
+                    l.dram_bytes.to_string(),
+                )
+            }
+            None => {
+                refused.push(format!(
+                    "{} {:?}: {}",
+                    r.layer,
+                    r.pass,
+                    r.layer_refused.clone().unwrap_or_default()
+                ));
+                ("refused".into(), "-".into(), "-".into())
+            }
+        };
+        let (lm, lz) = r
+            .layer_stats
+            .as_ref()
+            .map_or((p.macs, p.zero_macs), |l| (l.macs, l.zero_macs));
         let _ = writeln!(
             s,
-            "{:<20} {:<8} {:>9} {:>10} {:>10} {:>12} {:>12} {:>9}",
+            "{:<20} {:<8} {:>9} {:>12} {:>14} {:>12} {:>14} {:>14} {:>12} {:>9}",
             r.layer,
             format!("{:?}", r.pass).to_lowercase(),
             format!("{}x{}", r.pe_set.rows, r.pe_set.cols),
             p.cycles,
-            p.busy_cycles,
-            p.macs,
-            p.zero_macs,
+            lm,
+            lz,
+            lc,
+            le,
+            ld,
             p.verified
         );
-        c += p.cycles;
-        m += p.macs;
-        z += p.zero_macs;
     }
-    let _ = writeln!(s, "{:<20} {:<8} {:>9} {:>10} {:>10} {:>12} {:>12}", "total", "", "", c, "", m, z);
+    let _ = writeln!(
+        s,
+        "{:<20} {:<8} {:>9} {:>12} {:>14} {:>12} {:>14} {:>14} {:>12}",
+        "total",
+        "",
+        "",
+        "",
+        macs,
+        zero,
+        cycles,
+        format!("{energy:.4e}"),
+        dram
+    );
+    if !refused.is_empty() {
+        let _ = writeln!(s, "not in the total (the arch cannot hold these passes):");
+        for r in refused {
+            let _ = writeln!(s, "  {r}");
+        }
+    }
     s
 }

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::cost::layer::{layer_stats, layer_text, LayerStats};
 use crate::pipeline::PassOutcome;
 use crate::stats::{pass_text, pe_table, PassStats, PeRow, PeSet};
 
@@ -15,6 +16,11 @@ pub struct PassReport {
     pub gflow_group: i64,
     pub pe_set: PeSet,
     pub pass_stats: PassStats,
+    /// The whole layer on the physical array; `None` when the arch cannot
+    /// hold the layer's processing passes (then `layer_refused` says why).
+    pub layer_stats: Option<LayerStats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer_refused: Option<String>,
     pub pes: Vec<PeRow>,
 }
 
@@ -26,7 +32,29 @@ pub struct LayerReport {
 }
 
 impl PassReport {
+    /// The report of a simulated pass, with the whole-layer figures.
     pub fn new(o: &PassOutcome) -> PassReport {
+        let (layer_stats, layer_refused) = match layer_stats(o) {
+            Ok(s) => (Some(s), None),
+            Err(d) => (
+                None,
+                Some(format!(
+                    "error[{}]: {}{}",
+                    d.code,
+                    d.message,
+                    d.help.map(|h| format!(" (help: {h})")).unwrap_or_default()
+                )),
+            ),
+        };
+        PassReport {
+            layer_stats,
+            layer_refused,
+            ..PassReport::pass_only(o)
+        }
+    }
+
+    /// The report without the whole-layer figures.
+    pub fn pass_only(o: &PassOutcome) -> PassReport {
         let m = &o.module;
         let set = m.set.as_ref();
         PassReport {
@@ -40,6 +68,8 @@ impl PassReport {
                 cols: set.map_or(0, |s| s.cols),
             },
             pass_stats: o.stats.clone(),
+            layer_stats: None,
+            layer_refused: None,
             pes: o.pes.clone(),
         }
     }
@@ -60,6 +90,11 @@ impl PassReport {
             self.pe_set.cols
         );
         s.push_str(&pass_text(&self.pass_stats));
+        match (&self.layer_stats, &self.layer_refused) {
+            (Some(l), _) => s.push_str(&layer_text(l)),
+            (None, Some(why)) => s.push_str(&format!("layer_stats: refused: {why}\n")),
+            (None, None) => {}
+        }
         s.push_str("per-PE:\n");
         s.push_str(&pe_table(&self.pes));
         s

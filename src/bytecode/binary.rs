@@ -110,8 +110,14 @@ struct R<'a> {
 
 impl R<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
-        let end = self.at.checked_add(n).ok_or(DecodeError::Truncated(self.at))?;
-        let s = self.b.get(self.at..end).ok_or(DecodeError::Truncated(self.at))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .ok_or(DecodeError::Truncated(self.at))?;
+        let s = self
+            .b
+            .get(self.at..end)
+            .ok_or(DecodeError::Truncated(self.at))?;
         self.at = end;
         Ok(s)
     }
@@ -141,7 +147,13 @@ impl R<'_> {
         Ok(n)
     }
     fn ctl(&mut self) -> Result<Ctl, DecodeError> {
-        let f = [self.u32()?, self.u32()?, self.u32()?, self.u32()?, self.u32()?];
+        let f = [
+            self.u32()?,
+            self.u32()?,
+            self.u32()?,
+            self.u32()?,
+            self.u32()?,
+        ];
         let flags = self.u8()?;
         Ok(Ctl::IDLE.with_fields(f).with_flags(flags))
     }

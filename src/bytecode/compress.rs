@@ -93,7 +93,12 @@ pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
             };
             let mut count = 2u32;
             while i + (count as usize + 1) * p <= n
-                && matches(body, &ctl[i + count as usize * p..i + (count as usize + 1) * p], &d, count)
+                && matches(
+                    body,
+                    &ctl[i + count as usize * p..i + (count as usize + 1) * p],
+                    &d,
+                    count,
+                )
             {
                 count += 1;
             }

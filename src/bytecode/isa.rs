@@ -150,11 +150,14 @@ impl Program {
                     pc += 1;
                 }
                 Insn::Repeat { count, len, delta } => {
-                    let body = &code[(pc + 1).min(code.len())..(pc + 1 + len as usize).min(code.len())];
+                    let body =
+                        &code[(pc + 1).min(code.len())..(pc + 1 + len as usize).min(code.len())];
                     for k in 0..count {
                         for insn in body {
                             match *insn {
-                                Insn::Idle { cycles } => out.extend(std::iter::repeat_n(Ctl::IDLE, cycles as usize)),
+                                Insn::Idle { cycles } => {
+                                    out.extend(std::iter::repeat_n(Ctl::IDLE, cycles as usize))
+                                }
                                 Insn::Step(c) => out.push(c.advanced(&delta, k)),
                                 Insn::Repeat { .. } => {}
                             }

@@ -6,12 +6,44 @@
 use super::isa::{expand_init, Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 use crate::sim::network::{scan_order, OFMAP_BUFFER_DEPTH};
 
+/// What the verifier found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The program is malformed (a bug in whatever produced it).
+    #[error("{0}")]
+    Malformed(String),
+    /// The program is well formed but a queue or buffer of the arch is too
+    /// small for it.
+    #[error("{0}")]
+    Capacity(String),
+}
+
+impl From<String> for VerifyError {
+    fn from(s: String) -> Self {
+        VerifyError::Malformed(s)
+    }
+}
+
+impl From<&str> for VerifyError {
+    fn from(s: &str) -> Self {
+        VerifyError::Malformed(s.to_string())
+    }
+}
+
 /// Checks `p` for an array with `fifo_depth`-entry queues and `ofmap_bw`
 /// global-buffer writes per cycle. Returns the first problem found.
-pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(), String> {
-    let npes = (p.rows as usize).checked_mul(p.cols as usize).ok_or("set too large")?;
+pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(), VerifyError> {
+    let npes = (p.rows as usize)
+        .checked_mul(p.cols as usize)
+        .ok_or("set too large")?;
     if p.pes.len() != npes {
-        return Err(format!("{} PE entries for a {} x {} set", p.pes.len(), p.rows, p.cols));
+        return Err(format!(
+            "{} PE entries for a {} x {} set",
+            p.pes.len(),
+            p.rows,
+            p.cols
+        )
+        .into());
     }
     let codes: Vec<Vec<Ctl>> = p.codes.iter().map(|c| Program::expand(c)).collect();
     let out_len = p.out_shape.h.saturating_mul(p.out_shape.w);
@@ -21,13 +53,23 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
             .get(pe.code as usize)
             .ok_or_else(|| format!("PE {i}: code {} does not exist", pe.code))?;
         if code.len() > p.length as usize {
-            return Err(format!("PE {i}: code runs {} cycles, program length is {}", code.len(), p.length));
+            return Err(format!(
+                "PE {i}: code runs {} cycles, program length is {}",
+                code.len(),
+                p.length
+            )
+            .into());
         }
-        let (ni, nf) = (expand_init(&pe.ifmap_init).len() as u32, expand_init(&pe.filter_init).len() as u32);
+        let (ni, nf) = (
+            expand_init(&pe.ifmap_init).len() as u32,
+            expand_init(&pe.filter_init).len() as u32,
+        );
         for (t, c) in code.iter().enumerate() {
             let check = |v: u32, n: u32, what: &str| {
                 if v != NONE && v >= n {
-                    Err(format!("PE {i} cycle {t}: {what} address {v} out of range (size {n})"))
+                    Err(VerifyError::Malformed(format!(
+                        "PE {i} cycle {t}: {what} address {v} out of range (size {n})"
+                    )))
                 } else {
                     Ok(())
                 }
@@ -39,24 +81,31 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
             if c.out != NONE {
                 let o = c.out as u64 + pe.out_base as u64;
                 if o >= out_len {
-                    return Err(format!("PE {i} cycle {t}: output {o} out of range ({out_len})"));
+                    return Err(
+                        format!("PE {i} cycle {t}: output {o} out of range ({out_len})").into(),
+                    );
                 }
                 written[o as usize] += 1;
             }
         }
     }
     if let Some(o) = written.iter().position(|&n| n > 1) {
-        return Err(format!("output element {o} is written {} times", written[o]));
+        return Err(format!("output element {o} is written {} times", written[o]).into());
     }
     queue_dry_run(p, &codes, fifo_depth, ofmap_bw)
 }
 
-fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result<(), String> {
+fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result<(), VerifyError> {
     let n = p.pes.len();
     let cols = p.cols as usize;
     let (mut outq, mut inq, mut obuf) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let order = scan_order(p.rows as usize, cols);
-    let ctl = |i: usize, t: usize| codes[p.pes[i].code as usize].get(t).copied().unwrap_or(Ctl::IDLE);
+    let ctl = |i: usize, t: usize| {
+        codes[p.pes[i].code as usize]
+            .get(t)
+            .copied()
+            .unwrap_or(Ctl::IDLE)
+    };
     for t in 0..p.length as usize {
         let mut left = bw;
         let mut wrote = vec![false; n];
@@ -69,14 +118,19 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
             }
             if ctl(i, t).out != NONE {
                 if outq[i] == 0 {
-                    return Err(format!("PE {i} cycle {t}: output write with an empty OUT_PSUM queue"));
+                    return Err(format!(
+                        "PE {i} cycle {t}: output write with an empty OUT_PSUM queue"
+                    )
+                    .into());
                 }
                 outq[i] -= 1;
                 wrote[i] = true;
                 if used || left == 0 {
                     obuf[i] += 1;
                     if obuf[i] > OFMAP_BUFFER_DEPTH {
-                        return Err(format!("PE {i} cycle {t}: output buffer overflow"));
+                        return Err(VerifyError::Capacity(format!(
+                            "PE {i} cycle {t}: output buffer overflow"
+                        )));
                     }
                 } else {
                     left -= 1;
@@ -88,7 +142,10 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
                 outq[i] -= 1;
                 inq[i - cols] += 1;
                 if inq[i - cols] > depth {
-                    return Err(format!("PE {} cycle {t}: IN_PSUM overflow (depth {depth})", i - cols));
+                    return Err(VerifyError::Capacity(format!(
+                        "PE {} cycle {t}: IN_PSUM overflows its {depth} entries",
+                        i - cols
+                    )));
                 }
             }
         }
@@ -96,14 +153,19 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
             let c = ctl(i, t);
             if c.flags & FLAG_TAKE_IN != 0 {
                 if inq[i] == 0 {
-                    return Err(format!("PE {i} cycle {t}: takes a psum from an empty IN_PSUM queue"));
+                    return Err(format!(
+                        "PE {i} cycle {t}: takes a psum from an empty IN_PSUM queue"
+                    )
+                    .into());
                 }
                 inq[i] -= 1;
             }
             if c.flags & FLAG_PUSH != 0 {
                 outq[i] += 1;
                 if outq[i] > depth {
-                    return Err(format!("PE {i} cycle {t}: OUT_PSUM overflow (depth {depth})"));
+                    return Err(VerifyError::Capacity(format!(
+                        "PE {i} cycle {t}: OUT_PSUM overflows its {depth} entries"
+                    )));
                 }
             }
         }

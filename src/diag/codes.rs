@@ -97,6 +97,10 @@ pub const TABLE: &[(&str, &str)] = &[
     ("E0203", "Grad-Flow grouping out of range"),
     ("E0204", "schedule too large to simulate"),
     ("E0205", "--compare asked for the forward pass"),
+    (
+        "E0206",
+        "the schedule overflows a queue or buffer of the arch",
+    ),
     ("E0301", "no processing-pass mapping fits the arch"),
     ("E0302", "hand-fixed mapping does not fit the arch"),
     ("E0303", "layer counts too large for the cost model"),

@@ -52,15 +52,19 @@ pub fn eval(graph: &Graph, n: NodeId) -> Option<SrcMatrix> {
                 x.at(r - p.h, c - p.w)
             }
         }),
-        Op::Dilate { factor: f } => SrcMatrix::from_fn((x.h - 1) * f.h + 1, (x.w - 1) * f.w + 1, |r, c| {
-            if r % f.h == 0 && c % f.w == 0 {
-                x.at(r / f.h, c / f.w)
-            } else {
-                Src::ZERO
-            }
-        }),
+        Op::Dilate { factor: f } => {
+            SrcMatrix::from_fn((x.h - 1) * f.h + 1, (x.w - 1) * f.w + 1, |r, c| {
+                if r % f.h == 0 && c % f.w == 0 {
+                    x.at(r / f.h, c / f.w)
+                } else {
+                    Src::ZERO
+                }
+            })
+        }
         Op::Rotate180 => SrcMatrix::from_fn(x.h, x.w, |r, c| x.at(x.h - 1 - r, x.w - 1 - c)),
-        Op::Crop { amount: p } => SrcMatrix::from_fn(x.h - 2 * p.h, x.w - 2 * p.w, |r, c| x.at(r + p.h, c + p.w)),
+        Op::Crop { amount: p } => {
+            SrcMatrix::from_fn(x.h - 2 * p.h, x.w - 2 * p.w, |r, c| x.at(r + p.h, c + p.w))
+        }
         Op::Conv2d { .. } => return None,
     })
 }

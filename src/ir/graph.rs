@@ -71,10 +71,14 @@ impl Op {
     pub fn result_shape(&self, operands: &[Hw]) -> Option<Hw> {
         match (*self, operands) {
             (Op::Conv2d { stride }, [x, k]) => {
-                if stride.h == 0 || stride.w == 0 || k.h > x.h || k.w > x.w || k.h == 0 || k.w == 0 {
+                if stride.h == 0 || stride.w == 0 || k.h > x.h || k.w > x.w || k.h == 0 || k.w == 0
+                {
                     return None;
                 }
-                Some(Hw::new((x.h - k.h) / stride.h + 1, (x.w - k.w) / stride.w + 1))
+                Some(Hw::new(
+                    (x.h - k.h) / stride.h + 1,
+                    (x.w - k.w) / stride.w + 1,
+                ))
             }
             (Op::Pad { amount }, [x]) => Some(Hw::new(x.h + 2 * amount.h, x.w + 2 * amount.w)),
             (Op::Dilate { factor }, [x]) => {
@@ -108,7 +112,14 @@ pub struct Graph {
 }
 
 impl Graph {
-    pub fn tensor(&mut self, name: &str, role: TensorRole, shape: Hw, elem: &str, span: SrcSpan) -> NodeId {
+    pub fn tensor(
+        &mut self,
+        name: &str,
+        role: TensorRole,
+        shape: Hw,
+        elem: &str,
+        span: SrcSpan,
+    ) -> NodeId {
         self.g.add_node(Node::Tensor(TensorInfo {
             name: name.to_string(),
             role,
@@ -120,8 +131,18 @@ impl Graph {
 
     /// Adds `op` applied to `operands` and its result tensor; returns the result.
     /// The result's shape is computed; `None` if the operands do not fit.
-    pub fn apply(&mut self, op: Op, operands: &[NodeId], name: &str, role: TensorRole, span: SrcSpan) -> Option<NodeId> {
-        let shapes: Vec<Hw> = operands.iter().map(|&n| self.shape(n)).collect::<Option<_>>()?;
+    pub fn apply(
+        &mut self,
+        op: Op,
+        operands: &[NodeId],
+        name: &str,
+        role: TensorRole,
+        span: SrcSpan,
+    ) -> Option<NodeId> {
+        let shapes: Vec<Hw> = operands
+            .iter()
+            .map(|&n| self.shape(n))
+            .collect::<Option<_>>()?;
         let shape = op.result_shape(&shapes)?;
         let elem = self.elem(operands[0])?;
         let op_node = self.g.add_node(Node::Op { op, span });
@@ -179,7 +200,11 @@ impl Graph {
     /// The single conv2d operation node and its (input, kernel, result).
     pub fn conv(&self) -> Option<(Hw, NodeId, NodeId, NodeId)> {
         for n in self.g.node_indices() {
-            if let Some(Node::Op { op: Op::Conv2d { stride }, .. }) = self.g.node_weight(n) {
+            if let Some(Node::Op {
+                op: Op::Conv2d { stride },
+                ..
+            }) = self.g.node_weight(n)
+            {
                 let mut ins: Vec<(u32, NodeId)> = self
                     .g
                     .edges_directed(n, Direction::Incoming)

@@ -61,7 +61,13 @@ pub struct Module {
 }
 
 impl Module {
-    pub fn new(layer: Layer, arch: Arch, pass: PassKind, dataflow: Dataflow, gflow_group: i64) -> Self {
+    pub fn new(
+        layer: Layer,
+        arch: Arch,
+        pass: PassKind,
+        dataflow: Dataflow,
+        gflow_group: i64,
+    ) -> Self {
         Module {
             layer,
             arch,

@@ -25,7 +25,8 @@ pub fn print_module(m: &Module) -> String {
                 Node::Tensor(t) => {
                     let from = match g.producer(n) {
                         Some((op, ins)) => {
-                            let args: Vec<String> = ins.iter().map(|i| format!("%{}", i.index())).collect();
+                            let args: Vec<String> =
+                                ins.iter().map(|i| format!("%{}", i.index())).collect();
                             let detail = match op {
                                 super::Op::Conv2d { stride } => format!(" stride {stride}"),
                                 super::Op::Pad { amount } => format!(" by {amount}"),
@@ -98,7 +99,12 @@ pub fn print_module(m: &Module) -> String {
         let _ = writeln!(
             s,
             "  scratchpads needed: ifmap {}, filter {}, psum {} entries (arch: {}, {}, {})",
-            p.rf_ifmap_need, p.rf_filter_need, p.rf_psum_need, m.arch.rf_ifmap, m.arch.rf_filter, m.arch.rf_psum
+            p.rf_ifmap_need,
+            p.rf_filter_need,
+            p.rf_psum_need,
+            m.arch.rf_ifmap,
+            m.arch.rf_filter,
+            m.arch.rf_psum
         );
     }
     if let Some(p) = &m.program {

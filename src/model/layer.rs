@@ -49,10 +49,7 @@ pub struct MappingHint {
 impl Layer {
     /// Input height/width after zero padding.
     pub fn padded_ifmap(&self) -> Hw {
-        Hw::new(
-            self.ifmap.h + 2 * self.pad.h,
-            self.ifmap.w + 2 * self.pad.w,
-        )
+        Hw::new(self.ifmap.h + 2 * self.pad.h, self.ifmap.w + 2 * self.pad.w)
     }
 
     /// Input channels seen by one filter.
@@ -112,7 +109,9 @@ impl Layer {
         }
         let ofmap = Self::compute_ofmap(ifmap, filter, stride, pad)?;
         let padded = Hw::new(ifmap.h + 2 * pad.h, ifmap.w + 2 * pad.w);
-        if !(padded.h - filter.h).is_multiple_of(stride.h) || !(padded.w - filter.w).is_multiple_of(stride.w) {
+        if !(padded.h - filter.h).is_multiple_of(stride.h)
+            || !(padded.w - filter.w).is_multiple_of(stride.w)
+        {
             return None;
         }
         Some(Layer {

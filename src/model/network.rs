@@ -30,15 +30,12 @@ impl Description {
 
     /// Finds a layer by plain name (`conv4`) or qualified name (`alexnet.conv1`).
     pub fn layer(&self, name: &str) -> Option<&Layer> {
-        self.layers
-            .iter()
-            .find(|l| l.name == name)
-            .or_else(|| {
-                self.networks
-                    .iter()
-                    .flat_map(|n| n.layers.iter())
-                    .find(|l| l.name == name)
-            })
+        self.layers.iter().find(|l| l.name == name).or_else(|| {
+            self.networks
+                .iter()
+                .flat_map(|n| n.layers.iter())
+                .find(|l| l.name == name)
+        })
     }
 
     pub fn network(&self, name: &str) -> Option<&Network> {

@@ -18,8 +18,14 @@ impl Pass for Allocate {
         "fold (strip-mine) the logical PE set onto the physical array and replicate small sets"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m.set.as_ref().ok_or_else(|| PassError::internal("allocate", "no PE set: mapping did not run"))?;
-        m.alloc = Some(allocate(Hw::new(set.rows as u64, set.cols as u64), m.arch.array));
+        let set = m
+            .set
+            .as_ref()
+            .ok_or_else(|| PassError::internal("allocate", "no PE set: mapping did not run"))?;
+        m.alloc = Some(allocate(
+            Hw::new(set.rows as u64, set.cols as u64),
+            m.arch.array,
+        ));
         Ok(())
     }
 }

@@ -35,4 +35,3 @@ impl Pass for GflowMap {
         Ok(())
     }
 }
-

@@ -4,7 +4,11 @@
 use std::collections::HashMap;
 
 use super::{Pass, PassError};
-use crate::bytecode::{compress, compress_init, Ctl, PeEntry, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE, VERSION};
+use crate::bytecode::{
+    compress, compress_init, verify_program, Ctl, PeEntry, Program, VerifyError, FLAG_PUSH,
+    FLAG_TAKE_IN, NONE, VERSION,
+};
+use crate::diag::Diagnostic;
 use crate::ir::{LogicalSet, Module, Word};
 
 pub struct Lower;
@@ -17,8 +21,32 @@ impl Pass for Lower {
         "compress the per-PE schedule into signal bytecode with shared codes and affine loops"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m.set.as_ref().ok_or_else(|| PassError::internal("lower", "no PE set: mapping did not run"))?;
-        m.program = Some(lower(set, m.arch.pipeline_mul as u32, m.arch.pipeline_add as u32));
+        let set = m
+            .set
+            .as_ref()
+            .ok_or_else(|| PassError::internal("lower", "no PE set: mapping did not run"))?;
+        let program = lower(set, m.arch.pipeline_mul as u32, m.arch.pipeline_add as u32);
+        // Queue occupancy does not depend on data, so a schedule that would
+        // overflow a queue of this arch is refused here, before simulation.
+        match verify_program(&program, m.arch.fifo_depth, m.arch.noc_ofmap) {
+            Ok(()) => {}
+            Err(VerifyError::Capacity(what)) => {
+                return Err(PassError::refused(
+                    Diagnostic::error("E0206", format!("the schedule does not fit the queues of arch `{}`: {what}", m.arch.name))
+                        .with_primary(m.layer.span, "this layer")
+                        .with_secondary(m.arch.span, "this arch")
+                        .with_note(format!(
+                            "PE queues hold `fifo.depth = {}` psums; each PE buffers at most {} outputs waiting for `noc.ofmap = {}` writes per cycle",
+                            m.arch.fifo_depth,
+                            crate::sim::network::OFMAP_BUFFER_DEPTH,
+                            m.arch.noc_ofmap
+                        ))
+                        .with_help("raise `fifo.depth` or `noc.ofmap` in the arch, or (Grad-Flow) use a smaller `--gflow-group`"),
+                ))
+            }
+            Err(VerifyError::Malformed(what)) => return Err(PassError::internal("lower", what)),
+        }
+        m.program = Some(program);
         Ok(())
     }
 }

@@ -51,10 +51,11 @@ impl PassError {
     pub fn into_diagnostic(self) -> Diagnostic {
         match self {
             PassError::Refused(d) => *d,
-            PassError::Internal { pass, message } => {
-                Diagnostic::error("E0900", format!("internal error in pass `{pass}`: {message}"))
-                    .with_help("this is a bug in cnnc; please report it with the input file")
-            }
+            PassError::Internal { pass, message } => Diagnostic::error(
+                "E0900",
+                format!("internal error in pass `{pass}`: {message}"),
+            )
+            .with_help("this is a bug in cnnc; please report it with the input file"),
         }
     }
 }
@@ -96,7 +97,10 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
             let names: Vec<&str> = passes.iter().map(|p| p.name()).collect();
             return Err(Diagnostic::error(
                 "E0901",
-                format!("no pass named `{name}` in the {} pipeline", pipeline_name(m.dataflow)),
+                format!(
+                    "no pass named `{name}` in the {} pipeline",
+                    pipeline_name(m.dataflow)
+                ),
             )
             .with_help(format!("the passes are: {}", names.join(", "))));
         }
@@ -104,7 +108,8 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
     for p in passes {
         p.run(m).map_err(PassError::into_diagnostic)?;
         if cfg!(debug_assertions) {
-            ir::verify_module(m).map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
+            ir::verify_module(m)
+                .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
         }
         if Some(p.name()) == stop_after {
             break;

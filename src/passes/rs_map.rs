@@ -21,30 +21,48 @@ impl Pass for RsMap {
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
         require_single_cycle_adder(m)?;
-        let graph = m.graph.as_ref().ok_or_else(|| PassError::internal("rs-map", "no graph: select did not run"))?;
+        let graph = m
+            .graph
+            .as_ref()
+            .ok_or_else(|| PassError::internal("rs-map", "no graph: select did not run"))?;
         let (stride, x, k, _) = graph
             .conv()
             .ok_or_else(|| PassError::internal("rs-map", "the graph has no conv2d"))?;
-        let xm = eval(graph, x).ok_or_else(|| PassError::internal("rs-map", "conv input is not evaluable"))?;
-        let km = eval(graph, k).ok_or_else(|| PassError::internal("rs-map", "conv kernel is not evaluable"))?;
+        let xm = eval(graph, x)
+            .ok_or_else(|| PassError::internal("rs-map", "conv input is not evaluable"))?;
+        let km = eval(graph, k)
+            .ok_or_else(|| PassError::internal("rs-map", "conv kernel is not evaluable"))?;
         let out_kind = match m.pass {
             PassKind::Forward => OutKind::Ofmap,
             PassKind::Igrad => OutKind::InputGrad,
             _ => OutKind::FilterGrad,
         };
         refuse_if_too_large(m, &xm, &km, stride)?;
-        m.set = Some(rs_set(&xm, &km, stride, out_kind, m.arch.pipeline_mul, m.arch.pipeline_add));
+        m.set = Some(rs_set(
+            &xm,
+            &km,
+            stride,
+            out_kind,
+            m.arch.pipeline_mul,
+            m.arch.pipeline_add,
+        ));
         Ok(())
     }
 }
 
 /// Refuses a set whose dense schedule (PEs x cycles of control) would
 /// exceed [`MAX_PE_CYCLES`], before building it.
-fn refuse_if_too_large(m: &Module, x: &SrcMatrix, k: &SrcMatrix, stride: Hw) -> Result<(), PassError> {
+fn refuse_if_too_large(
+    m: &Module,
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+) -> Result<(), PassError> {
     let rows = k.h;
     let cols = (x.h - k.h) / stride.h + 1;
     let windows = (x.w - k.w) / stride.w + 1;
-    let length = (rows + windows.saturating_mul(k.w + 1)).saturating_add(m.arch.pipeline_mul + m.arch.pipeline_add + 2);
+    let length = (rows + windows.saturating_mul(k.w + 1))
+        .saturating_add(m.arch.pipeline_mul + m.arch.pipeline_add + 2);
     let size = rows.saturating_mul(cols).saturating_mul(length);
     if size <= MAX_PE_CYCLES {
         return Ok(());
@@ -119,7 +137,14 @@ impl RsGeometry {
 }
 
 /// Builds the row-stationary set for `O = conv(X, K, stride)`.
-pub fn rs_set(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, out_kind: OutKind, mul: u64, add: u64) -> LogicalSet {
+pub fn rs_set(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    out_kind: OutKind,
+    mul: u64,
+    add: u64,
+) -> LogicalSet {
     let out = Hw::new((x.h - k.h) / stride.h + 1, (x.w - k.w) / stride.w + 1);
     let geo = RsGeometry {
         rows: k.h,
@@ -154,7 +179,11 @@ pub fn rs_set(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, out_kind: OutKind, mul: 
                         words[t as usize].psum_rd = Some(j as u32);
                     }
                 }
-                let push_at = if px == bottom { e + geo.d - 1 } else { e + geo.d };
+                let push_at = if px == bottom {
+                    e + geo.d - 1
+                } else {
+                    e + geo.d
+                };
                 if px != bottom {
                     // The bubble slot adds the psum arriving from below to the row sum.
                     let w = &mut words[(e + geo.d) as usize];

@@ -17,7 +17,10 @@ impl Pass for Schedule {
         "fix network traffic and delivery cycles within the arch's bandwidths and size the scratchpads"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m.set.as_ref().ok_or_else(|| PassError::internal("schedule", "no PE set: mapping did not run"))?;
+        let set = m
+            .set
+            .as_ref()
+            .ok_or_else(|| PassError::internal("schedule", "no PE set: mapping did not run"))?;
         let a = &m.arch;
         m.plan = Some(plan(set, a.noc_ifmap, a.noc_filter, a.noc_ofmap));
         Ok(())
@@ -60,9 +63,24 @@ pub fn plan(set: &LogicalSet, bw_i: u64, bw_f: u64, bw_o: u64) -> NetworkPlan {
         filter_cycles: filter_sends.div_ceil(bw_f.max(1)),
         ofmap_writes,
         ofmap_cycles: ofmap_writes.div_ceil(bw_o.max(1)),
-        rf_ifmap_need: set.pes.iter().map(|p| p.ifmap_init.len() as u64).max().unwrap_or(0),
-        rf_filter_need: set.pes.iter().map(|p| p.filter_init.len() as u64).max().unwrap_or(0),
-        rf_psum_need: set.pes.iter().map(|p| p.psum_entries as u64).max().unwrap_or(0),
+        rf_ifmap_need: set
+            .pes
+            .iter()
+            .map(|p| p.ifmap_init.len() as u64)
+            .max()
+            .unwrap_or(0),
+        rf_filter_need: set
+            .pes
+            .iter()
+            .map(|p| p.filter_init.len() as u64)
+            .max()
+            .unwrap_or(0),
+        rf_psum_need: set
+            .pes
+            .iter()
+            .map(|p| p.psum_entries as u64)
+            .max()
+            .unwrap_or(0),
         psum_hops: pushes - ofmap_writes,
     }
 }

@@ -210,7 +210,11 @@ pub fn run(
         }
     }
     // Drain the output buffers, visiting only PEs that still hold outputs.
-    let mut holding: Vec<usize> = order.iter().copied().filter(|&i| !pes[i].out_buffer.is_empty()).collect();
+    let mut holding: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| !pes[i].out_buffer.is_empty())
+        .collect();
     let mut t = p.length as u64;
     let mut drain_steps = 0;
     loop {

@@ -66,7 +66,13 @@ pub struct Pe {
 }
 
 impl Pe {
-    pub fn new(ifmap: Vec<i64>, filter: Vec<i64>, psum_entries: usize, mul_stages: usize, zero_gating: bool) -> Pe {
+    pub fn new(
+        ifmap: Vec<i64>,
+        filter: Vec<i64>,
+        psum_entries: usize,
+        mul_stages: usize,
+        zero_gating: bool,
+    ) -> Pe {
         let n = PeCounters {
             ifmap_writes: ifmap.len() as u64,
             filter_writes: filter.len() as u64,
@@ -112,13 +118,23 @@ impl Pe {
         }
         let a = if c.ifm != NONE {
             self.n.ifmap_reads += 1;
-            Some(*self.ifmap.get(c.ifm as usize).ok_or("ifmap address out of range")?)
+            Some(
+                *self
+                    .ifmap
+                    .get(c.ifm as usize)
+                    .ok_or("ifmap address out of range")?,
+            )
         } else {
             None
         };
         let b = if c.fil != NONE {
             self.n.filter_reads += 1;
-            Some(*self.filter.get(c.fil as usize).ok_or("filter address out of range")?)
+            Some(
+                *self
+                    .filter
+                    .get(c.fil as usize)
+                    .ok_or("filter address out of range")?,
+            )
         } else {
             None
         };
@@ -142,14 +158,21 @@ impl Pe {
         let m = self.multiply(product);
         let p = if c.psum_rd != NONE {
             self.n.psum_reads += 1;
-            let v = *self.psum.get(c.psum_rd as usize).ok_or("psum read address out of range")?;
+            let v = *self
+                .psum
+                .get(c.psum_rd as usize)
+                .ok_or("psum read address out of range")?;
             Some(v.ok_or_else(|| format!("psum read of empty entry {}", c.psum_rd))?)
         } else {
             None
         };
         let x = if c.flags & FLAG_TAKE_IN != 0 {
             self.n.in_psum_gets += 1;
-            Some(self.in_psum.pop_front().ok_or("mux takes a psum from an empty IN_PSUM queue")?)
+            Some(
+                self.in_psum
+                    .pop_front()
+                    .ok_or("mux takes a psum from an empty IN_PSUM queue")?,
+            )
         } else {
             m
         };
@@ -171,7 +194,10 @@ impl Pe {
             self.n.max_out_psum = self.n.max_out_psum.max(self.out_psum.len() as u64);
         }
         if c.psum_wr != NONE {
-            let slot = self.psum.get_mut(c.psum_wr as usize).ok_or("psum write address out of range")?;
+            let slot = self
+                .psum
+                .get_mut(c.psum_wr as usize)
+                .ok_or("psum write address out of range")?;
             *slot = Some(s.ok_or("psum write of an empty adder result")?);
             self.n.psum_writes += 1;
         }

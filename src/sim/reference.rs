@@ -36,13 +36,19 @@ pub fn forward(layer: &Layer, d: &Slices) -> Array2<i64> {
 
 /// Gradient of the padded input: `dXp[R][C] = Σ_{e·s_h+y=R, f·s_w+x=C} W[y][x] · dO[e][f]`.
 pub fn input_grad(layer: &Layer, d: &Slices) -> Array2<i64> {
-    let (s, k, o, p) = (layer.stride, layer.filter, layer.ofmap, layer.padded_ifmap());
+    let (s, k, o, p) = (
+        layer.stride,
+        layer.filter,
+        layer.ofmap,
+        layer.padded_ifmap(),
+    );
     let mut g = Array2::zeros((p.h as usize, p.w as usize));
     for e in 0..o.h as usize {
         for f in 0..o.w as usize {
             for y in 0..k.h as usize {
                 for x in 0..k.w as usize {
-                    g[(e * s.h as usize + y, f * s.w as usize + x)] += d.filter[(y, x)] * d.error[(e, f)];
+                    g[(e * s.h as usize + y, f * s.w as usize + x)] +=
+                        d.filter[(y, x)] * d.error[(e, f)];
                 }
             }
         }

@@ -14,7 +14,11 @@ pub struct Mismatch {
 /// Every element of `reference` against the simulated row-major `outputs`.
 /// An element nothing was written to counts as 0 only if the reference is 0
 /// there and `unwritten_is_zero` (structurally zero gradient elements).
-pub fn check_outputs(reference: &Array2<i64>, outputs: &[Option<i64>], unwritten_is_zero: bool) -> Vec<Mismatch> {
+pub fn check_outputs(
+    reference: &Array2<i64>,
+    outputs: &[Option<i64>],
+    unwritten_is_zero: bool,
+) -> Vec<Mismatch> {
     let w = reference.ncols();
     let mut bad = Vec::new();
     for ((r, c), &e) in reference.indexed_iter() {

@@ -42,7 +42,19 @@ pub fn pe_table(rows: &[PeRow]) -> String {
     let _ = writeln!(
         s,
         "{:>7} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>5} {:>6}",
-        "pe", "macs", "zero", "ifm_rd", "ifm_wr", "fil_rd", "fil_wr", "psum_rd", "psum_wr", "q_in", "q_out", "busy", "util"
+        "pe",
+        "macs",
+        "zero",
+        "ifm_rd",
+        "ifm_wr",
+        "fil_rd",
+        "fil_wr",
+        "psum_rd",
+        "psum_wr",
+        "q_in",
+        "q_out",
+        "busy",
+        "util"
     );
     for r in rows {
         let _ = writeln!(
