@@ -30,7 +30,7 @@ fn run(l: &Layer, pass: PassKind, g: i64) -> Result<(bool, u64), String> {
     let arch = Arch::eyeriss();
     let m = compile(l, &arch, pass, Dataflow::Gflow, g, None).map_err(|d| format!("{d:?}"))?;
     let program = m.program.as_ref().ok_or("no program")?;
-    verify_program(program, arch.fifo_depth, arch.noc_ofmap)?;
+    verify_program(program, arch.fifo_depth, arch.noc_ofmap).map_err(|e| e.to_string())?;
     let out = simulate(m, 7).map_err(|d| format!("{d:?}"))?;
     if !out.stats.verified {
         return Err(format!("mismatches: {:?}", out.stats.mismatches));
