@@ -246,7 +246,7 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         memspec: spec.id.clone(),
         dram_regions: regions,
     };
-    let g = dram::commands(&spec, arch, &s).map_err(|e| {
+    let g = dram::commands(&spec, &s).map_err(|e| {
         Diagnostic::error("E0303", format!("layer too large for the DRAM model: {e}"))
             .with_primary(m.layer.span, "this layer")
     })?;
@@ -262,7 +262,7 @@ pub fn dram_commands(
 ) -> Result<Vec<crate::cost::dram::Command>, String> {
     let arch = &o.module.arch;
     let spec = dram::spec(arch)?;
-    Ok(dram::commands(&spec, arch, s)?.commands)
+    Ok(dram::commands(&spec, s)?.commands)
 }
 
 /// The command stream in DRAMPower's trace form (`cycle,CMD,bank` lines).
