@@ -168,3 +168,81 @@ fn pe_stats_csv_has_a_row_per_pe() {
     assert_eq!(text.lines().count(), 1 + 3 * 7);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn summary_and_dram_trace_side_files() {
+    let dir = std::env::temp_dir().join(format!("cnnc-e2e-side-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let summary = dir.join("conv4.summary.stats");
+    let trace = dir.join("conv4.trace.csv");
+    let (code, _, err) = cnnc(&[
+        "examples/conv4.cnn",
+        "--summary",
+        summary.to_str().unwrap(),
+        "--dram-trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let s = std::fs::read_to_string(&summary).unwrap();
+    assert!(s.lines().all(|l| l.split(';').count() == 2), "{s}");
+    assert!(s.contains("cycles_total;46"), "{s}");
+    // The trace reads back through `cnnc dram`, in text and JSON.
+    let t = std::fs::read_to_string(&trace).unwrap();
+    assert!(t.lines().any(|l| l.contains(",ACT,")) && t.lines().any(|l| l.contains(",RD,")));
+    let (code, out, err) = cnnc(&["dram", trace.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["total"].as_f64().unwrap() > 0.0);
+    let (code, out, _) = cnnc(&["dram", trace.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("total"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dram_command_rejects_a_malformed_trace() {
+    let dir = std::env::temp_dir().join(format!("cnnc-e2e-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "0,ACT,0\nnot a line\n").unwrap();
+    let (code, _, err) = cnnc(&["dram", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains('2'), "the error names the line: {err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn network_training_step_table_and_json() {
+    let (code, out, err) = cnnc(&[
+        "examples/alexnet.cnn",
+        "--layer",
+        "alexnet",
+        "--pass",
+        "all",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("alexnet.conv"))
+            .count(),
+        15,
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l.starts_with("total")));
+    let (code, out, _) = cnnc(&[
+        "examples/alexnet.cnn",
+        "--layer",
+        "alexnet",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["layers"].as_array().unwrap().len(), 5);
+    assert!(
+        v["layers"][0]["layer_stats"]["energy_pj"]["total"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}
