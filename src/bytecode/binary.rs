@@ -51,6 +51,10 @@ impl W {
             self.u32(r.count);
             self.i32(r.dr);
             self.i32(r.dc);
+            self.u32(r.gap);
+            self.u32(r.reps);
+            self.i32(r.rep_dr);
+            self.i32(r.rep_dc);
         }
     }
 }
@@ -96,6 +100,7 @@ pub fn encode(p: &Program) -> Vec<u8> {
     for pe in &p.pes {
         w.u32(pe.code);
         w.u32(pe.out_base);
+        w.u32(pe.start);
         w.u32(pe.psum_entries);
         w.runs(&pe.ifmap_init);
         w.runs(&pe.filter_init);
@@ -158,7 +163,7 @@ impl R<'_> {
         Ok(Ctl::IDLE.with_fields(f).with_flags(flags))
     }
     fn runs(&mut self) -> Result<Vec<InitRun>, DecodeError> {
-        let n = self.len(21)?;
+        let n = self.len(37)?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             let at = self.at;
@@ -179,6 +184,10 @@ impl R<'_> {
                 count: self.u32()?,
                 dr: self.i32()?,
                 dc: self.i32()?,
+                gap: self.u32()?,
+                reps: self.u32()?,
+                rep_dr: self.i32()?,
+                rep_dc: self.i32()?,
             });
         }
         Ok(v)
@@ -228,12 +237,13 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
         }
         codes.push(code);
     }
-    let npes = r.len(20)?;
+    let npes = r.len(24)?;
     let mut pes = Vec::with_capacity(npes);
     for _ in 0..npes {
         pes.push(PeEntry {
             code: r.u32()?,
             out_base: r.u32()?,
+            start: r.u32()?,
             psum_entries: r.u32()?,
             ifmap_init: r.runs()?,
             filter_init: r.runs()?,

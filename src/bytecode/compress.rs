@@ -110,8 +110,9 @@ pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
         match best {
             // A loop pays off only if it replaces more than its own header.
             Some((p, count, d)) if p * (count as usize - 1) > 1 => {
-                let mut body = Vec::new();
-                emit_plain(&mut body, &ctl[i..i + p]);
+                // The body may itself repeat (the taps of a window inside
+                // the loop over windows): compress it the same way.
+                let body = compress(&ctl[i..i + p]);
                 out.push(Insn::Repeat {
                     count,
                     len: body.len() as u32,
@@ -129,38 +130,94 @@ pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
     out
 }
 
-/// Compresses scratchpad contents into runs of constant step.
+/// Compresses scratchpad contents into runs: elements of constant step,
+/// each followed (but the last) by the same number of inserted zeros, as a
+/// dilated error row is; and runs of zeros.
 pub fn compress_init(srcs: &[Src]) -> Vec<InitRun> {
-    let mut runs: Vec<InitRun> = Vec::new();
-    for &s in srcs {
-        if let Some(run) = runs.last_mut() {
-            if run.src.kind == s.kind {
-                let prev_r = run.src.r as i64 + run.dr as i64 * (run.count as i64 - 1);
-                let prev_c = run.src.c as i64 + run.dc as i64 * (run.count as i64 - 1);
-                let (dr, dc) = (s.r as i64 - prev_r, s.c as i64 - prev_c);
-                if s.is_zero() {
-                    run.count += 1;
-                    continue;
-                }
-                if run.count == 1 {
-                    if let (Ok(dr), Ok(dc)) = (i32::try_from(dr), i32::try_from(dc)) {
-                        run.dr = dr;
-                        run.dc = dc;
-                        run.count = 2;
-                        continue;
+    let n = srcs.len();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let s = srcs[i];
+        if s.is_zero() {
+            let start = i;
+            while i < n && srcs[i].is_zero() {
+                i += 1;
+            }
+            runs.push(InitRun::line(s, (i - start) as u32, 0, 0, 0));
+            continue;
+        }
+        // The zeros after this element fix the gap; the next element the step.
+        let gap = srcs[i + 1..].iter().take_while(|x| x.is_zero()).count();
+        let period = gap + 1;
+        let next = srcs.get(i + period).copied().filter(|x| x.kind == s.kind);
+        let step = next.and_then(|x| {
+            Some((
+                i32::try_from(x.r as i64 - s.r as i64).ok()?,
+                i32::try_from(x.c as i64 - s.c as i64).ok()?,
+            ))
+        });
+        let Some((dr, dc)) = step else {
+            runs.push(InitRun::line(s, 1, 0, 0, 0));
+            i += 1;
+            continue;
+        };
+        let mut count = 2usize;
+        loop {
+            let at = i + count * period;
+            let (Some(x), true) = (
+                srcs.get(at),
+                srcs[i + (count - 1) * period + 1..at.min(n)]
+                    .iter()
+                    .all(|z| z.is_zero()),
+            ) else {
+                break;
+            };
+            let want_r = s.r as i64 + dr as i64 * count as i64;
+            let want_c = s.c as i64 + dc as i64 * count as i64;
+            if x.kind != s.kind || x.r as i64 != want_r || x.c as i64 != want_c {
+                break;
+            }
+            count += 1;
+        }
+        runs.push(InitRun::line(s, count as u32, dr, dc, gap as u32));
+        i += (count - 1) * period + 1;
+    }
+    stack_runs(runs)
+}
+
+/// Merges consecutive runs of the same shape whose starts advance by a
+/// constant offset into one repeated run (the rows of a 2-D block).
+fn stack_runs(runs: Vec<InitRun>) -> Vec<InitRun> {
+    let mut out: Vec<InitRun> = Vec::with_capacity(runs.len());
+    for r in runs {
+        if let Some(last) = out.last_mut() {
+            let same_shape = last.src.kind == r.src.kind
+                && (last.count, last.dr, last.dc, last.gap) == (r.count, r.dr, r.dc, r.gap)
+                && !r.src.is_zero();
+            if same_shape {
+                // Where the next repetition of `last` would start.
+                let k = last.reps as i64;
+                let off = (
+                    r.src.r as i64 - last.src.r as i64,
+                    r.src.c as i64 - last.src.c as i64,
+                );
+                let fits = if last.reps == 1 {
+                    i32::try_from(off.0).is_ok() && i32::try_from(off.1).is_ok()
+                } else {
+                    off == (last.rep_dr as i64 * k, last.rep_dc as i64 * k)
+                };
+                if fits {
+                    if last.reps == 1 {
+                        last.rep_dr = off.0 as i32;
+                        last.rep_dc = off.1 as i32;
                     }
-                } else if dr == run.dr as i64 && dc == run.dc as i64 {
-                    run.count += 1;
+                    last.reps += 1;
                     continue;
                 }
             }
         }
-        runs.push(InitRun {
-            src: s,
-            count: 1,
-            dr: 0,
-            dc: 0,
-        });
+        out.push(r);
     }
-    runs
+    out
 }

@@ -81,19 +81,58 @@ pub enum Insn {
     Idle { cycles: u32 },
     /// One cycle.
     Step(Ctl),
-    /// Runs the next `len` instructions (steps and idles only) `count` times;
-    /// iteration k adds k·`delta` to every present address field.
+    /// Runs the next `len` instructions (which may hold nested repeats)
+    /// `count` times; iteration k adds k·`delta` to every present address
+    /// field of every step in them.
     Repeat { count: u32, len: u32, delta: Delta },
 }
 
 /// A run of preloaded scratchpad values: `src`, then `count - 1` more, each
-/// `(dr, dc)` after the previous one (inserted zeros stay zeros).
+/// `(dr, dc)` after the previous one and `gap` inserted zeros after it (a
+/// run of inserted zeros has `count` zeros).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InitRun {
     pub src: Src,
     pub count: u32,
     pub dr: i32,
     pub dc: i32,
+    /// Inserted zeros after each element but the last (dilation).
+    pub gap: u32,
+    /// The whole run is laid down `reps` times, repetition k shifted by
+    /// k·`(rep_dr, rep_dc)` (a 2-D block, such as a window of the input).
+    pub reps: u32,
+    pub rep_dr: i32,
+    pub rep_dc: i32,
+}
+
+impl InitRun {
+    /// A one-dimensional run (no repetition).
+    pub fn line(src: Src, count: u32, dr: i32, dc: i32, gap: u32) -> InitRun {
+        InitRun {
+            src,
+            count,
+            dr,
+            dc,
+            gap,
+            reps: 1,
+            rep_dr: 0,
+            rep_dc: 0,
+        }
+    }
+
+    /// Scratchpad entries the run fills.
+    pub fn len(&self) -> u64 {
+        let one = if self.src.is_zero() {
+            self.count as u64
+        } else {
+            self.count as u64 + (self.count as u64).saturating_sub(1) * self.gap as u64
+        };
+        one.saturating_mul(self.reps as u64)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
 }
 
 /// One PE of the program.
@@ -103,6 +142,8 @@ pub struct PeEntry {
     pub code: u32,
     /// Added to every `out` field of the code.
     pub out_base: u32,
+    /// Idle cycles before the code starts (row skews share one code).
+    pub start: u32,
     pub ifmap_init: Vec<InitRun>,
     pub filter_init: Vec<InitRun>,
     pub psum_entries: u32,
@@ -127,47 +168,25 @@ pub struct Program {
 
 impl PeEntry {
     pub fn ifmap_len(&self) -> u64 {
-        self.ifmap_init.iter().map(|r| r.count as u64).sum()
+        self.ifmap_init.iter().map(InitRun::len).sum()
     }
     pub fn filter_len(&self) -> u64 {
-        self.filter_init.iter().map(|r| r.count as u64).sum()
+        self.filter_init.iter().map(InitRun::len).sum()
     }
 }
 
 impl Program {
     /// Expands one code into its control steps, one per cycle.
     pub fn expand(code: &[Insn]) -> Vec<Ctl> {
+        Program::expand_capped(code, usize::MAX).unwrap_or_default()
+    }
+
+    /// Expands one code, failing once it exceeds `cap` cycles, so that a
+    /// corrupt program cannot make us allocate without bound.
+    pub fn expand_capped(code: &[Insn], cap: usize) -> Result<Vec<Ctl>, String> {
         let mut out = Vec::new();
-        let mut pc = 0usize;
-        while pc < code.len() {
-            match code[pc] {
-                Insn::Idle { cycles } => {
-                    out.extend(std::iter::repeat_n(Ctl::IDLE, cycles as usize));
-                    pc += 1;
-                }
-                Insn::Step(c) => {
-                    out.push(c);
-                    pc += 1;
-                }
-                Insn::Repeat { count, len, delta } => {
-                    let body =
-                        &code[(pc + 1).min(code.len())..(pc + 1 + len as usize).min(code.len())];
-                    for k in 0..count {
-                        for insn in body {
-                            match *insn {
-                                Insn::Idle { cycles } => {
-                                    out.extend(std::iter::repeat_n(Ctl::IDLE, cycles as usize))
-                                }
-                                Insn::Step(c) => out.push(c.advanced(&delta, k)),
-                                Insn::Repeat { .. } => {}
-                            }
-                        }
-                    }
-                    pc += 1 + len as usize;
-                }
-            }
-        }
-        out
+        expand_block(code, cap, &mut out)?;
+        Ok(out)
     }
 
     /// Size of the program in the binary form, in bytes.
@@ -180,14 +199,66 @@ impl Program {
 pub fn expand_init(runs: &[InitRun]) -> Vec<Src> {
     let mut out = Vec::new();
     for r in runs {
-        let mut s = r.src;
-        for _ in 0..r.count {
-            out.push(s);
-            if !s.is_zero() {
-                s.r = (s.r as i64 + r.dr as i64) as u32;
-                s.c = (s.c as i64 + r.dc as i64) as u32;
+        for rep in 0..r.reps as i64 {
+            if r.src.is_zero() {
+                out.extend(std::iter::repeat_n(Src::ZERO, r.count as usize));
+                continue;
+            }
+            for k in 0..r.count as i64 {
+                if k > 0 {
+                    out.extend(std::iter::repeat_n(Src::ZERO, r.gap as usize));
+                }
+                let mut s = r.src;
+                s.r = (s.r as i64 + r.dr as i64 * k + r.rep_dr as i64 * rep) as u32;
+                s.c = (s.c as i64 + r.dc as i64 * k + r.rep_dc as i64 * rep) as u32;
+                out.push(s);
             }
         }
     }
     out
+}
+
+/// Expands a block of instructions (a code, or a repeat body, which may hold
+/// nested repeats) onto `out`.
+fn expand_block(code: &[Insn], cap: usize, out: &mut Vec<Ctl>) -> Result<(), String> {
+    let too_long = || format!("code runs longer than {cap} cycles");
+    let mut pc = 0usize;
+    while pc < code.len() {
+        match code[pc] {
+            Insn::Idle { cycles } => {
+                if out.len().saturating_add(cycles as usize) > cap {
+                    return Err(too_long());
+                }
+                out.extend(std::iter::repeat_n(Ctl::IDLE, cycles as usize));
+                pc += 1;
+            }
+            Insn::Step(c) => {
+                if out.len() >= cap {
+                    return Err(too_long());
+                }
+                out.push(c);
+                pc += 1;
+            }
+            Insn::Repeat { count, len, delta } => {
+                let end = pc
+                    .saturating_add(1)
+                    .saturating_add(len as usize)
+                    .min(code.len());
+                let mut body = Vec::new();
+                expand_block(&code[pc + 1..end], cap, &mut body)?;
+                if out
+                    .len()
+                    .saturating_add(body.len().saturating_mul(count as usize))
+                    > cap
+                {
+                    return Err(too_long());
+                }
+                for k in 0..count {
+                    out.extend(body.iter().map(|c| c.advanced(&delta, k)));
+                }
+                pc = end;
+            }
+        }
+    }
+    Ok(())
 }

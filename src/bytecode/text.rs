@@ -41,16 +41,30 @@ fn runs_text(runs: &[InitRun]) -> String {
     let parts: Vec<String> = runs
         .iter()
         .map(|r| {
-            if r.count == 1 {
-                format!("{}", r.src)
-            } else if r.src.is_zero() {
-                format!("0 x{}", r.count)
+            let line = line_text(r);
+            if r.reps > 1 {
+                format!("{{{line}}} step({},{}) x{}", r.rep_dr, r.rep_dc, r.reps)
             } else {
-                format!("{} step({},{}) x{}", r.src, r.dr, r.dc, r.count)
+                line
             }
         })
         .collect();
     format!("[{}]", parts.join(", "))
+}
+
+fn line_text(r: &InitRun) -> String {
+    if r.count == 1 {
+        format!("{}", r.src)
+    } else if r.src.is_zero() {
+        format!("0 x{}", r.count)
+    } else if r.gap == 0 {
+        format!("{} step({},{}) x{}", r.src, r.dr, r.dc, r.count)
+    } else {
+        format!(
+            "{} step({},{}) gap {} x{}",
+            r.src, r.dr, r.dc, r.gap, r.count
+        )
+    }
 }
 
 /// Prints the program.
@@ -64,9 +78,10 @@ pub fn print_program(p: &Program) -> String {
     );
     for (i, code) in p.codes.iter().enumerate() {
         let _ = writeln!(s, "code {i}:");
-        let mut body_left = 0u32;
+        // Open repeat bodies: instructions left in each, innermost last.
+        let mut open: Vec<u32> = Vec::new();
         for insn in code {
-            let indent = if body_left > 0 { "    " } else { "  " };
+            let indent = "  ".repeat(open.len() + 1);
             match insn {
                 Insn::Idle { cycles } => {
                     let _ = writeln!(s, "{indent}idle {cycles}");
@@ -78,18 +93,25 @@ pub fn print_program(p: &Program) -> String {
                     let _ = writeln!(s, "{indent}repeat {count} x {len} ({})", delta_text(delta));
                 }
             }
-            body_left = match insn {
-                Insn::Repeat { len, .. } => *len,
-                _ => body_left.saturating_sub(1),
-            };
+            // This instruction uses up one slot of every open body.
+            for left in open.iter_mut() {
+                *left = left.saturating_sub(1);
+            }
+            if let Insn::Repeat { len, .. } = insn {
+                open.push(*len);
+            }
+            while open.last() == Some(&0) {
+                open.pop();
+            }
         }
     }
     for (i, pe) in p.pes.iter().enumerate() {
         let (x, y) = (i as u32 / p.cols.max(1), i as u32 % p.cols.max(1));
         let _ = writeln!(
             s,
-            "pe ({x},{y}): code {} out_base {} psum {} ifmap {} filter {}",
+            "pe ({x},{y}): code {} start {} out_base {} psum {} ifmap {} filter {}",
             pe.code,
+            pe.start,
             pe.out_base,
             pe.psum_entries,
             runs_text(&pe.ifmap_init),

@@ -3,7 +3,7 @@
 //! Queue occupancy does not depend on data, so a dry run of the queue
 //! counts over the program's cycles decides it exactly.
 
-use super::isa::{expand_init, Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
+use super::isa::{Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 use crate::sim::network::{scan_order, OFMAP_BUFFER_DEPTH};
 
 /// What the verifier found wrong.
@@ -45,14 +45,18 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
         )
         .into());
     }
-    let codes: Vec<Vec<Ctl>> = p.codes.iter().map(|c| Program::expand(c)).collect();
+    let codes: Vec<Vec<Ctl>> = p
+        .codes
+        .iter()
+        .map(|c| Program::expand_capped(c, p.length as usize))
+        .collect::<Result<_, _>>()?;
     let out_len = p.out_shape.h.saturating_mul(p.out_shape.w);
     let mut written = vec![0u32; out_len as usize];
     for (i, pe) in p.pes.iter().enumerate() {
         let code = codes
             .get(pe.code as usize)
             .ok_or_else(|| format!("PE {i}: code {} does not exist", pe.code))?;
-        if code.len() > p.length as usize {
+        if code.len() + pe.start as usize > p.length as usize {
             return Err(format!(
                 "PE {i}: code runs {} cycles, program length is {}",
                 code.len(),
@@ -60,9 +64,13 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
             )
             .into());
         }
+        // Lengths from the run counts: expanding a corrupt program's runs
+        // could allocate without bound.
         let (ni, nf) = (
-            expand_init(&pe.ifmap_init).len() as u32,
-            expand_init(&pe.filter_init).len() as u32,
+            u32::try_from(pe.ifmap_len())
+                .map_err(|_| format!("PE {i}: ifmap contents too long"))?,
+            u32::try_from(pe.filter_len())
+                .map_err(|_| format!("PE {i}: filter contents too long"))?,
         );
         for (t, c) in code.iter().enumerate() {
             let check = |v: u32, n: u32, what: &str| {
@@ -101,8 +109,9 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
     let (mut outq, mut inq, mut obuf) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let order = scan_order(p.rows as usize, cols);
     let ctl = |i: usize, t: usize| {
-        codes[p.pes[i].code as usize]
-            .get(t)
+        let e = &p.pes[i];
+        t.checked_sub(e.start as usize)
+            .and_then(|t| codes[e.code as usize].get(t))
             .copied()
             .unwrap_or(Ctl::IDLE)
     };

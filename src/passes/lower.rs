@@ -73,7 +73,14 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
     let mut pes = Vec::with_capacity(set.pes.len());
     for pe in &set.pes {
         let out_base = pe.words.iter().filter_map(|w| w.out).min().unwrap_or(0);
-        let dense: Vec<Ctl> = pe.words.iter().map(|w| ctl(w, out_base)).collect();
+        // Leading idle cycles become the PE's start, so that rows that differ
+        // only by their skew share a code; trailing idle cycles are implicit.
+        let start = pe.words.iter().take_while(|w| w.is_idle()).count();
+        let end = pe.words.len() - pe.words.iter().rev().take_while(|w| w.is_idle()).count();
+        let dense: Vec<Ctl> = pe.words[start..end.max(start)]
+            .iter()
+            .map(|w| ctl(w, out_base))
+            .collect();
         let next = codes.len() as u32;
         let code = *index.entry(dense).or_insert_with_key(|d| {
             codes.push(compress(d));
@@ -82,6 +89,7 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
         pes.push(PeEntry {
             code,
             out_base,
+            start: start as u32,
             ifmap_init: compress_init(&pe.ifmap_init),
             filter_init: compress_init(&pe.filter_init),
             psum_entries: pe.psum_entries,

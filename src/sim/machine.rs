@@ -80,7 +80,9 @@ pub struct Machine {
     /// control writes an output that cycle.
     due: Vec<u64>,
     words: usize,
-    by_code: Vec<(usize, Vec<usize>)>,
+    /// (code, start, PEs) groups.
+    by_code: Vec<(usize, usize, Vec<usize>)>,
+    start: Vec<usize>,
 }
 
 impl Machine {
@@ -88,7 +90,17 @@ impl Machine {
     pub fn new(p: &Program, params: ArrayParams) -> Result<Machine, SimError> {
         let cols = p.cols.max(1) as usize;
         let n = p.pes.len();
-        let codes: Vec<Vec<Ctl>> = p.codes.iter().map(|c| Program::expand(c)).collect();
+        let codes: Vec<Vec<Ctl>> = p
+            .codes
+            .iter()
+            .map(|c| Program::expand_capped(c, p.length as usize))
+            .collect::<Result<_, _>>()
+            .map_err(|what| SimError {
+                x: 0,
+                y: 0,
+                cycle: 0,
+                what,
+            })?;
         let mut code_of = Vec::with_capacity(n);
         for (i, e) in p.pes.iter().enumerate() {
             if e.code as usize >= codes.len() {
@@ -110,17 +122,24 @@ impl Machine {
         let length = p.length as usize;
         let mut due = vec![0u64; length * words];
         for (pos, &i) in order.iter().enumerate() {
-            for (t, c) in codes[code_of[i]].iter().enumerate().take(length) {
+            let start = p.pes[i].start as usize;
+            for (t, c) in codes[code_of[i]].iter().enumerate() {
+                let t = t + start;
+                if t >= length {
+                    break;
+                }
                 if c.out != NONE {
                     due[t * words + pos / 64] |= 1 << (pos % 64);
                 }
             }
         }
-        let mut by_code: Vec<(usize, Vec<usize>)> = Vec::new();
+        // PEs with the same code and start execute the same word each cycle.
+        let mut by_code: Vec<(usize, usize, Vec<usize>)> = Vec::new();
         for (i, &c) in code_of.iter().enumerate() {
-            match by_code.iter_mut().find(|(k, _)| *k == c) {
-                Some((_, members)) => members.push(i),
-                None => by_code.push((c, vec![i])),
+            let start = p.pes[i].start as usize;
+            match by_code.iter_mut().find(|(k, s, _)| *k == c && *s == start) {
+                Some((_, _, members)) => members.push(i),
+                None => by_code.push((c, start, vec![i])),
             }
         }
         Ok(Machine {
@@ -132,6 +151,7 @@ impl Machine {
             codes,
             code_of,
             out_base: p.pes.iter().map(|e| e.out_base).collect(),
+            start: p.pes.iter().map(|e| e.start as usize).collect(),
             inits: p
                 .pes
                 .iter()
@@ -214,8 +234,9 @@ impl Machine {
                     let pos = w * 64 + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
                     let i = order[pos];
-                    let ctl = codes[code_of[i]]
-                        .get(t as usize)
+                    let ctl = (t as usize)
+                        .checked_sub(self.start[i])
+                        .and_then(|t| codes[code_of[i]].get(t))
                         .copied()
                         .unwrap_or(Ctl::IDLE);
                     let pe = &mut pes[i];
@@ -276,8 +297,11 @@ impl Machine {
             // PEs that share a code execute the same control word this cycle:
             // decoding it once and stepping them together keeps the branches of
             // the PE step predictable. PEs only touch their own state here.
-            for (code, members) in by_code {
-                let Some(c) = codes[*code].get(t as usize) else {
+            for (code, start, members) in by_code {
+                let Some(c) = (t as usize)
+                    .checked_sub(*start)
+                    .and_then(|t| codes[*code].get(t))
+                else {
                     continue;
                 };
                 for &i in members {
