@@ -63,7 +63,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Dataflow::Rs)]
     pub dataflow: Dataflow,
     /// Grad-Flow grouping (a non-zero integer).
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = non_zero)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = non_zero, allow_negative_numbers = true)]
     pub gflow_group: i64,
     #[arg(long, value_enum, default_value_t = Emit::Stats)]
     pub emit: Emit,

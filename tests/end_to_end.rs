@@ -246,3 +246,44 @@ fn network_training_step_table_and_json() {
             > 0.0
     );
 }
+
+#[test]
+fn negative_gflow_group_on_the_command_line() {
+    let (code, out, err) = cnnc(&[
+        "examples/conv4.cnn",
+        "--pass",
+        "fgrad",
+        "--dataflow",
+        "gflow",
+        "--gflow-group",
+        "-2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("gflow_group -2") && out.contains("verified         true"),
+        "{out}"
+    );
+    let (code, _, _) = cnnc(&[
+        "examples/conv4.cnn",
+        "--pass",
+        "fgrad",
+        "--dataflow",
+        "gflow",
+        "--gflow-group",
+        "0",
+    ]);
+    assert_eq!(code, 2);
+    let (code, _, err) = cnnc(&[
+        "examples/conv4.cnn",
+        "--pass",
+        "igrad",
+        "--dataflow",
+        "gflow",
+        "--gflow-group",
+        "-1",
+        "--diagnostics",
+        "short",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("E0203"), "{err}");
+}
