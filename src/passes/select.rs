@@ -1,7 +1,7 @@
 //! Pass selection: builds the dataflow graph of the requested pass.
 
 use super::{Pass, PassError};
-use crate::ir::{Graph, Module, Op, TensorRole};
+use crate::ir::{Graph, Module, NodeId, Op, TensorRole};
 use crate::model::Hw;
 use crate::options::PassKind;
 
@@ -20,119 +20,101 @@ impl Pass for Select {
     }
 }
 
+/// Adds tensors and operations to a graph with the layer's element type and
+/// span, turning an operand mismatch into an internal error.
+struct Builder {
+    g: Graph,
+    elem: String,
+    span: crate::model::SrcSpan,
+}
+
+impl Builder {
+    fn input(&mut self, name: &str, role: TensorRole, shape: Hw) -> NodeId {
+        self.g.tensor(name, role, shape, &self.elem, self.span)
+    }
+
+    fn op(
+        &mut self,
+        op: Op,
+        args: &[NodeId],
+        name: &str,
+        role: TensorRole,
+    ) -> Result<NodeId, PassError> {
+        self.g
+            .apply(op, args, name, role, self.span)
+            .ok_or_else(|| {
+                PassError::internal("select", format!("operands of {} do not fit", op.name()))
+            })
+    }
+}
+
 fn build(m: &Module) -> Result<Graph, PassError> {
     let l = &m.layer;
-    let elem = format!("i{}", m.arch.precision);
-    let span = l.span;
-    let mut g = Graph::default();
-    let bad = || PassError::internal("select", "operand shapes do not fit the pass's operations");
+    let mut b = Builder {
+        g: Graph::default(),
+        elem: format!("i{}", m.arch.precision),
+        span: l.span,
+    };
+    let one = Hw::square(1);
     match m.pass {
         PassKind::Forward => {
-            let x = g.tensor("X", TensorRole::Ifmap, l.ifmap, &elem, span);
-            let w = g.tensor("W", TensorRole::Filter, l.filter, &elem, span);
-            let xp = g
-                .apply(
-                    Op::Pad { amount: l.pad },
-                    &[x],
-                    "Xp",
-                    TensorRole::Temp,
-                    span,
-                )
-                .ok_or_else(bad)?;
-            g.apply(
+            // O = conv(pad_p(X), W, s)
+            let x = b.input("X", TensorRole::Ifmap, l.ifmap);
+            let w = b.input("W", TensorRole::Filter, l.filter);
+            let xp = b.op(Op::Pad { amount: l.pad }, &[x], "Xp", TensorRole::Temp)?;
+            b.op(
                 Op::Conv2d { stride: l.stride },
                 &[xp, w],
                 "O",
                 TensorRole::Ofmap,
-                span,
-            )
-            .ok_or_else(bad)?;
+            )?;
         }
         PassKind::Igrad => {
-            // dX = crop_pad(conv(pad_{K-1}(dilate_s(dO)), rot180(W), 1))
-            let e = g.tensor("dO", TensorRole::Error, l.ofmap, &elem, span);
-            let w = g.tensor("W", TensorRole::Filter, l.filter, &elem, span);
-            let ed = g
-                .apply(
-                    Op::Dilate { factor: l.stride },
-                    &[e],
-                    "dOd",
-                    TensorRole::Temp,
-                    span,
-                )
-                .ok_or_else(bad)?;
+            // dX = crop_p(conv(pad_{K-1}(dilate_s(dO)), rot180(W), 1))
+            let e = b.input("dO", TensorRole::Error, l.ofmap);
+            let w = b.input("W", TensorRole::Filter, l.filter);
+            let ed = b.op(
+                Op::Dilate { factor: l.stride },
+                &[e],
+                "dOd",
+                TensorRole::Temp,
+            )?;
             let border = Hw::new(l.filter.h - 1, l.filter.w - 1);
-            let z = g
-                .apply(
-                    Op::Pad { amount: border },
-                    &[ed],
-                    "Z",
-                    TensorRole::Temp,
-                    span,
-                )
-                .ok_or_else(bad)?;
-            let wr = g
-                .apply(Op::Rotate180, &[w], "Wr", TensorRole::Temp, span)
-                .ok_or_else(bad)?;
-            let role = if l.pad == Hw::default() {
-                TensorRole::InputGrad
-            } else {
+            let z = b.op(Op::Pad { amount: border }, &[ed], "Z", TensorRole::Temp)?;
+            let wr = b.op(Op::Rotate180, &[w], "Wr", TensorRole::Temp)?;
+            let padded = l.pad != Hw::default();
+            let role = if padded {
                 TensorRole::Temp
+            } else {
+                TensorRole::InputGrad
             };
-            let dxp = g
-                .apply(
-                    Op::Conv2d {
-                        stride: Hw::square(1),
-                    },
-                    &[z, wr],
-                    "dXp",
-                    role,
-                    span,
-                )
-                .ok_or_else(bad)?;
-            if l.pad != Hw::default() {
-                g.apply(
+            let dxp = b.op(Op::Conv2d { stride: one }, &[z, wr], "dXp", role)?;
+            if padded {
+                b.op(
                     Op::Crop { amount: l.pad },
                     &[dxp],
                     "dX",
                     TensorRole::InputGrad,
-                    span,
-                )
-                .ok_or_else(bad)?;
+                )?;
             }
         }
         PassKind::Fgrad => {
             // dW = conv(pad_p(X), dilate_s(dO), 1)
-            let x = g.tensor("X", TensorRole::Ifmap, l.ifmap, &elem, span);
-            let e = g.tensor("dO", TensorRole::Error, l.ofmap, &elem, span);
-            let xp = g
-                .apply(
-                    Op::Pad { amount: l.pad },
-                    &[x],
-                    "Xp",
-                    TensorRole::Temp,
-                    span,
-                )
-                .ok_or_else(bad)?;
-            let ed = g
-                .apply(
-                    Op::Dilate { factor: l.stride },
-                    &[e],
-                    "dOd",
-                    TensorRole::Temp,
-                    span,
-                )
-                .ok_or_else(bad)?;
-            g.apply(
-                Op::Conv2d {
-                    stride: Hw::square(1),
-                },
+            let x = b.input("X", TensorRole::Ifmap, l.ifmap);
+            let e = b.input("dO", TensorRole::Error, l.ofmap);
+            let xp = b.op(Op::Pad { amount: l.pad }, &[x], "Xp", TensorRole::Temp)?;
+            let ed = b.op(
+                Op::Dilate { factor: l.stride },
+                &[e],
+                "dOd",
+                TensorRole::Temp,
+            )?;
+            b.op(
+                Op::Conv2d { stride: one },
                 &[xp, ed],
                 "dW",
                 TensorRole::FilterGrad,
-                span,
-            )
-            .ok_or_else(bad)?;
+            )?;
         }
         PassKind::All => {
             return Err(PassError::internal(
@@ -141,5 +123,5 @@ fn build(m: &Module) -> Result<Graph, PassError> {
             ))
         }
     }
-    Ok(g)
+    Ok(b.g)
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::sim::{Mismatch, Run};
+use crate::sim::{Mismatch, PeCounters, Run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PeSet {
@@ -42,19 +42,8 @@ pub struct PassStats {
 pub struct PeRow {
     pub x: u32,
     pub y: u32,
-    pub macs: u64,
-    pub zero_macs: u64,
-    pub ifmap_reads: u64,
-    pub ifmap_writes: u64,
-    pub filter_reads: u64,
-    pub filter_writes: u64,
-    pub psum_reads: u64,
-    pub psum_writes: u64,
-    pub in_psum_puts: u64,
-    pub in_psum_gets: u64,
-    pub out_psum_puts: u64,
-    pub out_psum_gets: u64,
-    pub glb_writes: u64,
+    #[serde(flatten)]
+    pub n: PeCounters,
     pub busy_span: u64,
     pub utilisation: f64,
 }
@@ -70,19 +59,7 @@ pub fn pass_stats(run: &Run, cols: u32, mismatches: Vec<Mismatch>) -> (PassStats
         .map(|(i, c)| PeRow {
             x: i as u32 / cols.max(1),
             y: i as u32 % cols.max(1),
-            macs: c.macs,
-            zero_macs: c.zero_macs,
-            ifmap_reads: c.ifmap_reads,
-            ifmap_writes: c.ifmap_writes,
-            filter_reads: c.filter_reads,
-            filter_writes: c.filter_writes,
-            psum_reads: c.psum_reads,
-            psum_writes: c.psum_writes,
-            in_psum_puts: c.in_psum_puts,
-            in_psum_gets: c.in_psum_gets,
-            out_psum_puts: c.out_psum_puts,
-            out_psum_gets: c.out_psum_gets,
-            glb_writes: c.glb_writes,
+            n: *c,
             busy_span: c.busy_span(),
             utilisation: c.macs as f64 / len,
         })
