@@ -30,6 +30,10 @@ impl From<&str> for VerifyError {
     }
 }
 
+/// Largest program (PEs x cycles of control) the verifier checks; well above
+/// anything the compiler emits (it refuses schedules beyond 50 M).
+pub const MAX_VERIFY_PE_CYCLES: u64 = 200_000_000;
+
 /// Checks `p` for an array with `fifo_depth`-entry queues and `ofmap_bw`
 /// global-buffer writes per cycle. Returns the first problem found.
 pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(), VerifyError> {
@@ -45,13 +49,24 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
         )
         .into());
     }
+    // A program read from a file may claim any size: bound the work before
+    // expanding anything.
+    if (npes as u64).saturating_mul(p.length as u64) > MAX_VERIFY_PE_CYCLES {
+        return Err(format!(
+            "{npes} PEs x {} cycles is more than the {MAX_VERIFY_PE_CYCLES} PE-cycles cnnc verifies",
+            p.length
+        )
+        .into());
+    }
     let codes: Vec<Vec<Ctl>> = p
         .codes
         .iter()
         .map(|c| Program::expand_capped(c, p.length as usize))
         .collect::<Result<_, _>>()?;
     let out_len = p.out_shape.h.saturating_mul(p.out_shape.w);
-    let mut written = vec![0u32; out_len as usize];
+    // Output indices written, checked for repeats after the scan (the
+    // output tensor's claimed size is not trusted for an allocation).
+    let mut written: Vec<u64> = Vec::new();
     for (i, pe) in p.pes.iter().enumerate() {
         let code = codes
             .get(pe.code as usize)
@@ -93,12 +108,13 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
                         format!("PE {i} cycle {t}: output {o} out of range ({out_len})").into(),
                     );
                 }
-                written[o as usize] += 1;
+                written.push(o);
             }
         }
     }
-    if let Some(o) = written.iter().position(|&n| n > 1) {
-        return Err(format!("output element {o} is written {} times", written[o]).into());
+    written.sort_unstable();
+    if let Some(w) = written.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("output element {} is written more than once", w[0]).into());
     }
     queue_dry_run(p, &codes, fifo_depth, ofmap_bw)
 }
