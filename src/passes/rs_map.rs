@@ -28,6 +28,12 @@ impl Pass for RsMap {
         let (stride, x, k, _) = graph
             .conv()
             .ok_or_else(|| PassError::internal("rs-map", "the graph has no conv2d"))?;
+        let shape = |n| {
+            graph
+                .shape(n)
+                .ok_or_else(|| PassError::internal("rs-map", "conv operand is not a tensor"))
+        };
+        refuse_if_too_large(m, shape(x)?, shape(k)?, stride)?;
         let xm = eval(graph, x)
             .ok_or_else(|| PassError::internal("rs-map", "conv input is not evaluable"))?;
         let km = eval(graph, k)
@@ -37,7 +43,6 @@ impl Pass for RsMap {
             PassKind::Igrad => OutKind::InputGrad,
             _ => OutKind::FilterGrad,
         };
-        refuse_if_too_large(m, &xm, &km, stride)?;
         m.set = Some(rs_set(
             &xm,
             &km,
@@ -52,12 +57,7 @@ impl Pass for RsMap {
 
 /// Refuses a set whose dense schedule (PEs x cycles of control) would
 /// exceed [`MAX_PE_CYCLES`], before building it.
-fn refuse_if_too_large(
-    m: &Module,
-    x: &SrcMatrix,
-    k: &SrcMatrix,
-    stride: Hw,
-) -> Result<(), PassError> {
+fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Result<(), PassError> {
     let rows = k.h;
     let cols = (x.h - k.h) / stride.h + 1;
     let windows = (x.w - k.w) / stride.w + 1;

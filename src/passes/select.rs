@@ -1,6 +1,7 @@
 //! Pass selection: builds the dataflow graph of the requested pass.
 
 use super::{Pass, PassError};
+use crate::diag::Diagnostic;
 use crate::ir::{Graph, Module, NodeId, Op, TensorRole};
 use crate::model::Hw;
 use crate::options::PassKind;
@@ -15,9 +16,41 @@ impl Pass for Select {
         "build the dataflow graph of the pass: forward conv, igrad transposed conv, or fgrad dilated conv"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        m.graph = Some(build(m)?);
+        let g = build(m)?;
+        refuse_huge_tensors(m, &g)?;
+        m.graph = Some(g);
         Ok(())
     }
+}
+
+/// Largest 2-D slice (elements) of any tensor of a pass cnnc simulates: the
+/// schedule, the data and the reference all hold slices in memory.
+pub const MAX_SLICE_ELEMENTS: u64 = 1 << 24;
+
+/// Refuses a pass whose tensors are too large to hold, before anything is
+/// evaluated or scheduled.
+fn refuse_huge_tensors(m: &Module, g: &Graph) -> Result<(), PassError> {
+    let Some(t) =
+        g.g.node_indices()
+            .filter_map(|n| g.tensor_info(n))
+            .find(|t| t.shape.h.saturating_mul(t.shape.w) > MAX_SLICE_ELEMENTS)
+    else {
+        return Ok(());
+    };
+    Err(PassError::refused(
+        Diagnostic::error(
+            "E0204",
+            format!(
+                "tensor `{}` of this pass is {} elements per slice, too large to simulate",
+                t.name, t.shape
+            ),
+        )
+        .with_primary(m.layer.span, "this layer")
+        .with_note(format!(
+            "cnnc simulates slices of at most {MAX_SLICE_ELEMENTS} elements (4096 x 4096)"
+        ))
+        .with_help("simulate a smaller layer, or a tile of this one"),
+    ))
 }
 
 /// Adds tensors and operations to a graph with the layer's element type and
