@@ -10,6 +10,7 @@ use crate::options::{Dataflow, Emit, Format, PassKind};
 mod compare;
 mod layer_run;
 mod network_run;
+mod parallel;
 mod report;
 
 pub use report::{LayerReport, PassReport};
@@ -50,7 +51,8 @@ pub type Outcome = Result<String, Vec<Diagnostic>>;
 /// Runs the stages the request needs.
 pub fn run(request: &Request<'_>) -> Result<Outcome, NotImplemented> {
     Ok(match request.target {
-        Target::Layer(l) if request.compare => compare::run(request, l),
+        Target::Layer(l) if request.compare => compare::run(request, std::slice::from_ref(l)),
+        Target::Network(n) if request.compare => compare::run(request, &n.layers),
         Target::Layer(l) => layer_run::run(request, l),
         Target::Network(n) => network_run::run(request, n),
     })

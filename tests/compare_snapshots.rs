@@ -1,41 +1,56 @@
-//! `--compare` (row-stationary vs Grad-Flow side by side) on the examples,
-//! pinned as snapshots in `snapshots/compare/`.
+//! `--compare` (row-stationary vs Grad-Flow side by side, igrad and fgrad)
+//! on every example, pinned as snapshots in `snapshots/compare/`.
 
 use std::process::Command;
 
-fn compare(file: &str, pass: &str) -> String {
+fn compare(file: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_cnnc"))
-        .args([file, "--pass", pass, "--compare"])
+        .args([file, "--pass", "all", "--compare"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{file}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
-fn compare_small_examples() {
-    for (file, name) in [
-        ("examples/tiny_s1.cnn", "tiny_s1"),
-        ("examples/tiny_s2.cnn", "tiny_s2"),
-        ("examples/small_s2.cnn", "small_s2"),
-        ("examples/nonsquare.cnn", "nonsquare"),
-        ("examples/padded.cnn", "padded"),
-        ("examples/conv4.cnn", "conv4"),
-    ] {
-        for pass in ["igrad", "fgrad"] {
-            let text = compare(file, pass);
-            insta::with_settings!({
-                snapshot_path => format!("{}/snapshots/compare", env!("CARGO_MANIFEST_DIR")),
-                prepend_module_to_snapshot => false,
-                omit_expression => true,
-            }, {
-                insta::assert_snapshot!(format!("{name}-{pass}"), text);
-            });
-        }
+fn compare_every_example() {
+    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "cnn"))
+        .collect();
+    files.sort();
+    for path in files {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = compare(&format!("examples/{stem}.cnn"));
+        insta::with_settings!({
+            snapshot_path => format!("{}/snapshots/compare", env!("CARGO_MANIFEST_DIR")),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(stem, text);
+        });
     }
+}
+
+#[test]
+fn compare_refuses_the_forward_pass() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cnnc"))
+        .args([
+            "examples/tiny_s1.cnn",
+            "--compare",
+            "--diagnostics",
+            "short",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E0205"));
 }

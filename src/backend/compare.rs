@@ -8,34 +8,78 @@ use crate::diag::Diagnostic;
 use crate::model::Layer;
 use crate::options::{Dataflow, Format, PassKind};
 
-pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
-    let mut rows = Vec::new();
-    for pass in passes_of(req.pass) {
-        if pass == PassKind::Forward {
-            return Err(vec![Diagnostic::error(
-                "E0205",
-                "`--compare` compares row-stationary with Grad-Flow, which maps only igrad and fgrad",
-            )
-            .with_primary(l.span, "this layer")
-            .with_help("use `--compare` with `--pass igrad` or `--pass fgrad`")]);
-        }
-        let rs = PassReport::new(&outcome(req, l, pass, Dataflow::Rs).map_err(|d| vec![d])?);
-        let gf = PassReport::new(&outcome(req, l, pass, Dataflow::Gflow).map_err(|d| vec![d])?);
-        rows.push((rs, gf));
+/// One layer and pass under both dataflows; a side the layer cannot run
+/// with holds the diagnostic that says why.
+struct Row {
+    layer: String,
+    pass: PassKind,
+    rs: Result<PassReport, Diagnostic>,
+    gflow: Result<PassReport, Diagnostic>,
+}
+
+pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
+    let passes: Vec<PassKind> = passes_of(req.pass)
+        .into_iter()
+        .filter(|&p| p != PassKind::Forward)
+        .collect();
+    if passes.is_empty() {
+        let span = layers.first().map(|l| l.span).unwrap_or_default();
+        return Err(vec![Diagnostic::error(
+            "E0205",
+            "`--compare` compares row-stationary with Grad-Flow, which maps only igrad and fgrad",
+        )
+        .with_primary(span, "this layer")
+        .with_help(
+            "use `--compare` with `--pass igrad`, `--pass fgrad` or `--pass all`",
+        )]);
     }
+    let jobs: Vec<(&Layer, PassKind)> = layers
+        .iter()
+        .flat_map(|l| passes.iter().map(move |&p| (l, p)))
+        .collect();
+    let side =
+        |l: &Layer, p: PassKind, df: Dataflow| outcome(req, l, p, df).map(|o| PassReport::new(&o));
+    let rows: Vec<Row> = super::parallel::parallel_map(&jobs, |&(l, p)| {
+        Ok(Row {
+            layer: l.name.clone(),
+            pass: p,
+            rs: side(l, p, Dataflow::Rs),
+            gflow: side(l, p, Dataflow::Gflow),
+        })
+    })
+    .into_iter()
+    .collect::<Result<_, _>>()
+    .map_err(|d| vec![d])?;
     Ok(match req.format {
         Format::Json => {
+            let json_side = |r: &Result<PassReport, Diagnostic>| match r {
+                Ok(r) => serde_json::json!(r),
+                Err(d) => serde_json::json!({ "refused": { "code": d.code, "message": d.message } }),
+            };
             let v: Vec<serde_json::Value> = rows
                 .iter()
-                .map(|(rs, gf)| serde_json::json!({ "pass": rs.pass, "rs": rs, "gflow": gf }))
+                .map(|r| {
+                    serde_json::json!({ "layer": r.layer, "pass": r.pass, "rs": json_side(&r.rs), "gflow": json_side(&r.gflow) })
+                })
                 .collect();
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
-        Format::Text => rows
-            .iter()
-            .map(|(rs, gf)| table(rs, gf))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Format::Text => rows.iter().map(|r| match (&r.rs, &r.gflow) {
+            (Ok(rs), Ok(gf)) => table(rs, gf),
+            (rs, gf) => {
+                let mut s = format!("layer {}: pass {:?}, row-stationary vs Grad-Flow\n", r.layer, r.pass);
+                for (name, side) in [("rs", rs), ("gflow", gf)] {
+                    match side {
+                        Ok(p) => s.push_str(&format!(
+                            "  {name}: pe_set {} x {}, cycles {}, macs {}, zero_macs {}, verified {}\n",
+                            p.pe_set.rows, p.pe_set.cols, p.pass_stats.cycles, p.pass_stats.macs, p.pass_stats.zero_macs, p.pass_stats.verified
+                        )),
+                        Err(d) => s.push_str(&format!("  {name}: refused: error[{}]: {}\n", d.code, d.message)),
+                    }
+                }
+                s
+            }
+        }).collect::<Vec<_>>().join("\n"),
     })
 }
 
