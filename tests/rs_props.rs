@@ -139,3 +139,27 @@ fn verifier_rejects_a_broken_program() {
     // A queue of depth 0 cannot hold the psums the schedule forwards.
     assert!(verify_program(&tiny_program(), 0, 1).is_err());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// Any arch timing: the schedule verifies, or lower refuses it with a
+    /// capacity diagnostic (E0206); it never breaks an invariant in the
+    /// simulator.
+    #[test]
+    fn rs_any_arch_timing(l in layer(), mul in 1u64..6, depth in 1u64..4, bw in 1u64..4, seed in 0u64..100) {
+        let Some(l) = l else { return Ok(()) };
+        let mut arch = Arch::eyeriss();
+        arch.pipeline_mul = mul;
+        arch.fifo_depth = depth;
+        arch.noc_ofmap = bw;
+        for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
+            match compile(&l, &arch, pass, Dataflow::Rs, 1, None) {
+                Ok(m) => {
+                    let o = simulate(m, seed).unwrap();
+                    prop_assert!(o.stats.verified);
+                }
+                Err(d) => prop_assert_eq!(d.code, "E0206"),
+            }
+        }
+    }
+}
