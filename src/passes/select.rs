@@ -41,7 +41,7 @@ fn refuse_huge_tensors(m: &Module, g: &Graph) -> Result<(), PassError> {
         Diagnostic::error(
             "E0204",
             format!(
-                "tensor `{}` of this pass is {} elements per slice, too large to simulate",
+                "tensor `{}` of this pass is {} elements per slice, over the simulation limit of {MAX_SLICE_ELEMENTS}",
                 t.name, t.shape
             ),
         )
