@@ -41,6 +41,7 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
             serde_json::to_string_pretty(&serde_json::json!({
                 "network": n.name,
                 "layers": reports,
+                "totals": totals(&reports),
             }))
             .unwrap_or_default()
                 + "\n"
@@ -66,23 +67,15 @@ fn table(name: &str, reports: &[PassReport]) -> String {
         "dram bytes",
         "verified"
     );
-    let (mut macs, mut zero, mut cycles, mut energy, mut dram) = (0u64, 0u64, 0u64, 0f64, 0u64);
     let mut refused = Vec::new();
     for r in reports {
         let p = &r.pass_stats;
         let (lc, le, ld) = match &r.layer_stats {
-            Some(l) => {
-                cycles += l.cycles;
-                energy += l.energy_pj.total;
-                dram += l.dram_bytes;
-                macs += l.macs;
-                zero += l.zero_macs;
-                (
-                    l.cycles.to_string(),
-                    format!("{:.4e}", l.energy_pj.total),
-                    l.dram_bytes.to_string(),
-                )
-            }
+            Some(l) => (
+                l.cycles.to_string(),
+                format!("{:.4e}", l.energy_pj.total),
+                l.dram_bytes.to_string(),
+            ),
             None => {
                 refused.push(format!(
                     "{} {:?}: {}",
@@ -112,6 +105,7 @@ fn table(name: &str, reports: &[PassReport]) -> String {
             p.verified
         );
     }
+    let t = totals(reports);
     let _ = writeln!(
         s,
         "{:<20} {:<8} {:>9} {:>12} {:>14} {:>12} {:>14} {:>14} {:>12}",
@@ -119,11 +113,11 @@ fn table(name: &str, reports: &[PassReport]) -> String {
         "",
         "",
         "",
-        macs,
-        zero,
-        cycles,
-        format!("{energy:.4e}"),
-        dram
+        t.macs,
+        t.zero_macs,
+        t.cycles,
+        format!("{:.4e}", t.energy_pj),
+        t.dram_bytes
     );
     if !refused.is_empty() {
         let _ = writeln!(s, "not in the total (the arch cannot hold these passes):");
@@ -132,4 +126,39 @@ fn table(name: &str, reports: &[PassReport]) -> String {
         }
     }
     s
+}
+
+/// Sums over the layer-passes whose whole-layer figures exist (a training
+/// step with `--pass all`); the rest are listed by name.
+#[derive(Debug, Default, serde::Serialize)]
+struct Totals {
+    macs: u64,
+    zero_macs: u64,
+    cycles: u64,
+    energy_pj: f64,
+    glb_bytes: u64,
+    dram_bytes: u64,
+    not_included: Vec<String>,
+}
+
+fn totals(reports: &[PassReport]) -> Totals {
+    let mut t = Totals::default();
+    for r in reports {
+        match &r.layer_stats {
+            Some(l) => {
+                t.macs += l.macs;
+                t.zero_macs += l.zero_macs;
+                t.cycles += l.cycles;
+                t.energy_pj += l.energy_pj.total;
+                t.glb_bytes += l.glb_bytes;
+                t.dram_bytes += l.dram_bytes;
+            }
+            None => t.not_included.push(format!(
+                "{} {}",
+                r.layer,
+                format!("{:?}", r.pass).to_lowercase()
+            )),
+        }
+    }
+    t
 }
