@@ -13,7 +13,7 @@ mod verify;
 pub use eval::{eval, SrcMatrix};
 pub use graph::{Graph, Node, NodeId, Op, TensorInfo, TensorRole};
 pub use print::print_module;
-pub use schedule::{Allocation, LogicalSet, NetworkPlan, PeSchedule, Placement, Word};
+pub use schedule::{Allocation, Delivery, LogicalSet, Net, NetworkPlan, PeSchedule, Placement, Word};
 pub use src::{Src, SrcKind};
 pub use verify::verify_module;
 

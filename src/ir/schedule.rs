@@ -53,6 +53,46 @@ pub struct PeSchedule {
     /// listens to.
     pub ifmap_groups: Vec<u32>,
     pub filter_groups: Vec<u32>,
+    /// Scratchpad entries when the contents arrive over the networks
+    /// (physical passes); 0 when the scratchpads are preloaded and sized by
+    /// their contents.
+    pub ifmap_capacity: u32,
+    pub filter_capacity: u32,
+}
+
+impl PeSchedule {
+    /// Ifmap-side scratchpad entries the schedule may address.
+    pub fn ifmap_entries(&self) -> usize {
+        self.ifmap_init.len().max(self.ifmap_capacity as usize)
+    }
+    /// Filter-side scratchpad entries the schedule may address.
+    pub fn filter_entries(&self) -> usize {
+        self.filter_init.len().max(self.filter_capacity as usize)
+    }
+}
+
+/// The network a delivery travels on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Net {
+    /// Global buffer to the ifmap-side scratchpads.
+    Ifmap,
+    /// Global buffer to the filter-side scratchpads.
+    Filter,
+    /// No network: an inserted zero the PE writes itself.
+    Local,
+}
+
+/// One element sent to scratchpads during a physical pass: at the start of
+/// `cycle` (before the PEs read), `src` is written into each target
+/// `(PE index, scratchpad address)`; one send reaches all targets
+/// (multicast).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Delivery {
+    pub cycle: u32,
+    pub net: Net,
+    pub src: Src,
+    pub targets: Vec<(u32, u32)>,
 }
 
 /// How a 2-D convolution was placed on its logical PE set.
@@ -78,6 +118,9 @@ pub struct LogicalSet {
     /// Multiplications the mapped convolution needs (analytic count,
     /// inserted zeros included), to check the schedule against.
     pub analytic_macs: u64,
+    /// Scratchpad contents sent over the networks during the pass, in cycle
+    /// order (empty when the scratchpads are preloaded).
+    pub deliveries: Vec<Delivery>,
 }
 
 impl LogicalSet {

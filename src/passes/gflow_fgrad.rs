@@ -55,6 +55,7 @@ pub fn gflow_fgrad_set(
         out_shape: geo.filt,
         placement: geo.placement(),
         analytic_macs: geo.filt.h * geo.filt.w * geo.terms(),
+        deliveries: Vec::new(),
     })
 }
 

@@ -67,6 +67,7 @@ pub fn gflow_igrad_set(
         out_shape: geo.grad,
         placement: geo.placement(),
         analytic_macs: geo.taps() * geo.err.h * geo.err.w,
+        deliveries: Vec::new(),
     })
 }
 
@@ -360,6 +361,7 @@ impl PePlan {
             words: Vec::new(),
             ifmap_groups,
             filter_groups: vec![0],
+            ..PeSchedule::default()
         }
     }
 }

@@ -111,6 +111,8 @@ pub struct RsGeometry {
     pub period: u64,
     /// Read-to-psum distance assumed by the schedule (mul + add).
     pub d: u64,
+    /// Cycles before the bottom row's first read.
+    pub start: u64,
 }
 
 impl RsGeometry {
@@ -118,11 +120,11 @@ impl RsGeometry {
         self.rows - 1 - x
     }
     /// First read of window j in row x.
-    fn begin(&self, x: u64, j: u64) -> u64 {
-        self.skew(x) + j * self.period
+    pub fn begin(&self, x: u64, j: u64) -> u64 {
+        self.start + self.skew(x) + j * self.period
     }
     /// Last read of window j in row x.
-    fn end(&self, x: u64, j: u64) -> u64 {
+    pub fn end(&self, x: u64, j: u64) -> u64 {
         self.begin(x, j) + self.taps - 1
     }
     /// Cycles of control: one after the last output write.
@@ -136,24 +138,72 @@ impl RsGeometry {
     }
 }
 
+/// How a row-stationary set is timed and how much scratchpad it uses. The
+/// per-pass model uses [`RsTiming::preloaded`]; physical passes stretch the
+/// period and start until the networks can deliver the data in time, and
+/// stream the input row through a circular scratchpad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RsTiming {
+    /// Window period, at least taps + 1 (the extra cycles wait for data).
+    pub period: u64,
+    /// Cycles before the bottom row's first read.
+    pub start: u64,
+    /// The ifmap scratchpad as a ring of this many entries; `None`: the
+    /// whole input row is preloaded.
+    pub ifmap_ring: Option<u64>,
+    /// Psum slots, reused window after window; `None`: one per window.
+    pub psum_slots: Option<u64>,
+    /// Map only the first `cols` output rows (a strip of a wider set).
+    pub cols: Option<u64>,
+}
+
+impl RsTiming {
+    /// The original's timing, scratchpads preloaded and sized to fit.
+    pub fn preloaded(taps: u64) -> RsTiming {
+        RsTiming {
+            period: taps + 1,
+            start: 0,
+            ifmap_ring: None,
+            psum_slots: None,
+            cols: None,
+        }
+    }
+}
+
 /// Builds the row-stationary set for `O = conv(X, K, stride)`.
-pub fn rs_set(
+pub fn rs_set(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, out_kind: OutKind, mul: u64, add: u64) -> LogicalSet {
+    rs_set_timed(x, k, stride, out_kind, mul, add, RsTiming::preloaded(k.w))
+}
+
+/// The geometry of the set `rs_set_timed` builds.
+pub fn rs_geometry(x: Hw, k: Hw, stride: Hw, mul: u64, add: u64, timing: RsTiming) -> RsGeometry {
+    let out_rows = (x.h - k.h) / stride.h + 1;
+    RsGeometry {
+        rows: k.h,
+        cols: timing.cols.map_or(out_rows, |c| c.min(out_rows)),
+        windows: (x.w - k.w) / stride.w + 1,
+        taps: k.w,
+        period: timing.period.max(k.w + 1),
+        d: mul + add,
+        start: timing.start,
+    }
+}
+
+/// Builds a row-stationary set with the given timing and scratchpad use.
+#[allow(clippy::too_many_arguments)]
+pub fn rs_set_timed(
     x: &SrcMatrix,
     k: &SrcMatrix,
     stride: Hw,
     out_kind: OutKind,
     mul: u64,
     add: u64,
+    timing: RsTiming,
 ) -> LogicalSet {
     let out = Hw::new((x.h - k.h) / stride.h + 1, (x.w - k.w) / stride.w + 1);
-    let geo = RsGeometry {
-        rows: k.h,
-        cols: out.h,
-        windows: out.w,
-        taps: k.w,
-        period: k.w + 1,
-        d: mul + add,
-    };
+    let geo = rs_geometry(Hw::new(x.h, x.w), Hw::new(k.h, k.w), stride, mul, add, timing);
+    let ring = |a: u64| timing.ifmap_ring.map_or(a, |c| a % c);
+    let slot = |j: u64| timing.psum_slots.map_or(j, |q| j % q) as u32;
     let len = geo.length() as usize;
     let bottom = geo.rows - 1;
     let mut pes = Vec::with_capacity((geo.rows * geo.cols) as usize);
@@ -165,7 +215,7 @@ pub fn rs_set(
                 let (b, e) = (geo.begin(px, j), geo.end(px, j));
                 for i in 0..geo.taps {
                     let w = &mut words[(b + i) as usize];
-                    w.ifm = Some((i + j * stride.w) as u32);
+                    w.ifm = Some(ring(i + j * stride.w) as u32);
                     w.fil = Some(i as u32);
                 }
                 // Products land in psum slot j from read + d - 1 on; the
@@ -173,10 +223,10 @@ pub fn rs_set(
                 for t in (b + geo.d - 1)..=(e + geo.d - 1) {
                     let last = t == e + geo.d - 1;
                     if !(last && px == bottom) {
-                        words[t as usize].psum_wr = Some(j as u32);
+                        words[t as usize].psum_wr = Some(slot(j));
                     }
                     if t > b + geo.d - 1 {
-                        words[t as usize].psum_rd = Some(j as u32);
+                        words[t as usize].psum_rd = Some(slot(j));
                     }
                 }
                 let push_at = if px == bottom {
@@ -188,23 +238,30 @@ pub fn rs_set(
                     // The bubble slot adds the psum arriving from below to the row sum.
                     let w = &mut words[(e + geo.d) as usize];
                     w.take_in = true;
-                    w.psum_rd = Some(j as u32);
+                    w.psum_rd = Some(slot(j));
                 }
                 words[push_at as usize].push = true;
                 if px == 0 {
                     words[(push_at + 1) as usize].out = Some((py * out.w + j) as u32);
                 }
             }
+            // Streamed scratchpads start empty; the deliveries fill them.
+            let streamed = timing.ifmap_ring.is_some();
             pes.push(PeSchedule {
-                ifmap_init: (0..x.w).map(|c| x.at(in_row, c)).collect(),
-                filter_init: (0..k.w).map(|c| k.at(px, c)).collect(),
-                psum_entries: geo.windows as u32,
+                ifmap_init: if streamed { Vec::new() } else { (0..x.w).map(|c| x.at(in_row, c)).collect() },
+                filter_init: if streamed { Vec::new() } else { (0..k.w).map(|c| k.at(px, c)).collect() },
+                ifmap_capacity: timing.ifmap_ring.unwrap_or(0) as u32,
+                filter_capacity: if streamed { k.w as u32 } else { 0 },
+                psum_entries: timing.psum_slots.unwrap_or(geo.windows) as u32,
                 words,
                 ifmap_groups: vec![in_row as u32],
                 filter_groups: vec![px as u32],
+                ..PeSchedule::default()
             });
         }
     }
+    // A strip maps the first output rows only; the output tensor keeps its
+    // full shape (the other strips are the same schedule on other rows).
     LogicalSet {
         rows: geo.rows as u32,
         cols: geo.cols as u32,
@@ -220,6 +277,7 @@ pub fn rs_set(
                 format!("timing: skew rows-1-x, window period {}, read-to-psum {}", geo.period, geo.d),
             ],
         },
-        analytic_macs: k.h * k.w * out.h * out.w,
+        analytic_macs: k.h * k.w * geo.cols * out.w,
+        deliveries: Vec::new(),
     }
 }
