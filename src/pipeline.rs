@@ -17,6 +17,8 @@ pub const MAX_PE_CYCLES: u64 = 50_000_000;
 #[derive(Debug, Clone)]
 pub struct PassOutcome {
     pub module: Module,
+    /// The data seed the run used.
+    pub seed: u64,
     pub run: Run,
     pub stats: PassStats,
     pub pes: Vec<PeRow>,
@@ -33,6 +35,15 @@ pub fn compile(
 ) -> Result<Module, Diagnostic> {
     let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
     run_pipeline(&mut m, after)?;
+    Ok(m)
+}
+
+/// Runs the physical-pass pipeline (row-stationary): a strip of the set on
+/// the arch's array, its scratchpads streamed over the networks.
+pub fn compile_physical(layer: &Layer, arch: &Arch, pass: PassKind) -> Result<Module, Diagnostic> {
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, Dataflow::Rs, 1);
+    m.physical = true;
+    run_pipeline(&mut m, None)?;
     Ok(m)
 }
 
@@ -58,11 +69,20 @@ pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
     // Gradient elements that no product reaches (filter smaller than the
     // stride) are structurally zero and never written.
     let unwritten_ok = kind != OutKind::Ofmap;
+    // A physical pass computes a strip of the output rows (one per PE
+    // column); the other strips are the same schedule on other rows.
+    let expected = match (&m.set, m.physical) {
+        (Some(set), true) => expected
+            .slice(ndarray::s![..(set.cols as usize).min(expected.nrows()), ..])
+            .to_owned(),
+        _ => expected,
+    };
     let mismatches = sim::check_outputs(&expected, &run.outputs, unwritten_ok);
     let cols = program.cols;
     let (stats, pes) = pass_stats(&run, cols, mismatches);
     Ok(PassOutcome {
         module: m,
+        seed,
         run,
         stats,
         pes,

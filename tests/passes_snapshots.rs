@@ -28,7 +28,7 @@ const PASSES: [(PassKind, &str); 3] = [
 /// The IR after each pass of the pipeline, one section per pass.
 fn ir_after_every_pass(l: &Layer, pass: PassKind, df: Dataflow, g: i64) -> String {
     let mut s = String::new();
-    for p in pipeline(df) {
+    for p in pipeline(df, false) {
         let m = compile(l, &Arch::eyeriss(), pass, df, g, Some(p.name())).unwrap();
         s.push_str(&format!("==== after {} ====\n", p.name()));
         s.push_str(&print_module(&m));
@@ -91,6 +91,37 @@ fn gflow_small_examples() {
         ("padded.cnn", "padded"),
     ] {
         pin(file, name, Dataflow::Gflow);
+    }
+}
+
+/// The physical pass: the IR after every pass of the physical pipeline and
+/// its bytecode (with the deliveries).
+#[test]
+fn physical_small_examples() {
+    for (file, name) in [
+        ("tiny_s1.cnn", "tiny_s1"),
+        ("nonsquare.cnn", "nonsquare"),
+        ("padded.cnn", "padded"),
+    ] {
+        let l = example_layer(file, name);
+        for (pass, pname) in PASSES {
+            let mut s = String::new();
+            for p in pipeline(Dataflow::Rs, true) {
+                let mut m =
+                    cnnc::ir::Module::new(l.clone(), Arch::eyeriss(), pass, Dataflow::Rs, 1);
+                m.physical = true;
+                cnnc::passes::run_pipeline(&mut m, Some(p.name())).unwrap();
+                s.push_str(&format!("==== after {} ====\n", p.name()));
+                s.push_str(&print_module(&m));
+            }
+            snap("ir", &format!("{name}-{pname}-physical"), &s);
+            let m = cnnc::pipeline::compile_physical(&l, &Arch::eyeriss(), pass).unwrap();
+            snap(
+                "signals",
+                &format!("{name}-{pname}-physical"),
+                &print_program(m.program.as_ref().unwrap()),
+            );
+        }
     }
 }
 

@@ -3,7 +3,42 @@
 use serde::Serialize;
 
 use crate::cost::layer::{layer_stats, layer_text, LayerStats};
-use crate::pipeline::PassOutcome;
+use crate::diag::Diagnostic;
+use crate::options::Dataflow;
+use crate::pipeline::{compile_physical, simulate, PassOutcome};
+use crate::stats::PhysicalStats;
+
+fn refusal(d: &Diagnostic) -> String {
+    format!(
+        "error[{}]: {}{}",
+        d.code,
+        d.message,
+        d.help
+            .as_ref()
+            .map(|h| format!(" (help: {h})"))
+            .unwrap_or_default()
+    )
+}
+
+/// The physical pass of a row-stationary run (same layer, pass and data).
+fn physical(o: &PassOutcome) -> (Option<PhysicalStats>, Option<String>) {
+    let m = &o.module;
+    if m.dataflow != Dataflow::Rs {
+        return (None, None);
+    }
+    let run = compile_physical(&m.layer, &m.arch, m.pass).and_then(|p| simulate(p, o.seed));
+    match run {
+        Ok(p) if !p.stats.verified => (
+            None,
+            Some(format!(
+                "outputs differ from the reference: {:?}",
+                p.stats.mismatches
+            )),
+        ),
+        Ok(p) => (PhysicalStats::new(&p), None),
+        Err(d) => (None, Some(refusal(&d))),
+    }
+}
 use crate::stats::{pass_text, pe_table, PassStats, PeRow, PeSet};
 
 /// One pass of one layer, as the JSON of language-v1 §4.
@@ -21,6 +56,12 @@ pub struct PassReport {
     pub layer_stats: Option<LayerStats>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer_refused: Option<String>,
+    /// Row-stationary only: one physical pass simulated on the arch's array
+    /// with streamed scratchpads; `None` with `physical_refused` saying why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_stats: Option<PhysicalStats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_refused: Option<String>,
     pub pes: Vec<PeRow>,
 }
 
@@ -46,9 +87,12 @@ impl PassReport {
                 )),
             ),
         };
+        let (physical_stats, physical_refused) = physical(o);
         PassReport {
             layer_stats,
             layer_refused,
+            physical_stats,
+            physical_refused,
             ..PassReport::pass_only(o)
         }
     }
@@ -70,6 +114,8 @@ impl PassReport {
             pass_stats: o.stats.clone(),
             layer_stats: None,
             layer_refused: None,
+            physical_stats: None,
+            physical_refused: None,
             pes: o.pes.clone(),
         }
     }
@@ -93,6 +139,11 @@ impl PassReport {
         match (&self.layer_stats, &self.layer_refused) {
             (Some(l), _) => s.push_str(&layer_text(l)),
             (None, Some(why)) => s.push_str(&format!("layer_stats: refused: {why}\n")),
+            (None, None) => {}
+        }
+        match (&self.physical_stats, &self.physical_refused) {
+            (Some(p), _) => s.push_str(&p.text()),
+            (None, Some(why)) => s.push_str(&format!("physical_stats: refused: {why}\n")),
             (None, None) => {}
         }
         s.push_str("per-PE:\n");

@@ -2,7 +2,7 @@
 //! the program's fields in declaration order. `decode(encode(p)) == p`.
 
 use super::isa::{Ctl, Delta, InitRun, Insn, PeEntry, Program, VERSION};
-use crate::ir::{OutKind, Src, SrcKind};
+use crate::ir::{Delivery, Net, OutKind, Src, SrcKind};
 use crate::model::Hw;
 
 const MAGIC: &[u8; 8] = b"CNNCSIG\0";
@@ -42,12 +42,15 @@ impl W {
         }
         self.u8(c.flags);
     }
+    fn src(&mut self, s: &Src) {
+        self.u8(s.kind as u8);
+        self.u32(s.r);
+        self.u32(s.c);
+    }
     fn runs(&mut self, runs: &[InitRun]) {
         self.u32(runs.len() as u32);
         for r in runs {
-            self.u8(r.src.kind as u8);
-            self.u32(r.src.r);
-            self.u32(r.src.c);
+            self.src(&r.src);
             self.u32(r.count);
             self.i32(r.dr);
             self.i32(r.dc);
@@ -102,8 +105,22 @@ pub fn encode(p: &Program) -> Vec<u8> {
         w.u32(pe.out_base);
         w.u32(pe.start);
         w.u32(pe.psum_entries);
+        w.u32(pe.ifmap_capacity);
+        w.u32(pe.filter_capacity);
         w.runs(&pe.ifmap_init);
         w.runs(&pe.filter_init);
+    }
+    w.u32(p.deliveries.len() as u32);
+    for d in &p.deliveries {
+        w.u32(d.cycle);
+        w.u8(d.net as u8);
+        w.u8(d.local as u8);
+        w.src(&d.src);
+        w.u32(d.targets.len() as u32);
+        for &(pe, addr) in &d.targets {
+            w.u32(pe);
+            w.u32(addr);
+        }
     }
     w.0
 }
@@ -162,23 +179,26 @@ impl R<'_> {
         let flags = self.u8()?;
         Ok(Ctl::IDLE.with_fields(f).with_flags(flags))
     }
+    fn src(&mut self) -> Result<Src, DecodeError> {
+        let at = self.at;
+        let kind = match self.u8()? {
+            0 => SrcKind::Zero,
+            1 => SrcKind::Ifmap,
+            2 => SrcKind::Filter,
+            3 => SrcKind::Error,
+            tag => return Err(DecodeError::Tag { tag, at }),
+        };
+        Ok(Src {
+            kind,
+            r: self.u32()?,
+            c: self.u32()?,
+        })
+    }
     fn runs(&mut self) -> Result<Vec<InitRun>, DecodeError> {
         let n = self.len(37)?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
-            let at = self.at;
-            let kind = match self.u8()? {
-                0 => SrcKind::Zero,
-                1 => SrcKind::Ifmap,
-                2 => SrcKind::Filter,
-                3 => SrcKind::Error,
-                tag => return Err(DecodeError::Tag { tag, at }),
-            };
-            let src = Src {
-                kind,
-                r: self.u32()?,
-                c: self.u32()?,
-            };
+            let src = self.src()?;
             v.push(InitRun {
                 src,
                 count: self.u32()?,
@@ -237,7 +257,7 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
         }
         codes.push(code);
     }
-    let npes = r.len(24)?;
+    let npes = r.len(32)?;
     let mut pes = Vec::with_capacity(npes);
     for _ in 0..npes {
         pes.push(PeEntry {
@@ -245,8 +265,40 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
             out_base: r.u32()?,
             start: r.u32()?,
             psum_entries: r.u32()?,
+            ifmap_capacity: r.u32()?,
+            filter_capacity: r.u32()?,
             ifmap_init: r.runs()?,
             filter_init: r.runs()?,
+        });
+    }
+    let ndel = r.len(14)?;
+    let mut deliveries = Vec::with_capacity(ndel);
+    for _ in 0..ndel {
+        let cycle = r.u32()?;
+        let at = r.at;
+        let net = match r.u8()? {
+            0 => Net::Ifmap,
+            1 => Net::Filter,
+            tag => return Err(DecodeError::Tag { tag, at }),
+        };
+        let at = r.at;
+        let local = match r.u8()? {
+            0 => false,
+            1 => true,
+            tag => return Err(DecodeError::Tag { tag, at }),
+        };
+        let src = r.src()?;
+        let nt = r.len(8)?;
+        let mut targets = Vec::with_capacity(nt);
+        for _ in 0..nt {
+            targets.push((r.u32()?, r.u32()?));
+        }
+        deliveries.push(Delivery {
+            cycle,
+            net,
+            local,
+            src,
+            targets,
         });
     }
     if r.at != b.len() {
@@ -263,5 +315,6 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
         pipeline_add,
         codes,
         pes,
+        deliveries,
     })
 }

@@ -1,4 +1,4 @@
-use crate::ir::{OutKind, Src};
+use crate::ir::{Delivery, OutKind, Src};
 use crate::model::Hw;
 
 /// Format version of the text and binary forms.
@@ -147,6 +147,10 @@ pub struct PeEntry {
     pub ifmap_init: Vec<InitRun>,
     pub filter_init: Vec<InitRun>,
     pub psum_entries: u32,
+    /// Scratchpad entries filled by deliveries (physical passes); 0 when
+    /// the preloaded contents size them.
+    pub ifmap_capacity: u32,
+    pub filter_capacity: u32,
 }
 
 /// A compiled 2-D convolution on a logical PE set.
@@ -164,14 +168,21 @@ pub struct Program {
     pub codes: Vec<Vec<Insn>>,
     /// Row-major over the set.
     pub pes: Vec<PeEntry>,
+    /// Scratchpad contents sent during the run, in cycle order (physical
+    /// passes; empty when the scratchpads are preloaded).
+    pub deliveries: Vec<Delivery>,
 }
 
 impl PeEntry {
+    /// Ifmap-side scratchpad entries: the preloaded contents, or the
+    /// capacity deliveries fill.
     pub fn ifmap_len(&self) -> u64 {
-        self.ifmap_init.iter().map(InitRun::len).sum()
+        let preloaded: u64 = self.ifmap_init.iter().map(InitRun::len).sum();
+        preloaded.max(self.ifmap_capacity as u64)
     }
     pub fn filter_len(&self) -> u64 {
-        self.filter_init.iter().map(InitRun::len).sum()
+        let preloaded: u64 = self.filter_init.iter().map(InitRun::len).sum();
+        preloaded.max(self.filter_capacity as u64)
     }
 }
 

@@ -52,6 +52,15 @@ fn runs_text(runs: &[InitRun]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// Preloaded runs, or the capacity that deliveries fill.
+fn contents_text(runs: &[InitRun], capacity: u32) -> String {
+    if runs.is_empty() && capacity > 0 {
+        format!("streamed({capacity})")
+    } else {
+        runs_text(runs)
+    }
+}
+
 fn line_text(r: &InitRun) -> String {
     if r.count == 1 {
         format!("{}", r.src)
@@ -114,8 +123,24 @@ pub fn print_program(p: &Program) -> String {
             pe.start,
             pe.out_base,
             pe.psum_entries,
-            runs_text(&pe.ifmap_init),
-            runs_text(&pe.filter_init)
+            contents_text(&pe.ifmap_init, pe.ifmap_capacity),
+            contents_text(&pe.filter_init, pe.filter_capacity)
+        );
+    }
+    for d in &p.deliveries {
+        let targets: Vec<String> = d
+            .targets
+            .iter()
+            .map(|(pe, a)| format!("{pe}@{a}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "deliver {} {:?}{} {} -> {}",
+            d.cycle,
+            d.net,
+            if d.local { " local" } else { "" },
+            d.src,
+            targets.join(" ")
         );
     }
     s

@@ -112,6 +112,35 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
             }
         }
     }
+    // Deliveries: in cycle order, to existing PEs, within the scratchpad
+    // they fill, and before the program ends.
+    let mut last = 0;
+    for (k, d) in p.deliveries.iter().enumerate() {
+        if d.cycle < last || d.cycle >= p.length.max(1) {
+            return Err(format!(
+                "delivery {k} at cycle {} is out of order or after the end",
+                d.cycle
+            )
+            .into());
+        }
+        last = d.cycle;
+        for &(pe, addr) in &d.targets {
+            let e = p
+                .pes
+                .get(pe as usize)
+                .ok_or_else(|| format!("delivery {k} targets PE {pe}, which does not exist"))?;
+            let size = match d.net {
+                crate::ir::Net::Ifmap => e.ifmap_len(),
+                crate::ir::Net::Filter => e.filter_len(),
+            };
+            if addr as u64 >= size {
+                return Err(format!(
+                    "delivery {k} writes address {addr} of a {size}-entry scratchpad"
+                )
+                .into());
+            }
+        }
+    }
     written.sort_unstable();
     if let Some(w) = written.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("output element {} is written more than once", w[0]).into());

@@ -101,6 +101,10 @@ pub const TABLE: &[(&str, &str)] = &[
         "E0206",
         "the schedule overflows a queue or buffer of the arch",
     ),
+    (
+        "E0207",
+        "the physical pass does not fit the arch's array, scratchpads or networks",
+    ),
     ("E0301", "no processing-pass mapping fits the arch"),
     ("E0302", "hand-fixed mapping does not fit the arch"),
     ("E0303", "layer counts too large for the cost model"),

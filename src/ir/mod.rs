@@ -13,7 +13,9 @@ mod verify;
 pub use eval::{eval, SrcMatrix};
 pub use graph::{Graph, Node, NodeId, Op, TensorInfo, TensorRole};
 pub use print::print_module;
-pub use schedule::{Allocation, Delivery, LogicalSet, Net, NetworkPlan, PeSchedule, Placement, Word};
+pub use schedule::{
+    Allocation, Delivery, LogicalSet, Net, NetworkPlan, PeSchedule, Placement, StreamTiming, Word,
+};
 pub use src::{Src, SrcKind};
 pub use verify::verify_module;
 
@@ -48,6 +50,9 @@ pub struct Module {
     pub pass: PassKind,
     pub dataflow: Dataflow,
     pub gflow_group: i64,
+    /// Map a physical pass (strip on the array, streamed scratchpads)
+    /// instead of the per-pass model.
+    pub physical: bool,
     /// Set by `select`.
     pub graph: Option<Graph>,
     /// Set by the mapping pass (`rs-map` or `gflow-map`).
@@ -74,6 +79,7 @@ impl Module {
             pass,
             dataflow,
             gflow_group,
+            physical: false,
             graph: None,
             set: None,
             alloc: None,

@@ -71,7 +71,7 @@ impl PeSchedule {
     }
 }
 
-/// The network a delivery travels on.
+/// The network a delivery travels on, and the scratchpad it fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Net {
@@ -79,8 +79,6 @@ pub enum Net {
     Ifmap,
     /// Global buffer to the filter-side scratchpads.
     Filter,
-    /// No network: an inserted zero the PE writes itself.
-    Local,
 }
 
 /// One element sent to scratchpads during a physical pass: at the start of
@@ -91,6 +89,8 @@ pub enum Net {
 pub struct Delivery {
     pub cycle: u32,
     pub net: Net,
+    /// An inserted zero the PE writes itself: no network, no bandwidth.
+    pub local: bool,
     pub src: Src,
     pub targets: Vec<(u32, u32)>,
 }
@@ -121,6 +121,20 @@ pub struct LogicalSet {
     /// Scratchpad contents sent over the networks during the pass, in cycle
     /// order (empty when the scratchpads are preloaded).
     pub deliveries: Vec<Delivery>,
+    /// How a physical pass was timed to let the networks keep up.
+    pub stream: Option<StreamTiming>,
+}
+
+/// The timing a physical pass settled on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct StreamTiming {
+    /// Cycles per window, and the least the schedule allows (taps + 1).
+    pub window_period: u64,
+    pub min_window_period: u64,
+    /// Cycles the first reads wait for data.
+    pub start: u64,
+    /// Ifmap scratchpad entries used as a ring.
+    pub ifmap_ring: u64,
 }
 
 impl LogicalSet {

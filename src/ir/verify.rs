@@ -55,8 +55,8 @@ pub fn verify_module(m: &Module) -> Result<(), String> {
                     }
                     _ => Ok(()),
                 };
-                range(w.ifm, pe.ifmap_init.len(), "ifmap")?;
-                range(w.fil, pe.filter_init.len(), "filter")?;
+                range(w.ifm, pe.ifmap_entries(), "ifmap")?;
+                range(w.fil, pe.filter_entries(), "filter")?;
                 range(w.psum_rd, pe.psum_entries as usize, "psum")?;
                 range(w.psum_wr, pe.psum_entries as usize, "psum")?;
                 if let Some(o) = w.out {

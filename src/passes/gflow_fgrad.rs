@@ -56,6 +56,7 @@ pub fn gflow_fgrad_set(
         placement: geo.placement(),
         analytic_macs: geo.filt.h * geo.filt.w * geo.terms(),
         deliveries: Vec::new(),
+        stream: None,
     })
 }
 

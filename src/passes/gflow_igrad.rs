@@ -68,6 +68,7 @@ pub fn gflow_igrad_set(
         placement: geo.placement(),
         analytic_macs: geo.taps() * geo.err.h * geo.err.w,
         deliveries: Vec::new(),
+        stream: None,
     })
 }
 

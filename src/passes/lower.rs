@@ -93,6 +93,8 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
             ifmap_init: compress_init(&pe.ifmap_init),
             filter_init: compress_init(&pe.filter_init),
             psum_entries: pe.psum_entries,
+            ifmap_capacity: pe.ifmap_capacity,
+            filter_capacity: pe.filter_capacity,
         });
     }
     Program {
@@ -106,5 +108,6 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
         pipeline_add: add,
         codes,
         pes,
+        deliveries: set.deliveries.clone(),
     }
 }

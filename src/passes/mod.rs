@@ -10,6 +10,7 @@ mod gflow_igrad;
 mod gflow_map;
 mod lower;
 mod rs_map;
+mod rs_stream;
 mod schedule;
 mod select;
 
@@ -66,24 +67,32 @@ static GFLOW_MAP: gflow_map::GflowMap = gflow_map::GflowMap;
 static ALLOCATE: allocate::Allocate = allocate::Allocate;
 static SCHEDULE: schedule::Schedule = schedule::Schedule;
 static LOWER: lower::Lower = lower::Lower;
+static RS_STREAM: rs_stream::RsStream = rs_stream::RsStream;
 
 /// Every pass, in pipeline order.
-pub fn registry() -> [&'static dyn Pass; 6] {
-    [&SELECT, &RS_MAP, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER]
+pub fn registry() -> [&'static dyn Pass; 7] {
+    [
+        &SELECT, &RS_MAP, &GFLOW_MAP, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER,
+    ]
 }
 
-/// The named pipeline for a dataflow.
-pub fn pipeline(dataflow: Dataflow) -> [&'static dyn Pass; 5] {
-    match dataflow {
-        Dataflow::Rs => [&SELECT, &RS_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
-        Dataflow::Gflow => [&SELECT, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
+/// The named pipeline for a dataflow: the per-pass model (one 2-D
+/// convolution on its whole logical set, scratchpads preloaded), or with
+/// `physical` the row-stationary physical pass (a strip on the array, data
+/// streamed over the networks).
+pub fn pipeline(dataflow: Dataflow, physical: bool) -> [&'static dyn Pass; 5] {
+    match (dataflow, physical) {
+        (Dataflow::Rs, false) => [&SELECT, &RS_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
+        (Dataflow::Rs, true) => [&SELECT, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER],
+        (Dataflow::Gflow, _) => [&SELECT, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
     }
 }
 
-pub fn pipeline_name(dataflow: Dataflow) -> &'static str {
-    match dataflow {
-        Dataflow::Rs => "row-stationary",
-        Dataflow::Gflow => "grad-flow",
+pub fn pipeline_name(dataflow: Dataflow, physical: bool) -> &'static str {
+    match (dataflow, physical) {
+        (Dataflow::Rs, false) => "row-stationary",
+        (Dataflow::Rs, true) => "row-stationary-physical",
+        (Dataflow::Gflow, _) => "grad-flow",
     }
 }
 
@@ -91,7 +100,7 @@ pub fn pipeline_name(dataflow: Dataflow) -> &'static str {
 /// Returns an error diagnostic if a pass refuses the layer or breaks an
 /// invariant; an unknown `stop_after` name is an error too.
 pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diagnostic> {
-    let passes = pipeline(m.dataflow);
+    let passes = pipeline(m.dataflow, m.physical);
     if let Some(name) = stop_after {
         if !passes.iter().any(|p| p.name() == name) {
             let names: Vec<&str> = passes.iter().map(|p| p.name()).collect();
@@ -99,7 +108,7 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
                 "E0901",
                 format!(
                     "no pass named `{name}` in the {} pipeline",
-                    pipeline_name(m.dataflow)
+                    pipeline_name(m.dataflow, m.physical)
                 ),
             )
             .with_help(format!("the passes are: {}", names.join(", "))));

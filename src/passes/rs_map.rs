@@ -38,11 +38,7 @@ impl Pass for RsMap {
             .ok_or_else(|| PassError::internal("rs-map", "conv input is not evaluable"))?;
         let km = eval(graph, k)
             .ok_or_else(|| PassError::internal("rs-map", "conv kernel is not evaluable"))?;
-        let out_kind = match m.pass {
-            PassKind::Forward => OutKind::Ofmap,
-            PassKind::Igrad => OutKind::InputGrad,
-            _ => OutKind::FilterGrad,
-        };
+        let out_kind = out_kind(m.pass);
         m.set = Some(rs_set(
             &xm,
             &km,
@@ -57,7 +53,7 @@ impl Pass for RsMap {
 
 /// Refuses a set whose dense schedule (PEs x cycles of control) would
 /// exceed [`MAX_PE_CYCLES`], before building it.
-fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Result<(), PassError> {
+pub(super) fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Result<(), PassError> {
     let rows = k.h;
     let cols = (x.h - k.h) / stride.h + 1;
     let windows = (x.w - k.w) / stride.w + 1;
@@ -76,6 +72,15 @@ fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Result<(), PassE
         .with_note(format!("cnnc simulates at most {MAX_PE_CYCLES} PE-cycles of control per 2-D convolution"))
         .with_help("simulate a smaller layer, or a tile of this one"),
     ))
+}
+
+/// The output a pass produces.
+pub(super) fn out_kind(pass: PassKind) -> OutKind {
+    match pass {
+        PassKind::Forward => OutKind::Ofmap,
+        PassKind::Igrad => OutKind::InputGrad,
+        _ => OutKind::FilterGrad,
+    }
 }
 
 /// Both schedules add a psum every cycle in place; an adder that takes more
@@ -171,7 +176,14 @@ impl RsTiming {
 }
 
 /// Builds the row-stationary set for `O = conv(X, K, stride)`.
-pub fn rs_set(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, out_kind: OutKind, mul: u64, add: u64) -> LogicalSet {
+pub fn rs_set(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    out_kind: OutKind,
+    mul: u64,
+    add: u64,
+) -> LogicalSet {
     rs_set_timed(x, k, stride, out_kind, mul, add, RsTiming::preloaded(k.w))
 }
 
@@ -201,7 +213,14 @@ pub fn rs_set_timed(
     timing: RsTiming,
 ) -> LogicalSet {
     let out = Hw::new((x.h - k.h) / stride.h + 1, (x.w - k.w) / stride.w + 1);
-    let geo = rs_geometry(Hw::new(x.h, x.w), Hw::new(k.h, k.w), stride, mul, add, timing);
+    let geo = rs_geometry(
+        Hw::new(x.h, x.w),
+        Hw::new(k.h, k.w),
+        stride,
+        mul,
+        add,
+        timing,
+    );
     let ring = |a: u64| timing.ifmap_ring.map_or(a, |c| a % c);
     let slot = |j: u64| timing.psum_slots.map_or(j, |q| j % q) as u32;
     let len = geo.length() as usize;
@@ -248,15 +267,22 @@ pub fn rs_set_timed(
             // Streamed scratchpads start empty; the deliveries fill them.
             let streamed = timing.ifmap_ring.is_some();
             pes.push(PeSchedule {
-                ifmap_init: if streamed { Vec::new() } else { (0..x.w).map(|c| x.at(in_row, c)).collect() },
-                filter_init: if streamed { Vec::new() } else { (0..k.w).map(|c| k.at(px, c)).collect() },
+                ifmap_init: if streamed {
+                    Vec::new()
+                } else {
+                    (0..x.w).map(|c| x.at(in_row, c)).collect()
+                },
+                filter_init: if streamed {
+                    Vec::new()
+                } else {
+                    (0..k.w).map(|c| k.at(px, c)).collect()
+                },
                 ifmap_capacity: timing.ifmap_ring.unwrap_or(0) as u32,
                 filter_capacity: if streamed { k.w as u32 } else { 0 },
                 psum_entries: timing.psum_slots.unwrap_or(geo.windows) as u32,
                 words,
                 ifmap_groups: vec![in_row as u32],
                 filter_groups: vec![px as u32],
-                ..PeSchedule::default()
             });
         }
     }
@@ -279,5 +305,6 @@ pub fn rs_set_timed(
         },
         analytic_macs: k.h * k.w * geo.cols * out.w,
         deliveries: Vec::new(),
+        stream: None,
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Pass, PassError};
-use crate::ir::{LogicalSet, Module, NetworkPlan, Src};
+use crate::ir::{LogicalSet, Module, Net, NetworkPlan, Src};
 
 pub struct Schedule;
 
@@ -42,8 +42,24 @@ fn traffic<'a>(inits: impl Iterator<Item = &'a Vec<Src>>) -> (u64, u64) {
 }
 
 pub fn plan(set: &LogicalSet, bw_i: u64, bw_f: u64, bw_o: u64) -> NetworkPlan {
-    let (ifmap_sends, ifmap_receives) = traffic(set.pes.iter().map(|p| &p.ifmap_init));
-    let (filter_sends, filter_receives) = traffic(set.pes.iter().map(|p| &p.filter_init));
+    let (ifmap_sends, ifmap_receives, filter_sends, filter_receives) = if set.deliveries.is_empty()
+    {
+        let (a, b) = traffic(set.pes.iter().map(|p| &p.ifmap_init));
+        let (c, d) = traffic(set.pes.iter().map(|p| &p.filter_init));
+        (a, b, c, d)
+    } else {
+        // A physical pass: count its deliveries (sends) and their targets.
+        let count = |net: Net| {
+            let d = set.deliveries.iter().filter(|d| d.net == net && !d.local);
+            (
+                d.clone().count() as u64,
+                d.map(|d| d.targets.len() as u64).sum(),
+            )
+        };
+        let (a, b) = count(Net::Ifmap);
+        let (c, d) = count(Net::Filter);
+        (a, b, c, d)
+    };
     let ofmap_writes = set
         .pes
         .iter()
@@ -66,13 +82,13 @@ pub fn plan(set: &LogicalSet, bw_i: u64, bw_f: u64, bw_o: u64) -> NetworkPlan {
         rf_ifmap_need: set
             .pes
             .iter()
-            .map(|p| p.ifmap_init.len() as u64)
+            .map(|p| p.ifmap_entries() as u64)
             .max()
             .unwrap_or(0),
         rf_filter_need: set
             .pes
             .iter()
-            .map(|p| p.filter_init.len() as u64)
+            .map(|p| p.filter_entries() as u64)
             .max()
             .unwrap_or(0),
         rf_psum_need: set

@@ -7,7 +7,7 @@
 use super::network::{scan_order, OFMAP_BUFFER_DEPTH};
 use super::pe::{Pe, PeCounters, SimError};
 use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
-use crate::ir::Src;
+use crate::ir::{Delivery, Net, Src};
 
 /// Array parameters the loop needs.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,12 @@ pub struct Run {
     pub outputs: Vec<Option<i64>>,
     pub pes: Vec<PeCounters>,
     pub zero_gated: u64,
+    /// Physical passes: elements the global buffer sent on the ifmap and
+    /// filter networks (one per multicast), and inserted zeros PEs wrote
+    /// themselves.
+    pub ifmap_sends: u64,
+    pub filter_sends: u64,
+    pub local_fills: u64,
 }
 
 impl Run {
@@ -73,6 +79,10 @@ pub struct Machine {
     out_base: Vec<u32>,
     inits: Vec<(Vec<Src>, Vec<Src>)>,
     psum_entries: Vec<usize>,
+    /// Ifmap and filter scratchpad entries per PE (deliveries fill those
+    /// beyond the preloaded contents).
+    capacities: Vec<(usize, usize)>,
+    deliveries: Vec<Delivery>,
     /// Scan order of the networks, and each PE's position in it.
     order: Vec<usize>,
     pos_of: Vec<usize>,
@@ -158,6 +168,12 @@ impl Machine {
                 .map(|e| (expand_init(&e.ifmap_init), expand_init(&e.filter_init)))
                 .collect(),
             psum_entries: p.pes.iter().map(|e| e.psum_entries as usize).collect(),
+            capacities: p
+                .pes
+                .iter()
+                .map(|e| (e.ifmap_capacity as usize, e.filter_capacity as usize))
+                .collect(),
+            deliveries: p.deliveries.clone(),
             order,
             pos_of,
             due,
@@ -200,6 +216,7 @@ impl Machine {
             pes.push(Pe::new(
                 load(ifm)?,
                 load(fil)?,
+                self.capacities[i],
                 self.psum_entries[i],
                 self.mul_stages,
                 params.zero_gating,
@@ -225,7 +242,34 @@ impl Machine {
         // The networks only visit PEs with an output due this cycle (`due`)
         // or with something queued for them (`waiting`), in scan order.
         let mut waiting = vec![0u64; words];
+        let mut next_delivery = 0usize;
+        let (mut ifmap_sends, mut filter_sends, mut local_fills) = (0u64, 0u64, 0u64);
         for t in 0..length as u64 {
+            // Deliveries due this cycle reach their scratchpads before the
+            // PEs read (physical passes only).
+            while let Some(d) = self
+                .deliveries
+                .get(next_delivery)
+                .filter(|d| d.cycle as u64 == t)
+            {
+                next_delivery += 1;
+                let v = resolve(d.src)
+                    .ok_or_else(|| err(0, t, format!("delivery of {}: no such element", d.src)))?;
+                match (d.local, d.net) {
+                    (true, _) => local_fills += d.targets.len() as u64,
+                    (false, Net::Ifmap) => ifmap_sends += 1,
+                    (false, Net::Filter) => filter_sends += 1,
+                }
+                for &(pe, addr) in &d.targets {
+                    let i = pe as usize;
+                    pes.get_mut(i)
+                        .ok_or_else(|| {
+                            err(0, t, format!("delivery to PE {pe}, which does not exist"))
+                        })?
+                        .deliver(d.net == Net::Ifmap, addr, v)
+                        .map_err(|w| err(i, t, w))?;
+                }
+            }
             // Ofmap network, then the local psum network, in one scan.
             let mut left = params.ofmap_bw;
             for w in 0..words {
@@ -352,6 +396,9 @@ impl Machine {
             last_write,
             outputs,
             pes: pes.into_iter().map(|p| p.n).collect(),
+            ifmap_sends,
+            filter_sends,
+            local_fills,
             zero_gated,
         })
     }

@@ -49,6 +49,10 @@ pub struct SimError {
     pub what: String,
 }
 
+/// Marks a scratchpad entry that no delivery has filled yet. Data values
+/// are small integers and never equal it.
+pub const EMPTY: i64 = i64::MIN;
+
 pub struct Pe {
     pub ifmap: Vec<i64>,
     pub filter: Vec<i64>,
@@ -66,9 +70,12 @@ pub struct Pe {
 }
 
 impl Pe {
+    /// A PE with preloaded scratchpads, padded with [`EMPTY`] entries up to
+    /// the given capacities (entries that deliveries fill during the run).
     pub fn new(
-        ifmap: Vec<i64>,
-        filter: Vec<i64>,
+        mut ifmap: Vec<i64>,
+        mut filter: Vec<i64>,
+        capacities: (usize, usize),
         psum_entries: usize,
         mul_stages: usize,
         zero_gating: bool,
@@ -78,6 +85,12 @@ impl Pe {
             filter_writes: filter.len() as u64,
             ..PeCounters::default()
         };
+        if ifmap.len() < capacities.0 {
+            ifmap.resize(capacities.0, EMPTY);
+        }
+        if filter.len() < capacities.1 {
+            filter.resize(capacities.1, EMPTY);
+        }
         Pe {
             ifmap,
             filter,
@@ -91,6 +104,19 @@ impl Pe {
             zero_gating,
             zero_gated: 0,
         }
+    }
+
+    /// Writes a delivered element into a scratchpad entry.
+    pub fn deliver(&mut self, ifmap_side: bool, addr: u32, v: i64) -> Result<(), String> {
+        let (rf, count) = if ifmap_side {
+            (&mut self.ifmap, &mut self.n.ifmap_writes)
+        } else {
+            (&mut self.filter, &mut self.n.filter_writes)
+        };
+        *rf.get_mut(addr as usize)
+            .ok_or("delivery address out of range")? = v;
+        *count += 1;
+        Ok(())
     }
 
     /// Executes one cycle of control. The array has already moved psums and
@@ -138,6 +164,9 @@ impl Pe {
         } else {
             None
         };
+        if a == Some(EMPTY) || b == Some(EMPTY) {
+            return Err("read of an empty scratchpad entry (its data has not arrived)".into());
+        }
         let product = match (a, b) {
             (Some(a), Some(b)) => {
                 self.n.macs += 1;

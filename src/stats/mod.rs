@@ -3,8 +3,10 @@
 
 mod csv;
 mod pass;
+mod physical;
 mod text;
 
 pub use csv::pe_csv;
 pub use pass::{pass_stats, PassStats, PeRow, PeSet};
+pub use physical::PhysicalStats;
 pub use text::{pass_text, pe_table};
