@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+mod common;
+
 fn compare(file: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_cnnc"))
         .args([file, "--pass", "all", "--compare"])
@@ -19,14 +21,7 @@ fn compare(file: &str) -> String {
 
 #[test]
 fn compare_every_example() {
-    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "cnn"))
-        .collect();
-    files.sort();
-    for path in files {
+    for path in common::example_files() {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = compare(&format!("examples/{stem}.cnn"));
         insta::with_settings!({

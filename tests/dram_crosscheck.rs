@@ -3,10 +3,10 @@
 //! default; run with
 //!
 //! ```text
-//! CNNC_DRAM_XCHECK_DIR=/tmp/xcheck cargo test --test dram_crosscheck -- --ignored
+//! CNNC_DRAM_XCHECK_DIR=target/xcheck cargo test --test dram_crosscheck -- --ignored
 //! ```
 //!
-//! then `drampower -m MICRON_4Gb_DDR4-1866_8bit_A.xml -c /tmp/xcheck/NAME.trace`
+//! then `drampower -m MICRON_4Gb_DDR4-1866_8bit_A.xml -c target/xcheck/NAME.trace`
 //! for each trace and compare with NAME.cnnc.json.
 
 use cnnc::cost::dram::{

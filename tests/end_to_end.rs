@@ -9,15 +9,10 @@ use cnnc::model::Arch;
 use cnnc::options::{Dataflow, PassKind};
 use cnnc::pipeline::{compile, simulate};
 
+mod common;
+
 fn examples() -> Vec<(String, String)> {
-    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "cnn"))
-        .collect();
-    files.sort();
-    files
+    common::example_files()
         .into_iter()
         .map(|p| {
             (

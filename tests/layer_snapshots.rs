@@ -10,6 +10,8 @@ use cnnc::model::Arch;
 use cnnc::options::{Dataflow, PassKind};
 use cnnc::pipeline::{compile, simulate};
 
+mod common;
+
 fn row(l: &cnnc::model::Layer, pass: PassKind, df: Dataflow) -> String {
     let name = format!("{} {:?} {:?}", l.name, pass, df).to_lowercase();
     let m = match compile(l, &Arch::eyeriss(), pass, df, 1, None) {
@@ -51,14 +53,7 @@ fn row(l: &cnnc::model::Layer, pass: PassKind, df: Dataflow) -> String {
 
 #[test]
 fn layer_stats_of_every_example() {
-    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "cnn"))
-        .collect();
-    files.sort();
-    for path in files {
+    for path in common::example_files() {
         let desc = parse_and_check(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let mut text = String::new();
         for l in desc.all_layers() {

@@ -54,37 +54,7 @@ fn show() {
 use cnnc::options::Dataflow;
 use proptest::prelude::*;
 
-fn small_layer() -> impl Strategy<Value = Option<Layer>> {
-    (
-        1u64..12,
-        1u64..12,
-        1u64..5,
-        1u64..5,
-        1u64..4,
-        1u64..4,
-        0u64..3,
-        0u64..3,
-    )
-        .prop_map(|(h, w, r, s, sh, sw, ph, pw)| {
-            let (hp, wp) = (h + 2 * ph, w + 2 * pw);
-            if r > hp || s > wp {
-                return None;
-            }
-            let h = h.checked_sub((hp - r) % sh).filter(|&h| h > 0)?;
-            let w = w.checked_sub((wp - s) % sw).filter(|&w| w > 0)?;
-            Layer::from_sizes(
-                "p",
-                Hw::new(h, w),
-                1,
-                Hw::new(r, s),
-                1,
-                Hw::new(sh, sw),
-                Hw::new(ph, pw),
-                1,
-                1,
-            )
-        })
-}
+mod common;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
@@ -93,7 +63,7 @@ proptest! {
     /// (or E0206 for a queue), never a simulator error.
     #[test]
     fn physical_passes_verify_or_are_refused(
-        l in small_layer(),
+        l in common::small_layer(12),
         rows in 1u64..6, cols in 1u64..8, rf_ifmap in 1u64..16,
         noc_ifmap in 1u64..4, noc_filter in 1u64..3, mul in 1u64..4, seed in 0u64..50,
     ) {

@@ -10,37 +10,10 @@ use cnnc::options::{Dataflow, PassKind};
 use cnnc::pipeline::{compile, simulate};
 use proptest::prelude::*;
 
+mod common;
+
 fn layer() -> impl Strategy<Value = Option<Layer>> {
-    (
-        1u64..10,
-        1u64..10,
-        1u64..5,
-        1u64..5,
-        1u64..4,
-        1u64..4,
-        0u64..3,
-        0u64..3,
-    )
-        .prop_map(|(h, w, r, s, sh, sw, ph, pw)| {
-            // Make the stride tile exactly by trimming the input.
-            let (hp, wp) = (h + 2 * ph, w + 2 * pw);
-            if r > hp || s > wp {
-                return None;
-            }
-            let h = h.checked_sub((hp - r) % sh).filter(|&h| h > 0)?;
-            let w = w.checked_sub((wp - s) % sw).filter(|&w| w > 0)?;
-            Layer::from_sizes(
-                "p",
-                Hw::new(h, w),
-                1,
-                Hw::new(r, s),
-                1,
-                Hw::new(sh, sw),
-                Hw::new(ph, pw),
-                1,
-                1,
-            )
-        })
+    common::small_layer(10)
 }
 
 fn analytic(l: &Layer, pass: PassKind) -> u64 {

@@ -1,0 +1,55 @@
+//! Helpers shared by the integration tests.
+// Each test crate uses a different subset of these.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use cnnc::model::{Hw, Layer};
+use proptest::prelude::*;
+
+/// Every `.cnn` file of `examples/`, sorted.
+pub fn example_files() -> Vec<PathBuf> {
+    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "cnn"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A small single-channel layer with random sizes, strides and padding
+/// (non-square everywhere), trimmed so that the stride tiles the input, or
+/// `None` when the sizes do not make a layer.
+pub fn small_layer(max_in: u64) -> impl Strategy<Value = Option<Layer>> {
+    (
+        1..max_in,
+        1..max_in,
+        1u64..5,
+        1u64..5,
+        1u64..4,
+        1u64..4,
+        0u64..3,
+        0u64..3,
+    )
+        .prop_map(|(h, w, r, s, sh, sw, ph, pw)| {
+            let (hp, wp) = (h + 2 * ph, w + 2 * pw);
+            if r > hp || s > wp {
+                return None;
+            }
+            let h = h.checked_sub((hp - r) % sh).filter(|&h| h > 0)?;
+            let w = w.checked_sub((wp - s) % sw).filter(|&w| w > 0)?;
+            Layer::from_sizes(
+                "p",
+                Hw::new(h, w),
+                1,
+                Hw::new(r, s),
+                1,
+                Hw::new(sh, sw),
+                Hw::new(ph, pw),
+                1,
+                1,
+            )
+        })
+}
