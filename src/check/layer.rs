@@ -261,6 +261,24 @@ struct Axis {
     rows: &'static str,
 }
 
+impl Axis {
+    /// The height and width axes of an input, filter, stride and padding.
+    fn both(i: Hw, f: Hw, s: Hw, p: Hw) -> (Axis, Axis) {
+        let axis = |input, filter, stride, pad, row, rows| Axis {
+            input,
+            filter,
+            stride,
+            pad,
+            row,
+            rows,
+        };
+        (
+            axis(i.h, f.h, s.h, p.h, "row", "rows"),
+            axis(i.w, f.w, s.w, p.w, "column", "columns"),
+        )
+    }
+}
+
 fn count_of(n: u64, a: &Axis) -> String {
     format!("{n} {}", if n == 1 { a.row } else { a.rows })
 }
@@ -302,22 +320,7 @@ impl Shapes<'_, '_> {
     }
 
     fn output(&self, i: Hw, f: Hw, s: Hw, p: Hw, diags: &mut Vec<Diagnostic>) -> Option<Hw> {
-        let h = Axis {
-            input: i.h,
-            filter: f.h,
-            stride: s.h,
-            pad: p.h,
-            row: "row",
-            rows: "rows",
-        };
-        let w = Axis {
-            input: i.w,
-            filter: f.w,
-            stride: s.w,
-            pad: p.w,
-            row: "column",
-            rows: "columns",
-        };
+        let (h, w) = Axis::both(i, f, s, p);
         // A square layer fails the same way on both axes: say it once.
         let square = (h.input, h.filter, h.stride, h.pad) == (w.input, w.filter, w.stride, w.pad);
         let both = Axis {
@@ -435,22 +438,7 @@ impl Shapes<'_, '_> {
             s.unwrap_or_default(),
             p.unwrap_or_default(),
         );
-        let h = Axis {
-            input: i.h,
-            filter: f.h,
-            stride: s.h,
-            pad: p.h,
-            row: "row",
-            rows: "rows",
-        };
-        let w = Axis {
-            input: i.w,
-            filter: f.w,
-            stride: s.w,
-            pad: p.w,
-            row: "column",
-            rows: "columns",
-        };
+        let (h, w) = Axis::both(i, f, s, p);
         let d = d
             .with_note(format!("height: {} = {}", h.derivation(), computed.h))
             .with_note(format!("width: {} = {}", w.derivation(), computed.w));
