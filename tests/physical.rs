@@ -93,3 +93,28 @@ proptest! {
         prop_assert!(cnnc::pipeline::compile(&l, &arch, PassKind::Forward, Dataflow::Rs, 1, None).is_ok());
     }
 }
+
+#[test]
+#[ignore]
+fn sizes() {
+    let src = std::fs::read_to_string(format!(
+        "{}/examples/alexnet.cnn",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let desc = cnnc::frontend::parse_and_check(&src).unwrap();
+    for l in desc.all_layers() {
+        for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
+            if let Ok(m) = compile_physical(l, &Arch::eyeriss(), pass) {
+                let p = m.program.as_ref().unwrap();
+                println!(
+                    "{} {:?}: {} deliveries, {} bytes",
+                    l.name,
+                    pass,
+                    p.deliveries.len(),
+                    p.encoded_len()
+                );
+            }
+        }
+    }
+}
