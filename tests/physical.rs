@@ -37,20 +37,6 @@ fn alexnet_conv3_forward_streams_and_verifies() {
     assert!(o.run.ifmap_sends > 0 && o.run.filter_sends > 0);
 }
 
-#[test]
-#[ignore]
-fn show() {
-    let l = layer((13, 13), (3, 3), (1, 1), (1, 1));
-    let m = compile_physical(&l, &Arch::eyeriss(), PassKind::Forward).unwrap();
-    println!("{}", cnnc::ir::print_module(&m));
-    let o = simulate(m, 5).unwrap();
-    println!("{:?}", o.stats);
-    println!(
-        "sends {} {} {}",
-        o.run.ifmap_sends, o.run.filter_sends, o.run.local_fills
-    );
-}
-
 use cnnc::options::Dataflow;
 use proptest::prelude::*;
 
@@ -65,7 +51,7 @@ proptest! {
     fn physical_passes_verify_or_are_refused(
         l in common::small_layer(12),
         rows in 1u64..6, cols in 1u64..8, rf_ifmap in 1u64..16,
-        noc_ifmap in 1u64..4, noc_filter in 1u64..3, mul in 1u64..4, seed in 0u64..50,
+        noc_ifmap in 1u64..4, noc_filter in 1u64..3, mul in 1u64..4, add in 1u64..3, seed in 0u64..50,
     ) {
         let Some(l) = l else { return Ok(()) };
         let mut arch = Arch::eyeriss();
@@ -74,6 +60,7 @@ proptest! {
         arch.noc_ifmap = noc_ifmap;
         arch.noc_filter = noc_filter;
         arch.pipeline_mul = mul;
+        arch.pipeline_add = add;
         for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
             match compile_physical(&l, &arch, pass) {
                 Ok(m) => {

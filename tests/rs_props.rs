@@ -115,14 +115,16 @@ fn verifier_rejects_a_broken_program() {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-    /// Any arch timing: the schedule verifies, or lower refuses it with a
+    /// Any arch timing (multiplier and adder latency, queue depth, ofmap
+    /// bandwidth): the schedule verifies, or lower refuses it with a
     /// capacity diagnostic (E0206); it never breaks an invariant in the
     /// simulator.
     #[test]
-    fn rs_any_arch_timing(l in layer(), mul in 1u64..6, depth in 1u64..4, bw in 1u64..4, seed in 0u64..100) {
+    fn rs_any_arch_timing(l in layer(), mul in 1u64..6, add in 1u64..4, depth in 1u64..4, bw in 1u64..4, seed in 0u64..100) {
         let Some(l) = l else { return Ok(()) };
         let mut arch = Arch::eyeriss();
         arch.pipeline_mul = mul;
+        arch.pipeline_add = add;
         arch.fifo_depth = depth;
         arch.noc_ofmap = bw;
         for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {

@@ -92,7 +92,7 @@ pub const TABLE: &[(&str, &str)] = &[
     (NOTHING_TO_RUN, "the file declares no layer"),
     // Back end (passes, simulation, cost). The stages that raise these use
     // the same literals; `tests/codes.rs` checks that every code they use is here.
-    ("E0201", "the arch's adder is not single-cycle"),
+    ("E0201", "Grad-Flow needs a single-cycle adder"),
     ("E0202", "Grad-Flow asked for the forward pass"),
     ("E0203", "Grad-Flow grouping out of range"),
     ("E0204", "schedule too large to simulate"),

@@ -15,7 +15,7 @@ impl Pass for GflowMap {
         "map igrad/fgrad with Grad-Flow (EcoFlow): schedule only the non-zero products"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        super::rs_map::require_single_cycle_adder(m)?;
+        super::rs_map::require_single_cycle_adder_for_gflow(m)?;
         let g = m.gflow_group;
         let set = match m.pass {
             PassKind::Igrad => super::gflow_igrad_set(&m.layer, g, m.arch.pipeline_mul, m.arch.pipeline_add),

@@ -20,7 +20,6 @@ impl Pass for RsMap {
         "map the 2-D convolution onto a row-stationary logical PE set (filter rows x output rows)"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        require_single_cycle_adder(m)?;
         let graph = m
             .graph
             .as_ref()
@@ -57,8 +56,10 @@ pub(super) fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Resul
     let rows = k.h;
     let cols = (x.h - k.h) / stride.h + 1;
     let windows = (x.w - k.w) / stride.w + 1;
-    let length = (rows + windows.saturating_mul(k.w + 1))
-        .saturating_add(m.arch.pipeline_mul + m.arch.pipeline_add + 2);
+    let add = m.arch.pipeline_add;
+    let length = (rows.saturating_mul(add)
+        + windows.saturating_mul(RsTiming::min_period(k.w, add)))
+    .saturating_add(m.arch.pipeline_mul + 2 * add + 2);
     let size = rows.saturating_mul(cols).saturating_mul(length);
     if size <= MAX_PE_CYCLES {
         return Ok(());
@@ -83,9 +84,10 @@ pub(super) fn out_kind(pass: PassKind) -> OutKind {
     }
 }
 
-/// Both schedules add a psum every cycle in place; an adder that takes more
-/// than one cycle would read a stale psum.
-pub(super) fn require_single_cycle_adder(m: &Module) -> Result<(), PassError> {
+/// The Grad-Flow schedules add a psum every cycle in place; an adder that
+/// takes more than one cycle would read a stale psum. (Row-stationary
+/// spaces its taps by the adder latency instead.)
+pub(super) fn require_single_cycle_adder_for_gflow(m: &Module) -> Result<(), PassError> {
     if m.arch.pipeline_add == 1 {
         return Ok(());
     }
@@ -93,12 +95,12 @@ pub(super) fn require_single_cycle_adder(m: &Module) -> Result<(), PassError> {
         Diagnostic::error(
             "E0201",
             format!(
-                "arch `{}` has `pipeline.add = {}`; the schedules accumulate a psum every cycle and need a single-cycle adder",
+                "arch `{}` has `pipeline.add = {}`; the Grad-Flow schedules accumulate a psum every cycle and need a single-cycle adder",
                 m.arch.name, m.arch.pipeline_add
             ),
         )
         .with_primary(m.arch.span, "this arch")
-        .with_help("set `pipeline.add = 1` (the Eyeriss adder)"),
+        .with_help("set `pipeline.add = 1` (the Eyeriss adder), or use `--dataflow rs`"),
     ))
 }
 
@@ -116,13 +118,27 @@ pub struct RsGeometry {
     pub period: u64,
     /// Read-to-psum distance assumed by the schedule (mul + add).
     pub d: u64,
+    /// Adder latency: taps of a window are read this many cycles apart, so
+    /// each add finds the previous one's sum in the psum slot.
+    pub add: u64,
     /// Cycles before the bottom row's first read.
     pub start: u64,
 }
 
 impl RsGeometry {
+    /// Start offset of PE row x: one cycle above the bottom row, then `add`
+    /// more per row, so a psum forwarded up arrives as its row needs it.
     fn skew(&self, x: u64) -> u64 {
-        self.rows - 1 - x
+        let from_bottom = self.rows - 1 - x;
+        if from_bottom == 0 {
+            0
+        } else {
+            1 + (from_bottom - 1) * self.add
+        }
+    }
+    /// Cycle of tap i of window j in row x.
+    pub fn read(&self, x: u64, j: u64, i: u64) -> u64 {
+        self.begin(x, j) + i * self.add
     }
     /// First read of window j in row x.
     pub fn begin(&self, x: u64, j: u64) -> u64 {
@@ -130,16 +146,21 @@ impl RsGeometry {
     }
     /// Last read of window j in row x.
     pub fn end(&self, x: u64, j: u64) -> u64 {
-        self.begin(x, j) + self.taps - 1
+        self.read(x, j, self.taps - 1)
+    }
+    /// Cycle row x pushes window j's psum: the bottom row its own row sum,
+    /// the others the sum with the psum from below.
+    fn push(&self, x: u64, j: u64) -> u64 {
+        let e = self.end(x, j);
+        if x == self.rows - 1 {
+            e + self.d - 1
+        } else {
+            e + self.d + self.add - 1
+        }
     }
     /// Cycles of control: one after the last output write.
     pub fn length(&self) -> u64 {
-        let last = self.end(0, self.windows - 1);
-        if self.rows >= 2 {
-            last + self.d + 2
-        } else {
-            last + self.d + 1
-        }
+        self.push(0, self.windows - 1) + 2
     }
 }
 
@@ -163,10 +184,16 @@ pub struct RsTiming {
 }
 
 impl RsTiming {
+    /// The shortest window period: the taps `add` cycles apart, and one
+    /// more cycle for the psum from below (the original's taps + 1).
+    pub fn min_period(taps: u64, add: u64) -> u64 {
+        taps * add + 1
+    }
+
     /// The original's timing, scratchpads preloaded and sized to fit.
-    pub fn preloaded(taps: u64) -> RsTiming {
+    pub fn preloaded(taps: u64, add: u64) -> RsTiming {
         RsTiming {
-            period: taps + 1,
+            period: RsTiming::min_period(taps, add),
             start: 0,
             ifmap_ring: None,
             psum_slots: None,
@@ -184,7 +211,15 @@ pub fn rs_set(
     mul: u64,
     add: u64,
 ) -> LogicalSet {
-    rs_set_timed(x, k, stride, out_kind, mul, add, RsTiming::preloaded(k.w))
+    rs_set_timed(
+        x,
+        k,
+        stride,
+        out_kind,
+        mul,
+        add,
+        RsTiming::preloaded(k.w, add),
+    )
 }
 
 /// The geometry of the set `rs_set_timed` builds.
@@ -195,8 +230,9 @@ pub fn rs_geometry(x: Hw, k: Hw, stride: Hw, mul: u64, add: u64, timing: RsTimin
         cols: timing.cols.map_or(out_rows, |c| c.min(out_rows)),
         windows: (x.w - k.w) / stride.w + 1,
         taps: k.w,
-        period: timing.period.max(k.w + 1),
+        period: timing.period.max(RsTiming::min_period(k.w, add)),
         d: mul + add,
+        add,
         start: timing.start,
     }
 }
@@ -231,34 +267,31 @@ pub fn rs_set_timed(
             let in_row = px + py * stride.h;
             let mut words = vec![Word::default(); len];
             for j in 0..geo.windows {
-                let (b, e) = (geo.begin(px, j), geo.end(px, j));
+                let e = geo.end(px, j);
                 for i in 0..geo.taps {
-                    let w = &mut words[(b + i) as usize];
+                    let w = &mut words[geo.read(px, j, i) as usize];
                     w.ifm = Some(ring(i + j * stride.w) as u32);
                     w.fil = Some(i as u32);
-                }
-                // Products land in psum slot j from read + d - 1 on; the
-                // bottom row's last one leaves at once instead of being stored.
-                for t in (b + geo.d - 1)..=(e + geo.d - 1) {
-                    let last = t == e + geo.d - 1;
-                    if !(last && px == bottom) {
-                        words[t as usize].psum_wr = Some(slot(j));
+                    // The product meets the adder `mul` cycles after the
+                    // read; tap i > 0 adds the running sum in slot j, and the
+                    // result is stored `add - 1` cycles later. The bottom
+                    // row's last sum leaves at once instead of being stored.
+                    let at = geo.read(px, j, i) + mul;
+                    if i > 0 {
+                        words[at as usize].psum_rd = Some(slot(j));
                     }
-                    if t > b + geo.d - 1 {
-                        words[t as usize].psum_rd = Some(slot(j));
+                    if !(i == geo.taps - 1 && px == bottom) {
+                        words[(at + add - 1) as usize].psum_wr = Some(slot(j));
                     }
                 }
-                let push_at = if px == bottom {
-                    e + geo.d - 1
-                } else {
-                    e + geo.d
-                };
                 if px != bottom {
-                    // The bubble slot adds the psum arriving from below to the row sum.
+                    // The cycle after the row sum is stored adds the psum
+                    // arriving from below to it.
                     let w = &mut words[(e + geo.d) as usize];
                     w.take_in = true;
                     w.psum_rd = Some(slot(j));
                 }
+                let push_at = geo.push(px, j);
                 words[push_at as usize].push = true;
                 if px == 0 {
                     words[(push_at + 1) as usize].out = Some((py * out.w + j) as u32);

@@ -38,8 +38,8 @@ fn uses(g: &RsGeometry, stride_w: u64, x: u64, e: u64) -> Option<(u64, u64)> {
         return None;
     }
     Some((
-        g.begin(x, lo) + (e - lo * stride_w),
-        g.begin(x, hi) + (e - hi * stride_w),
+        g.read(x, lo, e - lo * stride_w),
+        g.read(x, hi, e - hi * stride_w),
     ))
 }
 
@@ -53,7 +53,7 @@ fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsGeometry, ring: u64) ->
             let src = k.at(px, i);
             out.push(Item {
                 release: 0,
-                deadline: g.begin(px, 0) + i,
+                deadline: g.read(px, 0, i),
                 net: Net::Filter,
                 local: src.is_zero(),
                 src,
@@ -184,7 +184,7 @@ fn fit_timing(
     let sends =
         (x.h * x.w).div_ceil(arch.noc_ifmap.max(1)) + (k.h * k.w).div_ceil(arch.noc_filter.max(1));
     let late = sends + 1;
-    let min_period = k.w + 1;
+    let min_period = RsTiming::min_period(k.w, add);
     // Exponential, then binary search for the smallest period that works
     // with a late start; a period of `min_period + sends` always leaves
     // each window enough cycles for all its sends.
@@ -289,7 +289,7 @@ pub fn rs_stream_set(
         ));
     }
     let base = RsTiming {
-        period: k.w + 1,
+        period: RsTiming::min_period(k.w, arch.pipeline_add),
         start: 0,
         ifmap_ring: Some(ring),
         psum_slots: Some(1),
@@ -331,13 +331,13 @@ pub fn rs_stream_set(
         "physical pass: strip of {} output rows, ifmap ring of {ring} entries, 1 psum slot, window period {} (minimum {}), start {}",
         set.cols,
         timing.period,
-        k.w + 1,
+        RsTiming::min_period(k.w, arch.pipeline_add),
         timing.start
     ));
     set.deliveries = deliveries;
     set.stream = Some(StreamTiming {
         window_period: timing.period,
-        min_window_period: k.w + 1,
+        min_window_period: RsTiming::min_period(k.w, arch.pipeline_add),
         start: timing.start,
         ifmap_ring: ring,
     });
@@ -356,7 +356,6 @@ impl super::Pass for RsStream {
     }
     fn run(&self, m: &mut crate::ir::Module) -> Result<(), super::PassError> {
         use super::PassError;
-        super::rs_map::require_single_cycle_adder(m)?;
         let graph = m
             .graph
             .as_ref()

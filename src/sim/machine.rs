@@ -72,6 +72,7 @@ pub struct Machine {
     cols: usize,
     length: usize,
     mul_stages: usize,
+    add_stages: usize,
     out_len: usize,
     codes: Vec<Vec<Ctl>>,
     /// Per PE: its code, output base, scratchpad sources and psum entries.
@@ -157,6 +158,7 @@ impl Machine {
             cols,
             length,
             mul_stages: p.pipeline_mul as usize,
+            add_stages: p.pipeline_add as usize,
             out_len: (p.out_shape.h * p.out_shape.w) as usize,
             codes,
             code_of,
@@ -218,7 +220,7 @@ impl Machine {
                 load(fil)?,
                 self.capacities[i],
                 self.psum_entries[i],
-                self.mul_stages,
+                (self.mul_stages, self.add_stages),
                 params.zero_gating,
             ));
         }

@@ -60,6 +60,10 @@ pub struct Pe {
     /// Multiplier stages as a ring; `mul_at` is the stage leaving this cycle.
     mul: Vec<Option<i64>>,
     mul_at: usize,
+    /// Adder stages beyond the first, as a ring: a sum computed this cycle
+    /// is pushed or stored `pipeline.add - 1` cycles later.
+    add: Vec<Option<i64>>,
+    add_at: usize,
     pub in_psum: VecDeque<i64>,
     pub out_psum: VecDeque<i64>,
     /// Outputs waiting for global-buffer bandwidth: (output index, value).
@@ -77,9 +81,10 @@ impl Pe {
         mut filter: Vec<i64>,
         capacities: (usize, usize),
         psum_entries: usize,
-        mul_stages: usize,
+        stages: (usize, usize),
         zero_gating: bool,
     ) -> Pe {
+        let (mul_stages, add_stages) = stages;
         let n = PeCounters {
             ifmap_writes: ifmap.len() as u64,
             filter_writes: filter.len() as u64,
@@ -97,6 +102,8 @@ impl Pe {
             psum: vec![None; psum_entries],
             mul: vec![None; mul_stages],
             mul_at: 0,
+            add: vec![None; add_stages.saturating_sub(1)],
+            add_at: 0,
             in_psum: VecDeque::new(),
             out_psum: VecDeque::new(),
             out_buffer: VecDeque::new(),
@@ -135,11 +142,27 @@ impl Pe {
         out
     }
 
+    /// Advances the adder's later stages and returns the sum leaving them.
+    #[inline]
+    fn add_stage(&mut self, sum: Option<i64>) -> Option<i64> {
+        if self.add.is_empty() {
+            return sum;
+        }
+        let out = std::mem::replace(&mut self.add[self.add_at], sum);
+        self.add_at += 1;
+        if self.add_at == self.add.len() {
+            self.add_at = 0;
+        }
+        out
+    }
+
     #[inline]
     pub fn step(&mut self, c: &Ctl, t: u64, depth: usize) -> Result<(), String> {
         if c.is_idle() {
-            // Nothing reads the product leaving the multiplier this cycle.
-            self.multiply(None);
+            // No read, mux or psum access: a product leaving the multiplier
+            // enters the adder alone, and nothing uses what leaves the adder.
+            let m = self.multiply(None);
+            self.add_stage(m);
             return Ok(());
         }
         let a = if c.ifm != NONE {
@@ -205,7 +228,7 @@ impl Pe {
         } else {
             m
         };
-        let s = match (x, p) {
+        let sum = match (x, p) {
             (Some(x), Some(p)) => {
                 self.n.adds += 1;
                 Some(x + p)
@@ -213,6 +236,9 @@ impl Pe {
             (x, None) => x,
             (None, p) => p,
         };
+        // What the adder delivers this cycle: this cycle's sum with a
+        // single-cycle adder, or the one begun `pipeline.add - 1` cycles ago.
+        let s = self.add_stage(sum);
         if c.flags & FLAG_PUSH != 0 {
             let v = s.ok_or("push of an empty adder result")?;
             if self.out_psum.len() >= depth {
