@@ -55,13 +55,35 @@ pub fn requests(s: &LayerStats) -> Vec<Request> {
 /// which the model does not charge (see docs/layer-model.md §7). Spreading
 /// the traffic over the layer instead would charge active-standby current
 /// for the whole layer, which for a 100 ms layer dwarfs every access.
-pub fn commands(spec: &MemSpec, s: &LayerStats) -> Result<Generated, String> {
+///
+/// A layer with more than [`MAX_EXACT_BURSTS`] bursts of DRAM traffic is
+/// modelled on a sample: every request shortened by the returned factor
+/// `f` (each pass over a region keeps its shape), and the sample's energy
+/// is `f` times smaller than the layer's. The DRAM model's energy is linear
+/// in the commands and the busy time, so scaling by `f` keeps the
+/// breakdown; only row-buffer effects at the shortened boundaries differ.
+pub fn commands(spec: &MemSpec, s: &LayerStats) -> Result<(Generated, u64), String> {
     let opts = GenOptions {
         cover_cycles: 0,
         pacing: Pacing::Greedy,
     };
-    generate_for(spec, &requests(s), &opts)
+    let full = requests(s);
+    let burst = spec.burst_bytes().max(1);
+    let bursts: u64 = full.iter().map(|r| r.len.div_ceil(burst)).sum();
+    let factor = bursts.div_ceil(MAX_EXACT_BURSTS).max(1);
+    let sample: Vec<Request> = full
+        .iter()
+        .map(|r| Request {
+            len: r.len.div_ceil(factor),
+            ..*r
+        })
+        .collect();
+    Ok((generate_for(spec, &sample, &opts)?, factor))
 }
+
+/// DRAM bursts a layer's command stream simulates exactly; beyond this the
+/// stream is sampled (see [`commands`]).
+pub const MAX_EXACT_BURSTS: u64 = 1 << 21;
 
 /// Energy per byte of a streaming read, for the search's estimate.
 pub fn pj_per_byte(spec: &MemSpec) -> f64 {

@@ -127,6 +127,10 @@ pub struct LayerStats {
     pub dram_energy: DramEnergy,
     pub memspec: String,
     pub dram_regions: Regions,
+    /// 1 when the DRAM command stream was simulated whole; otherwise the
+    /// layer's traffic was sampled 1 in this many bytes and the DRAM energy
+    /// scaled up by it (layers beyond 2^21 bursts of DRAM traffic).
+    pub dram_sample_factor: u64,
 }
 
 fn too_large(what: &str) -> Diagnostic {
@@ -245,24 +249,59 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         dram_energy: DramEnergy::default(),
         memspec: spec.id.clone(),
         dram_regions: regions,
+        dram_sample_factor: 1,
     };
-    let g = dram::commands(&spec, &s).map_err(|e| {
+    let (g, factor) = dram::commands(&spec, &s).map_err(|e| {
         Diagnostic::error("E0303", format!("layer too large for the DRAM model: {e}"))
             .with_primary(m.layer.span, "this layer")
     })?;
-    s.dram_energy = crate::cost::dram::energy(&spec, &g.commands, g.end_cycle);
+    s.dram_energy = scaled(
+        crate::cost::dram::energy(&spec, &g.commands, g.end_cycle),
+        factor,
+    );
+    s.dram_sample_factor = factor;
     s.energy_pj = energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy);
     Ok(s)
 }
 
-/// The layer's DRAM command stream (for `--dram-trace`).
+/// The energy of a sampled DRAM stream scaled to the whole layer (`factor`
+/// 1 leaves it exact).
+fn scaled(e: DramEnergy, factor: u64) -> DramEnergy {
+    if factor == 1 {
+        return e;
+    }
+    let f = factor as f64;
+    let n = |v: u64| v.saturating_mul(factor);
+    DramEnergy {
+        act: e.act * f,
+        pre: e.pre * f,
+        rd: e.rd * f,
+        wr: e.wr * f,
+        refresh: e.refresh * f,
+        background: e.background * f,
+        total: e.total * f,
+        duration_ns: e.duration_ns * f,
+        cycles: n(e.cycles),
+        acts: n(e.acts),
+        pres: n(e.pres),
+        reads: n(e.reads),
+        writes: n(e.writes),
+        refs: n(e.refs),
+        active_cycles: n(e.active_cycles),
+        precharged_cycles: n(e.precharged_cycles),
+        ..e
+    }
+}
+
+/// The layer's DRAM command stream (for `--dram-trace`); for a sampled
+/// layer, the sample (see `dram::commands`).
 pub fn dram_commands(
     o: &PassOutcome,
     s: &LayerStats,
 ) -> Result<Vec<crate::cost::dram::Command>, String> {
     let arch = &o.module.arch;
     let spec = dram::spec(arch)?;
-    Ok(dram::commands(&spec, s)?.commands)
+    Ok(dram::commands(&spec, s)?.0.commands)
 }
 
 /// The command stream in DRAMPower's trace form (`cycle,CMD,bank` lines).

@@ -87,5 +87,12 @@ pub fn layer_text(s: &LayerStats) -> String {
         "  dram ({}) pJ: act {:.1}, pre {:.1}, rd {:.1}, wr {:.1}, refresh {:.1}, background {:.1}, total {:.1}, avg {:.2} mW",
         s.memspec, d.act, d.pre, d.rd, d.wr, d.refresh, d.background, d.total, d.avg_power_mw
     );
+    if s.dram_sample_factor > 1 {
+        let _ = writeln!(
+            o,
+            "  dram energy from a sample of 1 in {} bytes of the DRAM traffic, scaled up",
+            s.dram_sample_factor
+        );
+    }
     o
 }
