@@ -49,18 +49,14 @@ pub struct Request<'a> {
 pub type Outcome = Result<String, Vec<Diagnostic>>;
 
 /// Runs the stages the request needs.
-pub fn run(request: &Request<'_>) -> Result<Outcome, NotImplemented> {
-    Ok(match request.target {
+pub fn run(request: &Request<'_>) -> Outcome {
+    match request.target {
         Target::Layer(l) if request.compare => compare::run(request, std::slice::from_ref(l)),
         Target::Network(n) if request.compare => compare::run(request, &n.layers),
         Target::Layer(l) => layer_run::run(request, l),
         Target::Network(n) => network_run::run(request, n),
-    })
+    }
 }
-
-/// The stage the user asked for does not exist yet (exit status 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotImplemented;
 
 /// Names and one-line descriptions of the compiler passes, for `--list-passes`.
 pub fn list_passes() -> Vec<(&'static str, &'static str)> {

@@ -1,11 +1,9 @@
 //! Runs one command: read the file, parse and check it, pick the target and
 //! arch, hand the request to the back end, print the result. Returns the
-//! exit status (0 ok, 1 input errors, 2 usage errors / not implemented).
+//! exit status (0 ok, 1 input errors, 2 usage errors).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-
-use clap::ValueEnum;
 
 use crate::backend::{self, Request, Target};
 use crate::check::suggest::did_you_mean;
@@ -173,19 +171,10 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         summary: args.summary.clone(),
     };
     match backend::run(&request) {
-        Ok(Ok(text)) => write_out(io, args.output.as_deref(), &text),
-        Ok(Err(diags)) => {
+        Ok(text) => write_out(io, args.output.as_deref(), &text),
+        Err(diags) => {
             report(io, &diags, &loaded.name, &loaded.source, args.diagnostics);
             EXIT_INPUT
-        }
-        Err(backend::NotImplemented) => {
-            let emit = args
-                .emit
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default();
-            let _ = writeln!(io.err, "cnnc: --emit {emit} is not implemented yet");
-            EXIT_USAGE
         }
     }
 }

@@ -107,12 +107,9 @@ fn target_and_arch_selection() {
     let (code, _, err) = run(&[&two]);
     assert_eq!(code, 1);
     assert!(err.contains("E0040") && err.contains("`a`, `b`"), "{err}");
-    // A valid request reaches the back end, which may not exist yet (2).
+    // A valid request reaches the back end and succeeds.
     let (code, _, err) = run(&[&example("alexnet.cnn"), "--layer", "alexnet"]);
-    assert!(
-        code == 0 || (code == 2 && err.contains("not implemented yet")),
-        "{code} {err}"
-    );
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]
