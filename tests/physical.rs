@@ -68,6 +68,13 @@ proptest! {
                     prop_assert_eq!(verify_program(&p, arch.fifo_depth, arch.noc_ofmap), Ok(()));
                     prop_assert_eq!(decode(&encode(&p)), Ok(p));
                     let set = m.set.clone().unwrap();
+                    // The delivery runs expand to exactly the scheduled deliveries.
+                    let mut want = set.deliveries.clone();
+                    let mut got = m.program.as_ref().unwrap().expand_deliveries(1 << 20).unwrap();
+                    let key = |d: &cnnc::ir::Delivery| (d.cycle, d.net as u8, d.local, d.src, d.targets.clone());
+                    want.sort_by_key(key);
+                    got.sort_by_key(key);
+                    prop_assert_eq!(got, want);
                     let o = simulate(m, seed).unwrap();
                     prop_assert!(o.stats.verified, "{:?} {:?}: {:?}", l, pass, o.stats.mismatches);
                     prop_assert!(set.cols as u64 <= cols && set.rows as u64 <= rows);

@@ -1,8 +1,8 @@
 //! The binary form: little-endian, magic `CNNCSIG\0`, then the version, then
 //! the program's fields in declaration order. `decode(encode(p)) == p`.
 
-use super::isa::{Ctl, Delta, InitRun, Insn, PeEntry, Program, VERSION};
-use crate::ir::{Delivery, Net, OutKind, Src, SrcKind};
+use super::isa::{Ctl, DeliveryRun, Delta, InitRun, Insn, PeEntry, Program, VERSION};
+use crate::ir::{Net, OutKind, Src, SrcKind};
 use crate::model::Hw;
 
 const MAGIC: &[u8; 8] = b"CNNCSIG\0";
@@ -113,6 +113,11 @@ pub fn encode(p: &Program) -> Vec<u8> {
     w.u32(p.deliveries.len() as u32);
     for d in &p.deliveries {
         w.u32(d.cycle);
+        w.u32(d.cycle_step);
+        w.u32(d.count);
+        w.i32(d.dr);
+        w.i32(d.dc);
+        w.u32(d.addr_step);
         w.u8(d.net as u8);
         w.u8(d.local as u8);
         w.src(&d.src);
@@ -271,10 +276,15 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
             filter_init: r.runs()?,
         });
     }
-    let ndel = r.len(14)?;
+    let ndel = r.len(34)?;
     let mut deliveries = Vec::with_capacity(ndel);
     for _ in 0..ndel {
         let cycle = r.u32()?;
+        let cycle_step = r.u32()?;
+        let count = r.u32()?;
+        let dr = r.i32()?;
+        let dc = r.i32()?;
+        let addr_step = r.u32()?;
         let at = r.at;
         let net = match r.u8()? {
             0 => Net::Ifmap,
@@ -293,12 +303,17 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
         for _ in 0..nt {
             targets.push((r.u32()?, r.u32()?));
         }
-        deliveries.push(Delivery {
+        deliveries.push(DeliveryRun {
             cycle,
+            cycle_step,
+            count,
             net,
             local,
             src,
+            dr,
+            dc,
             targets,
+            addr_step,
         });
     }
     if r.at != b.len() {

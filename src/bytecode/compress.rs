@@ -1,8 +1,9 @@
 //! Compression of dense per-cycle control into idle runs and affine repeat
 //! loops, and of scratchpad contents into runs.
 
-use super::isa::{Ctl, Delta, InitRun, Insn, NONE};
+use super::isa::{Ctl, DeliveryRun, Delta, InitRun, Insn, NONE};
 use crate::ir::Src;
+use crate::ir::{Delivery, Net};
 
 /// Longest loop body tried. Schedules repeat with the window period (taps
 /// plus a bubble), so this covers filters of up to 255 taps per row.
@@ -220,4 +221,98 @@ fn stack_runs(runs: Vec<InitRun>) -> Vec<InitRun> {
         out.push(r);
     }
     out
+}
+
+/// Compresses deliveries into runs (see [`DeliveryRun`]): deliveries to the
+/// same PEs on the same network are taken in cycle order and merged while
+/// their cycle, source and addresses advance by constant steps (addresses
+/// modulo each target's scratchpad capacity, given by `ring`).
+pub fn compress_deliveries(ds: &[Delivery], ring: impl Fn(u32, Net) -> u32) -> Vec<DeliveryRun> {
+    // Group by destination; BTreeMap keeps the output deterministic.
+    let mut groups: std::collections::BTreeMap<(u8, bool, Vec<u32>), Vec<&Delivery>> =
+        Default::default();
+    for d in ds {
+        let pes: Vec<u32> = d.targets.iter().map(|t| t.0).collect();
+        groups
+            .entry((d.net as u8, d.local, pes))
+            .or_default()
+            .push(d);
+    }
+    let mut runs = Vec::new();
+    for (_, list) in groups {
+        let mut i = 0;
+        while i < list.len() {
+            let first = list[i];
+            let mut run = DeliveryRun {
+                cycle: first.cycle,
+                cycle_step: 0,
+                count: 1,
+                net: first.net,
+                local: first.local,
+                src: first.src,
+                dr: 0,
+                dc: 0,
+                targets: first.targets.clone(),
+                addr_step: 0,
+            };
+            let fits = |run: &DeliveryRun, d: &Delivery| -> bool {
+                let k = run.count as u64;
+                let cycle_ok = d.cycle as u64 == run.cycle as u64 + k * run.cycle_step as u64;
+                let src_ok = d.src.kind == run.src.kind
+                    && (d.src.is_zero()
+                        || (d.src.r as i64 == run.src.r as i64 + run.dr as i64 * k as i64
+                            && d.src.c as i64 == run.src.c as i64 + run.dc as i64 * k as i64));
+                let addr_ok = d
+                    .targets
+                    .iter()
+                    .zip(&run.targets)
+                    .all(|(&(_, a), &(pe, a0))| {
+                        let m = ring(pe, run.net) as u64;
+                        let want = a0 as u64 + k * run.addr_step as u64;
+                        a as u64 == if m > 0 { want % m } else { want }
+                    });
+                cycle_ok && src_ok && addr_ok
+            };
+            let mut j = i + 1;
+            if let Some(&second) = list.get(j) {
+                // The second delivery fixes the steps.
+                let steps = (
+                    second.cycle.checked_sub(first.cycle),
+                    i32::try_from(second.src.r as i64 - first.src.r as i64).ok(),
+                    i32::try_from(second.src.c as i64 - first.src.c as i64).ok(),
+                );
+                if let (Some(cs), Some(dr), Some(dc)) = steps {
+                    let (pe0, a0) = first.targets.first().copied().unwrap_or((0, 0));
+                    let a1 = second.targets.first().map_or(0, |t| t.1);
+                    let m = ring(pe0, first.net);
+                    let step = if m > 0 {
+                        (a1 + m - a0 % m) % m
+                    } else {
+                        a1.wrapping_sub(a0)
+                    };
+                    run.cycle_step = cs;
+                    run.dr = if first.src.is_zero() { 0 } else { dr };
+                    run.dc = if first.src.is_zero() { 0 } else { dc };
+                    run.addr_step = step;
+                    while let Some(&d) = list.get(j) {
+                        if !fits(&run, d) {
+                            break;
+                        }
+                        run.count += 1;
+                        j += 1;
+                    }
+                }
+            }
+            if run.count == 1 {
+                run.cycle_step = 0;
+                run.dr = 0;
+                run.dc = 0;
+                run.addr_step = 0;
+                j = i + 1;
+            }
+            runs.push(run);
+            i = j;
+        }
+    }
+    runs
 }

@@ -1,4 +1,4 @@
-use crate::ir::{Delivery, OutKind, Src};
+use crate::ir::{Delivery, Net, OutKind, Src};
 use crate::model::Hw;
 
 /// Format version of the text and binary forms.
@@ -168,9 +168,29 @@ pub struct Program {
     pub codes: Vec<Vec<Insn>>,
     /// Row-major over the set.
     pub pes: Vec<PeEntry>,
-    /// Scratchpad contents sent during the run, in cycle order (physical
-    /// passes; empty when the scratchpads are preloaded).
-    pub deliveries: Vec<Delivery>,
+    /// Scratchpad contents sent during the run (physical passes; empty when
+    /// the scratchpads are preloaded), as runs.
+    pub deliveries: Vec<DeliveryRun>,
+}
+
+/// A run of deliveries to the same PEs: delivery k (k < `count`) happens at
+/// `cycle + k·cycle_step`, sends `src` advanced by k·`(dr, dc)` (inserted
+/// zeros stay zeros) and writes target i at address
+/// `(addr_i + k·addr_step) mod ring_i`, where `ring_i` is that PE's
+/// scratchpad capacity (no wrap when it is 0). An input row streaming
+/// through a ring scratchpad is one run per multicast group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeliveryRun {
+    pub cycle: u32,
+    pub cycle_step: u32,
+    pub count: u32,
+    pub net: Net,
+    pub local: bool,
+    pub src: Src,
+    pub dr: i32,
+    pub dc: i32,
+    pub targets: Vec<(u32, u32)>,
+    pub addr_step: u32,
 }
 
 impl PeEntry {
@@ -197,6 +217,49 @@ impl Program {
     pub fn expand_capped(code: &[Insn], cap: usize) -> Result<Vec<Ctl>, String> {
         let mut out = Vec::new();
         expand_block(code, cap, &mut out)?;
+        Ok(out)
+    }
+
+    /// The deliveries one by one, in cycle order; fails beyond `cap` of
+    /// them (a corrupt program cannot make us allocate without bound).
+    pub fn expand_deliveries(&self, cap: usize) -> Result<Vec<Delivery>, String> {
+        let total: u64 = self.deliveries.iter().map(|r| r.count as u64).sum();
+        if total > cap as u64 {
+            return Err(format!("{total} deliveries, more than {cap}"));
+        }
+        let ring = |pe: u32, net: Net| {
+            self.pes.get(pe as usize).map_or(0, |e| match net {
+                Net::Ifmap => e.ifmap_capacity,
+                Net::Filter => e.filter_capacity,
+            })
+        };
+        let mut out = Vec::with_capacity(total as usize);
+        for r in &self.deliveries {
+            for k in 0..r.count as u64 {
+                let mut src = r.src;
+                if !src.is_zero() {
+                    src.r = (src.r as i64 + r.dr as i64 * k as i64) as u32;
+                    src.c = (src.c as i64 + r.dc as i64 * k as i64) as u32;
+                }
+                let targets = r
+                    .targets
+                    .iter()
+                    .map(|&(pe, a)| {
+                        let addr = a as u64 + k * r.addr_step as u64;
+                        let m = ring(pe, r.net) as u64;
+                        (pe, if m > 0 { addr % m } else { addr } as u32)
+                    })
+                    .collect();
+                out.push(Delivery {
+                    cycle: (r.cycle as u64 + k * r.cycle_step as u64).min(u32::MAX as u64) as u32,
+                    net: r.net,
+                    local: r.local,
+                    src,
+                    targets,
+                });
+            }
+        }
+        out.sort_by_key(|d| d.cycle);
         Ok(out)
     }
 

@@ -133,9 +133,17 @@ pub fn print_program(p: &Program) -> String {
             .iter()
             .map(|(pe, a)| format!("{pe}@{a}"))
             .collect();
+        let repeat = if d.count > 1 {
+            format!(
+                " x{} every {} cycles, source step({},{}), address +{}",
+                d.count, d.cycle_step, d.dr, d.dc, d.addr_step
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "deliver {} {:?}{} {} -> {}",
+            "deliver {} {:?}{} {} -> {}{repeat}",
             d.cycle,
             d.net,
             if d.local { " local" } else { "" },

@@ -115,7 +115,8 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
     // Deliveries: in cycle order, to existing PEs, within the scratchpad
     // they fill, and before the program ends.
     let mut last = 0;
-    for (k, d) in p.deliveries.iter().enumerate() {
+    let deliveries = p.expand_deliveries(crate::sim::MAX_DELIVERIES)?;
+    for (k, d) in deliveries.iter().enumerate() {
         if d.cycle < last || d.cycle >= p.length.max(1) {
             return Err(format!(
                 "delivery {k} at cycle {} is out of order or after the end",

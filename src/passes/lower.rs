@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use super::{Pass, PassError};
 use crate::bytecode::{
-    compress, compress_init, verify_program, Ctl, PeEntry, Program, VerifyError, FLAG_PUSH,
-    FLAG_TAKE_IN, NONE, VERSION,
+    compress, compress_deliveries, compress_init, verify_program, Ctl, PeEntry, Program,
+    VerifyError, FLAG_PUSH, FLAG_TAKE_IN, NONE, VERSION,
 };
 use crate::diag::Diagnostic;
-use crate::ir::{LogicalSet, Module, Word};
+use crate::ir::{LogicalSet, Module, Net, Word};
 
 pub struct Lower;
 
@@ -108,6 +108,11 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
         pipeline_add: add,
         codes,
         pes,
-        deliveries: set.deliveries.clone(),
+        deliveries: compress_deliveries(&set.deliveries, |pe, net| {
+            set.pes.get(pe as usize).map_or(0, |p| match net {
+                Net::Ifmap => p.ifmap_capacity,
+                Net::Filter => p.filter_capacity,
+            })
+        }),
     }
 }

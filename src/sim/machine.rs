@@ -9,6 +9,10 @@ use super::pe::{Pe, PeCounters, SimError};
 use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
 use crate::ir::{Delivery, Net, Src};
 
+/// Most deliveries a program may expand to (far above any the compiler
+/// emits: one per element of a 4096 x 4096 slice).
+pub const MAX_DELIVERIES: usize = 1 << 25;
+
 /// Array parameters the loop needs.
 #[derive(Debug, Clone, Copy)]
 pub struct ArrayParams {
@@ -175,7 +179,14 @@ impl Machine {
                 .iter()
                 .map(|e| (e.ifmap_capacity as usize, e.filter_capacity as usize))
                 .collect(),
-            deliveries: p.deliveries.clone(),
+            deliveries: p
+                .expand_deliveries(MAX_DELIVERIES)
+                .map_err(|what| SimError {
+                    x: 0,
+                    y: 0,
+                    cycle: 0,
+                    what,
+                })?,
             order,
             pos_of,
             due,

@@ -8,6 +8,6 @@ mod pe;
 pub mod reference;
 mod verify_values;
 
-pub use machine::{run, ArrayParams, Machine, Run};
+pub use machine::{run, ArrayParams, Machine, Run, MAX_DELIVERIES};
 pub use pe::{PeCounters, SimError};
 pub use verify_values::{check_outputs, Mismatch};
