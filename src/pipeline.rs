@@ -7,11 +7,9 @@ use crate::model::{Arch, Layer};
 use crate::options::{Dataflow, PassKind};
 use crate::passes::run_pipeline;
 use crate::sim::{self, data::Slices, reference, ArrayParams, Run};
-use crate::stats::{pass_stats, PassStats, PeRow};
+use crate::sim::{pass_stats, PassStats, PeRow};
 
-/// Largest schedule (PEs x cycles of control) cnnc builds for one 2-D
-/// convolution; beyond it the layer is refused rather than exhausting memory.
-pub const MAX_PE_CYCLES: u64 = 50_000_000;
+pub use crate::passes::MAX_PE_CYCLES;
 
 /// A compiled and simulated pass.
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 //! rather than its length in cycles. See `docs/architecture.md` for the
 //! format (text and binary).
 
+pub mod array;
 mod binary;
 mod compress;
 mod isa;

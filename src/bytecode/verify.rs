@@ -3,8 +3,8 @@
 //! Queue occupancy does not depend on data, so a dry run of the queue
 //! counts over the program's cycles decides it exactly.
 
+use super::array::{scan_order, MAX_DELIVERIES, OFMAP_BUFFER_DEPTH};
 use super::isa::{Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
-use crate::sim::network::{scan_order, OFMAP_BUFFER_DEPTH};
 
 /// What the verifier found wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,7 +115,7 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
     // Deliveries: in cycle order, to existing PEs, within the scratchpad
     // they fill, and before the program ends.
     let mut last = 0;
-    let deliveries = p.expand_deliveries(crate::sim::MAX_DELIVERIES)?;
+    let deliveries = p.expand_deliveries(MAX_DELIVERIES)?;
     for (k, d) in deliveries.iter().enumerate() {
         if d.cycle < last || d.cycle >= p.length.max(1) {
             return Err(format!(

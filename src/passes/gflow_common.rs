@@ -3,10 +3,10 @@
 //! PE sparsely and is turned into dense words only once the whole set is
 //! known to fit under [`MAX_PE_CYCLES`].
 
+use super::MAX_PE_CYCLES;
 use crate::diag::Diagnostic;
 use crate::ir::Word;
 use crate::model::Layer;
-use crate::pipeline::MAX_PE_CYCLES;
 
 /// Diagnostic code: the grouping `-g` is outside the valid range.
 pub const GROUPING_OUT_OF_RANGE: &str = "E0203";

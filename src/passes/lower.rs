@@ -38,7 +38,7 @@ impl Pass for Lower {
                         .with_note(format!(
                             "PE queues hold `fifo.depth = {}` psums; each PE buffers at most {} outputs waiting for `noc.ofmap = {}` writes per cycle",
                             m.arch.fifo_depth,
-                            crate::sim::network::OFMAP_BUFFER_DEPTH,
+                            crate::bytecode::array::OFMAP_BUFFER_DEPTH,
                             m.arch.noc_ofmap
                         ))
                         .with_help("raise `fifo.depth` or `noc.ofmap` in the arch, or (Grad-Flow) use a smaller `--gflow-group`"),

@@ -22,6 +22,10 @@ pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::gflow_igrad_set;
 pub use rs_map::{rs_set, RsGeometry};
 
+/// Largest schedule (PEs x cycles of control) cnnc builds for one 2-D
+/// convolution; beyond it the layer is refused rather than exhausting memory.
+pub const MAX_PE_CYCLES: u64 = 50_000_000;
+
 /// A compiler pass over the IR module.
 pub trait Pass: Sync {
     fn name(&self) -> &'static str;

@@ -3,12 +3,12 @@
 //! the filter row along the input row (one window per output column), and
 //! the psums of column y add up the column into output row y.
 
+use super::MAX_PE_CYCLES;
 use super::{Pass, PassError};
 use crate::diag::Diagnostic;
 use crate::ir::{eval, LogicalSet, Module, OutKind, PeSchedule, Placement, SrcMatrix, Word};
 use crate::model::Hw;
 use crate::options::PassKind;
-use crate::pipeline::MAX_PE_CYCLES;
 
 pub struct RsMap;
 

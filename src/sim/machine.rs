@@ -4,14 +4,10 @@
 //! moves one psum per link up each column. After the last control cycle the
 //! output buffers drain.
 
-use super::network::{scan_order, OFMAP_BUFFER_DEPTH};
 use super::pe::{Pe, PeCounters, SimError};
+use crate::bytecode::array::{scan_order, MAX_DELIVERIES, OFMAP_BUFFER_DEPTH};
 use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
 use crate::ir::{Delivery, Net, Src};
-
-/// Most deliveries a program may expand to (far above any the compiler
-/// emits: one per element of a 4096 x 4096 slice).
-pub const MAX_DELIVERIES: usize = 1 << 25;
 
 /// Array parameters the loop needs.
 #[derive(Debug, Clone, Copy)]

@@ -3,11 +3,12 @@
 
 pub mod data;
 mod machine;
-pub mod network;
 mod pe;
 pub mod reference;
+mod stats;
 mod verify_values;
 
-pub use machine::{run, ArrayParams, Machine, Run, MAX_DELIVERIES};
+pub use machine::{run, ArrayParams, Machine, Run};
 pub use pe::{PeCounters, SimError};
+pub use stats::{pass_stats, PassStats, PeRow, PeSet};
 pub use verify_values::{check_outputs, Mismatch};

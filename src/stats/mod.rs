@@ -2,11 +2,10 @@
 //! defined in `docs/stats.md`.
 
 mod csv;
-mod pass;
 mod physical;
 mod text;
 
+pub use crate::sim::{pass_stats, PassStats, PeRow, PeSet};
 pub use csv::pe_csv;
-pub use pass::{pass_stats, PassStats, PeRow, PeSet};
 pub use physical::PhysicalStats;
 pub use text::{pass_text, pe_table};

@@ -1,4 +1,6 @@
-//! Array-level network constants and scan order.
+//! The array contract the bytecode is verified and executed against: the
+//! networks' scan order and the per-PE output buffer, and the bound on a
+//! program's deliveries.
 
 /// Outputs each PE can hold while waiting for global-buffer bandwidth
 /// (the original's per-PE OFM buffer).
@@ -16,3 +18,7 @@ pub fn scan_order(rows: usize, cols: usize) -> Vec<usize> {
     }
     v
 }
+
+/// Most deliveries a program may expand to (far above any the compiler
+/// emits: one per element of a 4096 x 4096 slice).
+pub const MAX_DELIVERIES: usize = 1 << 25;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::sim::{Mismatch, PeCounters, Run};
+use super::{Mismatch, PeCounters, Run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PeSet {
