@@ -2,12 +2,14 @@
 //!
 //! A processing pass runs one piece on each of r·t sets; inside a set the
 //! n·p·q convolutions it holds run one after another, each taking the
-//! cycles of the simulated 2-D convolution (which include collecting its
-//! outputs at `noc.ofmap` per cycle). Before a pass, the ifmap and filter
-//! networks deliver what its scratchpads need (in parallel with each other,
-//! not with computation: the simulated PE is preloaded and has no second
-//! scratchpad bank to fill while it computes). Psums coming back from the
-//! global buffer use the ifmap-side network.
+//! cycles of control of the simulated 2-D convolution. Three things
+//! proceed at once: the array computes, the ifmap and filter networks
+//! deliver the next data (at `noc.ifmap` / `noc.filter` elements per
+//! cycle; psums coming back from the global buffer use the ifmap side), and
+//! the ofmap network carries psums and outputs to the global buffer (at
+//! `noc.ofmap` per cycle). Scratchpads stream their data as the physical
+//! pass does (`physical_stats`: its cycles track the slowest of its
+//! deliveries and its compute), so the layer takes the longest of the three.
 
 use super::convs::{block_count, blocks, Convs};
 use super::geometry::Geometry;
@@ -17,6 +19,8 @@ use crate::model::Arch;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cycles {
     pub compute: u128,
+    /// Cycles the ofmap network needs for the layer's GLB writes.
+    pub collect: u128,
     pub load: u128,
     pub total: u128,
     pub passes: u128,
@@ -31,12 +35,19 @@ fn serial(d: u64, block: u64, k: u64) -> u128 {
         .sum()
 }
 
-pub fn cycles(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping, psum_trips: u128) -> Cycles {
+pub fn cycles(
+    geo: &Geometry,
+    c: &Convs,
+    arch: &Arch,
+    m: &Mapping,
+    psum_trips: u128,
+    glb_writes: u128,
+) -> Cycles {
     let pt = m.p.saturating_mul(m.t);
     let qr = m.q.saturating_mul(m.r);
     let pieces = geo.pieces() as u128;
     let compute = pieces
-        * geo.conv_cycles as u128
+        * geo.conv_compute_cycles as u128
         * c.images as u128
         * serial(c.filters, pt, m.t)
         * serial(c.channels, qr, m.r);
@@ -66,6 +77,7 @@ pub fn cycles(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping, psum_trips: u
     // `psum_trips` is already the whole layer's.
     let load = g * load + psum_trips.div_ceil(bw_i);
     let compute = g * compute;
+    let collect = glb_writes.div_ceil(arch.noc_ofmap.max(1) as u128);
     let passes = g
         * pieces
         * block_count(c.images, m.n)
@@ -73,8 +85,9 @@ pub fn cycles(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping, psum_trips: u
         * block_count(c.channels, qr);
     Cycles {
         compute,
+        collect,
         load,
-        total: compute + load,
+        total: compute.max(collect).max(load),
         passes,
     }
 }

@@ -53,6 +53,9 @@ pub struct Geometry {
     pub ifmap_rf_writes: u64,
     /// Cycles of one simulated 2-D convolution (control, drain, +1).
     pub conv_cycles: u64,
+    /// Cycles of control of the simulated 2-D convolution: the array's
+    /// compute time, outputs leaving as they complete.
+    pub conv_compute_cycles: u64,
     /// Sum of the per-PE counters of the run.
     pub counters: PeCounters,
 }
@@ -327,6 +330,7 @@ pub fn geometry(o: &PassOutcome) -> Result<Geometry, Diagnostic> {
         need_filter: need_filter.max(1),
         need_psum,
         conv_cycles: o.run.cycles(),
+        conv_compute_cycles: o.run.length,
         counters,
         alloc,
         plan,

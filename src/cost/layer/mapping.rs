@@ -15,7 +15,7 @@ use super::convs::Convs;
 use super::cycles::{cycles, Cycles};
 use super::energy::on_chip;
 use super::geometry::Geometry;
-use super::traffic::{traffic, Raw, PSUM};
+use super::traffic::{traffic, Raw, OFMAP, PSUM};
 use crate::diag::Diagnostic;
 use crate::model::{Arch, Layer, MappingHint};
 
@@ -168,7 +168,9 @@ impl Ctx<'_> {
     fn evaluate(&self, m: &Mapping) -> Chosen {
         let raw = traffic(self.geo, self.c, self.arch, m);
         let trips = raw.glb[PSUM][0] + raw.dram[PSUM][0];
-        let cy = cycles(self.geo, self.c, self.arch, m, trips);
+        // Everything the ofmap network writes to the global buffer.
+        let writes = raw.glb[PSUM][1] + raw.glb[OFMAP][1];
+        let cy = cycles(self.geo, self.c, self.arch, m, trips, writes);
         let e = on_chip(&raw, self.arch);
         let dram_bytes: u128 =
             raw.dram.iter().map(|t| t[0] + t[1]).sum::<u128>() * self.arch.element_bytes() as u128;

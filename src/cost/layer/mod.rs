@@ -92,6 +92,10 @@ pub struct LayerStats {
     /// Layer cycles: compute plus delivery of ifmaps, filters and psums.
     pub cycles: u64,
     pub compute_cycles: u64,
+    /// Cycles the ofmap network needs for the layer's global-buffer writes.
+    /// Compute, collection and delivery (`load_cycles`) overlap:
+    /// `cycles = max(compute, collect, load)`.
+    pub collect_cycles: u64,
     pub load_cycles: u64,
     /// `cycles` at the arch clock, microseconds.
     pub time_us: f64,
@@ -212,6 +216,7 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         dataflow: m.dataflow,
         cycles,
         compute_cycles: u(chosen.cycles.compute, "cycles")?,
+        collect_cycles: u(chosen.cycles.collect, "cycles")?,
         load_cycles: u(chosen.cycles.load, "cycles")?,
         time_us: cycles as f64 * 1e6 / arch.clock_hz.max(1) as f64,
         macs,

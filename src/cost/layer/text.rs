@@ -37,8 +37,8 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let _ = writeln!(
         o,
-        "  cycles {} (compute {}, delivery {}), {:.3} us",
-        s.cycles, s.compute_cycles, s.load_cycles, s.time_us
+        "  cycles {} (the longest of compute {}, output collection {}, delivery {}), {:.3} us",
+        s.cycles, s.compute_cycles, s.collect_cycles, s.load_cycles, s.time_us
     );
     let _ = writeln!(
         o,
