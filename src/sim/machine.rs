@@ -5,6 +5,7 @@
 //! output buffers drain.
 
 use super::pe::{Pe, PeCounters, SimError};
+use super::scratchpads::{Bank, Scratchpads};
 use crate::bytecode::array::{scan_order, MAX_DELIVERIES, OFMAP_BUFFER_DEPTH};
 use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
 use crate::ir::{Delivery, Net, Src};
@@ -212,21 +213,26 @@ impl Machine {
             cycle: t,
             what,
         };
-        let mut pes = Vec::with_capacity(self.inits.len());
+        let n = self.inits.len();
+        let sizes =
+            |f: &dyn Fn(usize) -> usize| -> Vec<u32> { (0..n).map(|i| f(i) as u32).collect() };
+        let mut rf = Scratchpads {
+            ifmap: Bank::new(sizes(&|i| self.inits[i].0.len().max(self.capacities[i].0))),
+            filter: Bank::new(sizes(&|i| self.inits[i].1.len().max(self.capacities[i].1))),
+            psum: Bank::new(sizes(&|i| self.psum_entries[i])),
+        };
+        let mut pes = Vec::with_capacity(n);
         for (i, (ifm, fil)) in self.inits.iter().enumerate() {
-            let load = |srcs: &[Src]| -> Result<Vec<i64>, SimError> {
-                srcs.iter()
-                    .map(|&s| {
-                        resolve(s)
-                            .ok_or_else(|| err(i, 0, format!("preload of {s}: no such element")))
-                    })
-                    .collect()
-            };
+            for (bank, srcs) in [(&mut rf.ifmap, ifm), (&mut rf.filter, fil)] {
+                for (a, &s) in srcs.iter().enumerate() {
+                    let v = resolve(s)
+                        .ok_or_else(|| err(i, 0, format!("preload of {s}: no such element")))?;
+                    bank.set(i, a as u32, v)
+                        .ok_or_else(|| err(i, 0, "preload beyond the scratchpad".to_string()))?;
+                }
+            }
             pes.push(Pe::new(
-                load(ifm)?,
-                load(fil)?,
-                self.capacities[i],
-                self.psum_entries[i],
+                (ifm.len(), fil.len()),
                 (self.mul_stages, self.add_stages),
                 params.zero_gating,
             ));
@@ -275,7 +281,7 @@ impl Machine {
                         .ok_or_else(|| {
                             err(0, t, format!("delivery to PE {pe}, which does not exist"))
                         })?
-                        .deliver(d.net == Net::Ifmap, addr, v)
+                        .deliver(i, &mut rf, d.net == Net::Ifmap, addr, v)
                         .map_err(|w| err(i, t, w))?;
                 }
             }
@@ -358,7 +364,9 @@ impl Machine {
                     continue;
                 };
                 for &i in members {
-                    pes[i].step(c, t, depth).map_err(|w| err(i, t, w))?;
+                    pes[i]
+                        .step(i, &mut rf, c, t, depth)
+                        .map_err(|w| err(i, t, w))?;
                 }
                 if c.flags & FLAG_PUSH != 0 {
                     for &i in members.iter().filter(|&&i| i >= cols) {

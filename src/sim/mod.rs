@@ -5,6 +5,7 @@ pub mod data;
 mod machine;
 mod pe;
 pub mod reference;
+mod scratchpads;
 mod stats;
 mod verify_values;
 

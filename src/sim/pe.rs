@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::scratchpads::{Scratchpads, EMPTY};
 use crate::bytecode::{Ctl, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 
 /// Everything counted per PE.
@@ -49,14 +50,9 @@ pub struct SimError {
     pub what: String,
 }
 
-/// Marks a scratchpad entry that no delivery has filled yet. Data values
-/// are small integers and never equal it.
-pub const EMPTY: i64 = i64::MIN;
-
+/// One PE's pipeline, queues and counters; its scratchpads live in the
+/// array-wide [`Scratchpads`], indexed by the PE.
 pub struct Pe {
-    pub ifmap: Vec<i64>,
-    pub filter: Vec<i64>,
-    pub psum: Vec<Option<i64>>,
     /// Multiplier stages as a ring; `mul_at` is the stage leaving this cycle.
     mul: Vec<Option<i64>>,
     mul_at: usize,
@@ -74,32 +70,16 @@ pub struct Pe {
 }
 
 impl Pe {
-    /// A PE with preloaded scratchpads, padded with [`EMPTY`] entries up to
-    /// the given capacities (entries that deliveries fill during the run).
-    pub fn new(
-        mut ifmap: Vec<i64>,
-        mut filter: Vec<i64>,
-        capacities: (usize, usize),
-        psum_entries: usize,
-        stages: (usize, usize),
-        zero_gating: bool,
-    ) -> Pe {
+    /// A PE whose scratchpads were preloaded with `preloaded` (ifmap,
+    /// filter) entries.
+    pub fn new(preloaded: (usize, usize), stages: (usize, usize), zero_gating: bool) -> Pe {
         let (mul_stages, add_stages) = stages;
         let n = PeCounters {
-            ifmap_writes: ifmap.len() as u64,
-            filter_writes: filter.len() as u64,
+            ifmap_writes: preloaded.0 as u64,
+            filter_writes: preloaded.1 as u64,
             ..PeCounters::default()
         };
-        if ifmap.len() < capacities.0 {
-            ifmap.resize(capacities.0, EMPTY);
-        }
-        if filter.len() < capacities.1 {
-            filter.resize(capacities.1, EMPTY);
-        }
         Pe {
-            ifmap,
-            filter,
-            psum: vec![None; psum_entries],
             mul: vec![None; mul_stages],
             mul_at: 0,
             add: vec![None; add_stages.saturating_sub(1)],
@@ -113,15 +93,22 @@ impl Pe {
         }
     }
 
-    /// Writes a delivered element into a scratchpad entry.
-    pub fn deliver(&mut self, ifmap_side: bool, addr: u32, v: i64) -> Result<(), String> {
-        let (rf, count) = if ifmap_side {
-            (&mut self.ifmap, &mut self.n.ifmap_writes)
+    /// Writes a delivered element into one of PE `i`'s scratchpad entries.
+    pub fn deliver(
+        &mut self,
+        i: usize,
+        rf: &mut Scratchpads,
+        ifmap_side: bool,
+        addr: u32,
+        v: i64,
+    ) -> Result<(), String> {
+        let (bank, count) = if ifmap_side {
+            (&mut rf.ifmap, &mut self.n.ifmap_writes)
         } else {
-            (&mut self.filter, &mut self.n.filter_writes)
+            (&mut rf.filter, &mut self.n.filter_writes)
         };
-        *rf.get_mut(addr as usize)
-            .ok_or("delivery address out of range")? = v;
+        bank.set(i, addr, v)
+            .ok_or("delivery address out of range")?;
         *count += 1;
         Ok(())
     }
@@ -157,7 +144,14 @@ impl Pe {
     }
 
     #[inline]
-    pub fn step(&mut self, c: &Ctl, t: u64, depth: usize) -> Result<(), String> {
+    pub fn step(
+        &mut self,
+        i: usize,
+        rf: &mut Scratchpads,
+        c: &Ctl,
+        t: u64,
+        depth: usize,
+    ) -> Result<(), String> {
         if c.is_idle() {
             // No read, mux or psum access: a product leaving the multiplier
             // enters the adder alone, and nothing uses what leaves the adder.
@@ -167,21 +161,15 @@ impl Pe {
         }
         let a = if c.ifm != NONE {
             self.n.ifmap_reads += 1;
-            Some(
-                *self
-                    .ifmap
-                    .get(c.ifm as usize)
-                    .ok_or("ifmap address out of range")?,
-            )
+            Some(rf.ifmap.get(i, c.ifm).ok_or("ifmap address out of range")?)
         } else {
             None
         };
         let b = if c.fil != NONE {
             self.n.filter_reads += 1;
             Some(
-                *self
-                    .filter
-                    .get(c.fil as usize)
+                rf.filter
+                    .get(i, c.fil)
                     .ok_or("filter address out of range")?,
             )
         } else {
@@ -210,11 +198,14 @@ impl Pe {
         let m = self.multiply(product);
         let p = if c.psum_rd != NONE {
             self.n.psum_reads += 1;
-            let v = *self
+            let v = rf
                 .psum
-                .get(c.psum_rd as usize)
+                .get(i, c.psum_rd)
                 .ok_or("psum read address out of range")?;
-            Some(v.ok_or_else(|| format!("psum read of empty entry {}", c.psum_rd))?)
+            if v == EMPTY {
+                return Err(format!("psum read of empty entry {}", c.psum_rd));
+            }
+            Some(v)
         } else {
             None
         };
@@ -249,11 +240,10 @@ impl Pe {
             self.n.max_out_psum = self.n.max_out_psum.max(self.out_psum.len() as u64);
         }
         if c.psum_wr != NONE {
-            let slot = self
-                .psum
-                .get_mut(c.psum_wr as usize)
+            let v = s.ok_or("psum write of an empty adder result")?;
+            rf.psum
+                .set(i, c.psum_wr, v)
                 .ok_or("psum write address out of range")?;
-            *slot = Some(s.ok_or("psum write of an empty adder result")?);
             self.n.psum_writes += 1;
         }
         Ok(())

@@ -1,0 +1,54 @@
+//! Every PE's scratchpads in one place, entry-major: entry `a` of PE `i` is
+//! at `a * n + i`. PEs that execute the same control word in a cycle read
+//! the same entry, so their reads touch neighbouring words instead of one
+//! allocation per PE.
+
+/// Marks an entry that nothing has written yet (a delivery that has not
+/// arrived, a psum never stored). Data values are small integers and never
+/// equal it.
+pub const EMPTY: i64 = i64::MIN;
+
+/// One kind of scratchpad (ifmap, filter or psum) of all PEs.
+pub struct Bank {
+    n: usize,
+    /// Entries of each PE (addresses beyond are out of range).
+    size: Vec<u32>,
+    words: Vec<i64>,
+}
+
+impl Bank {
+    /// A bank of `n` PEs with `size[i]` entries each, all empty.
+    pub fn new(size: Vec<u32>) -> Bank {
+        let n = size.len();
+        let rows = size.iter().copied().max().unwrap_or(0) as usize;
+        Bank {
+            n,
+            size,
+            words: vec![EMPTY; rows * n],
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, pe: usize, addr: u32) -> Option<i64> {
+        if addr >= self.size[pe] {
+            return None;
+        }
+        Some(self.words[addr as usize * self.n + pe])
+    }
+
+    #[inline]
+    pub fn set(&mut self, pe: usize, addr: u32, v: i64) -> Option<()> {
+        if addr >= self.size[pe] {
+            return None;
+        }
+        self.words[addr as usize * self.n + pe] = v;
+        Some(())
+    }
+}
+
+/// The three banks of the array.
+pub struct Scratchpads {
+    pub ifmap: Bank,
+    pub filter: Bank,
+    pub psum: Bank,
+}
