@@ -68,28 +68,25 @@ fn pin(file: &str, name: &str, df: Dataflow) {
     }
 }
 
+/// The small examples: strides 1 and 2, a non-square one, a padded one.
+const SMALL_EXAMPLES: [(&str, &str); 5] = [
+    ("tiny_s1.cnn", "tiny_s1"),
+    ("small_s2.cnn", "small_s2"),
+    ("tiny_s2.cnn", "tiny_s2"),
+    ("nonsquare.cnn", "nonsquare"),
+    ("padded.cnn", "padded"),
+];
+
 #[test]
 fn rs_small_examples() {
-    for (file, name) in [
-        ("tiny_s1.cnn", "tiny_s1"),
-        ("small_s2.cnn", "small_s2"),
-        ("tiny_s2.cnn", "tiny_s2"),
-        ("nonsquare.cnn", "nonsquare"),
-        ("padded.cnn", "padded"),
-    ] {
+    for (file, name) in SMALL_EXAMPLES {
         pin(file, name, Dataflow::Rs);
     }
 }
 
 #[test]
 fn gflow_small_examples() {
-    for (file, name) in [
-        ("tiny_s1.cnn", "tiny_s1"),
-        ("small_s2.cnn", "small_s2"),
-        ("tiny_s2.cnn", "tiny_s2"),
-        ("nonsquare.cnn", "nonsquare"),
-        ("padded.cnn", "padded"),
-    ] {
+    for (file, name) in SMALL_EXAMPLES {
         pin(file, name, Dataflow::Gflow);
     }
 }
