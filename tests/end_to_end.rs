@@ -59,6 +59,22 @@ fn cnnc(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs `args` with short diagnostics and checks it fails with `code`.
+fn refused(args: &[&str], code: &str) {
+    let mut all = args.to_vec();
+    all.extend(["--diagnostics", "short"]);
+    let (status, _, err) = cnnc(&all);
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains(code), "{err}");
+}
+
+/// A fresh directory for one test's side files.
+fn scratch_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[test]
 fn stats_json_has_the_normative_fields() {
     let (code, out, err) = cnnc(&["examples/conv4.cnn", "--pass", "igrad", "--format", "json"]);
@@ -120,36 +136,20 @@ fn emit_ir_after_a_pass_and_unknown_pass() {
         out.contains("allocation:") && !out.contains("networks:"),
         "{out}"
     );
-    let (code, _, err) = cnnc(&[
-        "examples/tiny_s1.cnn",
-        "--emit",
-        "ir",
-        "--after",
-        "nosuch",
-        "--diagnostics",
-        "short",
-    ]);
-    assert_eq!(code, 1);
-    assert!(err.contains("E0901"), "{err}");
+    refused(
+        &["examples/tiny_s1.cnn", "--emit", "ir", "--after", "nosuch"],
+        "E0901",
+    );
 }
 
 #[test]
 fn forward_with_gflow_is_refused_with_a_reason() {
-    let (code, _, err) = cnnc(&[
-        "examples/tiny_s1.cnn",
-        "--dataflow",
-        "gflow",
-        "--diagnostics",
-        "short",
-    ]);
-    assert_eq!(code, 1);
-    assert!(err.contains("E0202"), "{err}");
+    refused(&["examples/tiny_s1.cnn", "--dataflow", "gflow"], "E0202");
 }
 
 #[test]
 fn pe_stats_csv_has_a_row_per_pe() {
-    let dir = std::env::temp_dir().join(format!("cnnc-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cnnc-e2e");
     let csv = dir.join("pes.csv");
     let (code, _, err) = cnnc(&[
         "examples/tiny_s2.cnn",
@@ -166,8 +166,7 @@ fn pe_stats_csv_has_a_row_per_pe() {
 
 #[test]
 fn summary_and_dram_trace_side_files() {
-    let dir = std::env::temp_dir().join(format!("cnnc-e2e-side-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cnnc-e2e-side");
     let summary = dir.join("conv4.summary.stats");
     let trace = dir.join("conv4.trace.csv");
     let (code, _, err) = cnnc(&[
@@ -196,8 +195,7 @@ fn summary_and_dram_trace_side_files() {
 
 #[test]
 fn dram_command_rejects_a_malformed_trace() {
-    let dir = std::env::temp_dir().join(format!("cnnc-e2e-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cnnc-e2e-bad");
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, "0,ACT,0\nnot a line\n").unwrap();
     let (code, _, err) = cnnc(&["dram", bad.to_str().unwrap()]);
@@ -268,17 +266,16 @@ fn negative_gflow_group_on_the_command_line() {
         "0",
     ]);
     assert_eq!(code, 2);
-    let (code, _, err) = cnnc(&[
-        "examples/conv4.cnn",
-        "--pass",
-        "igrad",
-        "--dataflow",
-        "gflow",
-        "--gflow-group",
-        "-1",
-        "--diagnostics",
-        "short",
-    ]);
-    assert_eq!(code, 1);
-    assert!(err.contains("E0203"), "{err}");
+    refused(
+        &[
+            "examples/conv4.cnn",
+            "--pass",
+            "igrad",
+            "--dataflow",
+            "gflow",
+            "--gflow-group",
+            "-1",
+        ],
+        "E0203",
+    );
 }

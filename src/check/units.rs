@@ -171,17 +171,19 @@ impl Conv<'_> {
         }
     }
 
+    /// Reports a zero where the key needs a positive value.
+    fn zero_refused(&mut self, key: &Ident, v: &Value, must: &str) {
+        self.diags.push(
+            Diagnostic::error(codes::OUT_OF_RANGE, format!("`{}` {must}", key.name))
+                .with_primary(v.span, "zero is not allowed here"),
+        );
+    }
+
     /// A positive integer without a unit.
     pub fn positive(&mut self, key: &Ident, v: &Value) -> Option<u64> {
         let n = self.count(key, v)?;
         if n == 0 {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::OUT_OF_RANGE,
-                    format!("`{}` must be at least 1", key.name),
-                )
-                .with_primary(v.span, "zero is not allowed here"),
-            );
+            self.zero_refused(key, v, "must be at least 1");
             return None;
         }
         Some(n)
@@ -331,13 +333,7 @@ impl Conv<'_> {
             return None;
         };
         if total == 0 {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::OUT_OF_RANGE,
-                    format!("`{}` must be more than zero", key.name),
-                )
-                .with_primary(v.span, "zero is not allowed here"),
-            );
+            self.zero_refused(key, v, "must be more than zero");
             return None;
         }
         Some(total)
