@@ -8,11 +8,13 @@ use crate::model::{Arch, Layer, Network};
 use crate::options::{Dataflow, Emit, Format, PassKind};
 
 mod compare;
+mod compute;
 mod layer_run;
 mod network_run;
 mod parallel;
 mod report;
 
+pub use compute::PassResult;
 pub use report::{LayerReport, PassReport};
 
 /// What the user asked to be simulated: one layer or a whole network.

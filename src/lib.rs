@@ -13,7 +13,7 @@ pub mod ir;
 pub mod model;
 pub mod options;
 pub mod passes;
-pub mod pipeline;
 pub mod sim;
 pub mod stats;
 pub mod syntax;
+pub mod vocab;

@@ -7,7 +7,8 @@
 use cnnc::cost::layer::layer_stats;
 use cnnc::frontend::parse_and_check;
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 
 const SOURCE: &str = r#"
 arch deep : eyeriss { pipeline.mul = 9; }

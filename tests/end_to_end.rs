@@ -7,7 +7,8 @@ use std::process::Command;
 use cnnc::frontend::parse_and_check;
 use cnnc::model::Arch;
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 
 mod common;
 

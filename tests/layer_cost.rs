@@ -5,7 +5,8 @@ use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate, PassOutcome};
+use cnnc::passes::compile;
+use cnnc::sim::{simulate, PassOutcome};
 
 #[allow(clippy::too_many_arguments)]
 fn conv(name: &str, i: u64, c: u64, k: u64, m: u64, s: u64, pad: u64, n: u64, g: u64) -> Layer {

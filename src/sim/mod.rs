@@ -3,6 +3,7 @@
 
 pub mod data;
 mod machine;
+mod outcome;
 mod pe;
 pub mod reference;
 mod scratchpads;
@@ -10,6 +11,7 @@ mod stats;
 mod verify_values;
 
 pub use machine::{run, ArrayParams, Machine, Run};
+pub use outcome::{simulate, PassOutcome};
 pub use pe::{PeCounters, SimError};
 pub use stats::{pass_stats, PassStats, PeRow, PeSet};
 pub use verify_values::{check_outputs, Mismatch};

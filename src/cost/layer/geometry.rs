@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{Allocation, LogicalSet, Module, NetworkPlan, Src};
 use crate::model::Hw;
 use crate::options::Dataflow;
-use crate::pipeline::PassOutcome;
+use crate::sim::PassOutcome;
 use crate::sim::PeCounters;
 
 /// One physical piece (a row fold of a column strip).

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::cost::dram::DramEnergy;
 use crate::diag::Diagnostic;
 use crate::options::{Dataflow, PassKind};
-use crate::pipeline::PassOutcome;
+use crate::sim::PassOutcome;
 
 pub use dram::Regions;
 pub use energy::{ByType as EnergyByType, EnergyPj, TypeEnergy};
