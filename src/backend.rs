@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::model::{Arch, Layer, Network};
-use crate::options::{Dataflow, Emit, Format, PassKind};
+use crate::options::{Dataflow, Emit, Format, Objective, PassKind};
 
 mod compare;
 mod compute;
@@ -32,6 +32,8 @@ pub struct Request<'a> {
     pub pass: PassKind,
     pub dataflow: Dataflow,
     pub gflow_group: i64,
+    /// `--objective`: what the mapping search minimises.
+    pub objective: Objective,
     pub emit: Emit,
     pub format: Format,
     pub seed: u64,
@@ -45,6 +47,29 @@ pub struct Request<'a> {
     pub dram_trace: Option<PathBuf>,
     /// `--summary FILE`.
     pub summary: Option<PathBuf>,
+}
+
+impl<'a> Request<'a> {
+    /// The request the command line makes when given only a target and an
+    /// arch: forward pass, row-stationary, statistics as text.
+    pub fn new(target: Target<'a>, arch: &'a Arch) -> Request<'a> {
+        Request {
+            target,
+            arch,
+            pass: PassKind::Forward,
+            dataflow: Dataflow::Rs,
+            gflow_group: 1,
+            objective: Objective::Energy,
+            emit: Emit::Stats,
+            format: Format::Text,
+            seed: 0,
+            after: None,
+            compare: false,
+            pe_stats: None,
+            dram_trace: None,
+            summary: None,
+        }
+    }
 }
 
 /// What the backend produced: text for stdout, or diagnostics (exit status 1).

@@ -37,3 +37,17 @@ pub enum Format {
     Text,
     Json,
 }
+
+/// What the mapping search minimises (`--objective`); ties go to more active
+/// PEs, then fewer cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    /// Energy of the layer.
+    #[default]
+    Energy,
+    /// Cycles of the layer.
+    Latency,
+    /// Energy x cycles.
+    Edp,
+}

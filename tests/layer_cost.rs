@@ -4,7 +4,7 @@
 use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
-use cnnc::options::{Dataflow, PassKind};
+use cnnc::options::{Dataflow, Objective, PassKind};
 use cnnc::passes::compile;
 use cnnc::sim::{simulate, PassOutcome};
 
@@ -124,7 +124,7 @@ fn tiny_layer_hand_counts() {
     // x (3 rows sent once, received by 3 columns).
     let l = conv("tiny", 5, 1, 3, 1, 1, 0, 1, 1);
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let s = layer_stats(&o).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
     let t = &s.traffic;
     assert_eq!((t.glb.ifmap.reads, t.noc.ifmap.writes), (25, 45));
     assert_eq!((t.glb.filter.reads, t.noc.filter.writes), (9, 27));
@@ -153,7 +153,7 @@ fn channels_accumulate_through_the_buffer() {
     // C = 8 channels: psums of the channel sets go through the buffer.
     let l = conv("acc", 7, 8, 3, 4, 1, 0, 2, 1);
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let s = layer_stats(&o).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
     assert_eq!(s.convs_2d, 2 * 4 * 8);
     let outs = 2 * 4 * 25;
     assert_eq!(s.traffic.dram.ofmap.writes, outs);
@@ -178,7 +178,7 @@ fn alexnet_all_passes_map() {
                     assert_eq!(df, Dataflow::Gflow, "{} {pass:?} rs must compile", l.name);
                     continue;
                 };
-                let s = match layer_stats(&o) {
+                let s = match layer_stats(&o, Objective::Energy) {
                     Ok(s) => s,
                     // A Grad-Flow schedule may need more scratchpad than the
                     // chip has: that is a finding, reported as E0301.
@@ -192,7 +192,9 @@ fn alexnet_all_passes_map() {
                 assert!(s.cycles > 0 && s.utilisation > 0.0 && s.utilisation <= 1.0);
                 assert!(s.active_pes <= s.array_pes);
                 let m = &s.mapping;
-                assert!(m.r * m.t <= o.module.alloc.as_ref().unwrap().replicas);
+                let alloc = o.module.alloc.as_ref().unwrap();
+                let strips = cnnc::passes::allocate_strips(alloc.set, alloc.array, m.e);
+                assert!(m.r * m.t <= strips.replicas);
                 assert_eq!(m.ifmap_banks + m.psum_banks, a.glb_banks);
                 check_sums(&s);
                 check_conservation(&o, &s);
@@ -215,7 +217,7 @@ fn hand_fixed_infeasible_mapping_is_e0302() {
         ..MappingHint::default()
     });
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let d = layer_stats(&o).unwrap_err();
+    let d = layer_stats(&o, Objective::Energy).unwrap_err();
     assert_eq!(d.code, "E0302");
     assert!(d.message.contains("filter scratchpad"), "{}", d.message);
     assert!(d.labels.iter().any(|lb| lb.primary && lb.span == l.span));
@@ -227,9 +229,10 @@ fn hand_fixed_infeasible_mapping_is_e0302() {
         r: Some(1),
         t: Some(4),
         ifmap_banks: Some(5),
+        e: None,
     });
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let s = layer_stats(&o).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
     assert!(s.mapping_hand_fixed);
     assert_eq!(
         (s.mapping.p, s.mapping.q, s.mapping.t, s.mapping.psum_banks),
@@ -243,7 +246,7 @@ fn tiny_filter_scratchpad_is_e0301() {
     a.rf_filter = 2;
     let l = conv("conv1", 227, 3, 11, 96, 4, 0, 4, 1);
     let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
-    let d = layer_stats(&o).unwrap_err();
+    let d = layer_stats(&o, Objective::Energy).unwrap_err();
     assert_eq!(d.code, "E0301");
     assert!(
         d.message.contains(

@@ -30,7 +30,7 @@ pub(crate) fn compute(
 ) -> Result<PassResult, Diagnostic> {
     let m = compile(l, req.arch, pass, dataflow, req.gflow_group, None)?;
     let outcome = checked(simulate(m, req.seed)?)?;
-    let layer = layer_stats(&outcome);
+    let layer = layer_stats(&outcome, req.objective);
     let physical = (dataflow == Dataflow::Rs).then(|| {
         compile_physical(l, req.arch, pass)
             .and_then(|m| simulate(m, req.seed))

@@ -19,6 +19,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{self, Module};
 use crate::options::Dataflow;
 
+pub use allocate::allocate_strips;
 pub use compile::{compile, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::gflow_igrad_set;
