@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::model::{Arch, Layer, Network};
-use crate::options::{Dataflow, Emit, Format, Objective, PassKind};
+use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 mod compare;
 mod compute;
@@ -34,6 +34,8 @@ pub struct Request<'a> {
     pub gflow_group: i64,
     /// `--objective`: what the mapping search minimises.
     pub objective: Objective,
+    /// `--verify`: the sample convolution, or every one of the layer.
+    pub verify: Verify,
     pub emit: Emit,
     pub format: Format,
     pub seed: u64,
@@ -60,6 +62,7 @@ impl<'a> Request<'a> {
             dataflow: Dataflow::Rs,
             gflow_group: 1,
             objective: Objective::Energy,
+            verify: Verify::Sample,
             emit: Emit::Stats,
             format: Format::Text,
             seed: 0,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diag::render::Style;
-use crate::options::{Dataflow, Emit, Format, Objective, PassKind};
+use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -68,6 +68,9 @@ pub struct RunArgs {
     /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
     #[arg(long, value_enum, default_value_t = Objective::Energy)]
     pub objective: Objective,
+    /// `full`: simulate every 2-D convolution of the layer and check every output.
+    #[arg(long, value_enum, default_value_t = Verify::Sample)]
+    pub verify: Verify,
     #[arg(long, value_enum, default_value_t = Emit::Stats)]
     pub emit: Emit,
     #[arg(long, value_enum, default_value_t = Format::Text)]

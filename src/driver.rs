@@ -162,6 +162,7 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         dataflow: args.dataflow,
         gflow_group: args.gflow_group,
         objective: args.objective,
+        verify: args.verify,
         emit: args.emit,
         format: args.format,
         seed: args.seed,

@@ -12,6 +12,7 @@ pub mod frontend;
 pub mod ir;
 pub mod model;
 pub mod options;
+pub mod parallel;
 pub mod passes;
 pub mod sim;
 pub mod stats;

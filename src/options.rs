@@ -51,3 +51,15 @@ pub enum Objective {
     /// Energy x cycles.
     Edp,
 }
+
+/// How much of a layer is simulated with real values and checked
+/// (`--verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// The 2-D convolution of image 0, channel 0 and filter 0.
+    #[default]
+    Sample,
+    /// Every 2-D convolution of the layer, every output element checked.
+    Full,
+}

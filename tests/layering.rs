@@ -11,6 +11,7 @@ const RANKS: &[(&str, u32)] = &[
     ("options", 0),
     ("model", 0),
     ("vocab", 1),
+    ("parallel", 1),
     ("diag", 1),
     ("syntax", 2),
     ("check", 3),

@@ -2,6 +2,7 @@
 //! and the reference it is checked against.
 
 pub mod data;
+mod layer_verify;
 mod machine;
 mod outcome;
 mod pe;
@@ -10,6 +11,7 @@ mod scratchpads;
 mod stats;
 mod verify_values;
 
+pub use layer_verify::{sample as sample_verification, verify_full, LayerVerification};
 pub use machine::{run, ArrayParams, Machine, Run};
 pub use outcome::{simulate, PassOutcome};
 pub use pe::{PeCounters, SimError};

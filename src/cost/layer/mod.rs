@@ -139,6 +139,14 @@ pub struct LayerStats {
     pub dram_energy: DramEnergy,
     pub memspec: String,
     pub dram_regions: Regions,
+    /// Every output checked equals the reference, how many were checked and
+    /// how many 2-D convolutions were simulated with real values for it
+    /// (`--verify sample`: the one of image 0, channel 0, filter 0;
+    /// `--verify full`: all of the layer).
+    pub verified: bool,
+    pub verified_outputs: u64,
+    pub verify: &'static str,
+    pub convs_simulated: u64,
     /// 1 when the DRAM command stream was simulated whole; otherwise the
     /// layer's traffic was sampled 1 in this many bytes and the DRAM energy
     /// scaled up by it (layers beyond 2^21 bursts of DRAM traffic).
@@ -260,6 +268,10 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         memspec: spec.id.clone(),
         dram_regions: regions,
         dram_sample_factor: 1,
+        verified: o.stats.verified,
+        verified_outputs: m.program.as_ref().map_or(0, |p| p.out_shape.area()),
+        verify: "sample",
+        convs_simulated: 1,
     };
     let (g, factor) = dram::commands(&spec, &s).map_err(|e| {
         Diagnostic::error("E0303", format!("layer too large for the DRAM model: {e}"))

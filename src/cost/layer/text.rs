@@ -58,6 +58,11 @@ pub fn layer_text(s: &LayerStats) -> String {
         s.array_pes,
         s.utilisation
     );
+    let _ = writeln!(
+        o,
+        "  verified {} ({} outputs, {} 2-D convolutions simulated, --verify {})",
+        s.verified, s.verified_outputs, s.convs_simulated, s.verify
+    );
     let _ = writeln!(o, "  traffic (elements read / written):");
     let t = &s.traffic;
     for (name, lv) in [
