@@ -662,9 +662,21 @@ impl Shapes<'_, '_> {
             .with_note(format!("width: {} = {}", w.derivation(), computed.w));
         let unused = Hw::new(h.unused(), w.unused());
         if unused != Hw::default() {
+            let part = |n: u64, one: &str, many: &str| match n {
+                0 => None,
+                1 => Some(format!("1 {one}")),
+                n => Some(format!("{n} {many}")),
+            };
+            let what: Vec<String> = [
+                part(unused.h, "row", "rows"),
+                part(unused.w, "column", "columns"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             d = d.with_note(format!(
-                "as in the frameworks, the last {} row(s) and {} column(s) of the padded input, which no window reaches, are unused",
-                unused.h, unused.w
+                "as in the frameworks, the last {} of the padded input, which no window reaches, are unused",
+                what.join(" and ")
             ));
         }
         self.defaults_note(d).with_help(format!(

@@ -68,7 +68,8 @@ impl Layer {
 
     /// Extent of the filter with its dilation: `dilation*(R-1) + 1`.
     pub fn dilated_filter(&self) -> Hw {
-        let d = |k: u64, d: u64| d * (k - 1) + 1;
+        // Saturating: a hand-built layer must not wrap (checked layers fit).
+        let d = |k: u64, d: u64| d.saturating_mul(k - 1).saturating_add(1);
         Hw::new(
             d(self.filter.h, self.dilation.h),
             d(self.filter.w, self.dilation.w),

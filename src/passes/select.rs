@@ -16,6 +16,7 @@ impl Pass for Select {
         "build the dataflow graph of the pass: forward conv, igrad transposed conv, or fgrad dilated conv"
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
+        refuse_huge_layer(m)?;
         let g = build(m)?;
         refuse_huge_tensors(m, &g)?;
         m.graph = Some(g);
@@ -26,6 +27,36 @@ impl Pass for Select {
 /// Largest 2-D slice (elements) of any tensor of a pass cnnc simulates: the
 /// schedule, the data and the reference all hold slices in memory.
 pub const MAX_SLICE_ELEMENTS: u64 = 1 << 24;
+
+/// Refuses a layer with a size beyond the slice limit before its graph is
+/// built, so the lowering's signed frame arithmetic stays far from overflow.
+fn refuse_huge_layer(m: &Module) -> Result<(), PassError> {
+    let l = &m.layer;
+    let sizes = [
+        ("ifmap", l.ifmap),
+        ("filter", l.filter),
+        ("ofmap", l.ofmap),
+        ("pad", l.pad),
+        ("dilated filter", l.dilated_filter()),
+    ];
+    let Some((what, hw)) = sizes
+        .into_iter()
+        .find(|(_, hw)| hw.h.max(hw.w) > MAX_SLICE_ELEMENTS)
+    else {
+        return Ok(());
+    };
+    Err(PassError::refused(
+        Diagnostic::error(
+            "E0204",
+            format!("the layer's {what} ({hw}) is over the simulation limit of {MAX_SLICE_ELEMENTS} elements per slice"),
+        )
+        .with_primary(l.span, "this layer")
+        .with_note(format!(
+            "cnnc simulates slices of at most {MAX_SLICE_ELEMENTS} elements (4096 x 4096)"
+        ))
+        .with_help("simulate a smaller layer, or a tile of this one"),
+    ))
+}
 
 /// Refuses a pass whose tensors are too large to hold, before anything is
 /// evaluated or scheduled.

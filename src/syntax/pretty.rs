@@ -68,14 +68,28 @@ fn print_layer(out: &mut String, l: &Layer, name: &str, indent: &str) {
     if !unused.is_zero() {
         let _ = writeln!(
             out,
-            "{indent}    // unused (floor rule): the last {} row(s) and {} column(s) of the padded input",
-            unused.h, unused.w
+            "{indent}    // floor rule: the last {} of the padded input are unused",
+            unused_text(unused)
         );
     }
     if let Some(m) = &l.mapping {
         print_mapping(out, m, indent);
     }
     let _ = writeln!(out, "{indent}}}");
+}
+
+/// "1 row and 1 column", "2 rows", ...: what the floor rule leaves unused.
+fn unused_text(u: Hw) -> String {
+    let part = |n: u64, one: &str, many: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {many}")),
+    };
+    [part(u.h, "row", "rows"), part(u.w, "column", "columns")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn print_mapping(out: &mut String, m: &MappingHint, indent: &str) {
