@@ -130,28 +130,41 @@ proptest! {
     }
 }
 
-#[test]
-fn grad_flow_refuses_transposed_and_dilated_layers_with_a_reason() {
-    let base = Layer::from_sizes(
-        "k",
-        Hw::square(6),
-        1,
-        Hw::square(3),
-        1,
-        Hw::square(2),
-        Hw::square(1),
-        1,
-        1,
-    )
-    .unwrap();
-    for l in [
-        base.clone().with_dilation(Hw::square(2)).unwrap(),
-        base.with_transposed(Hw::square(1)).unwrap(),
-    ] {
-        for pass in [PassKind::Igrad, PassKind::Fgrad] {
-            let d = compile(&l, &Arch::eyeriss(), pass, Dataflow::Gflow, 1, None).unwrap_err();
-            assert_eq!(d.code, "E0090");
-            assert!(d.help.unwrap().contains("--dataflow rs"));
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+
+    /// Grad-Flow maps a transposed layer's forward pass and filter gradient
+    /// (dilation 1) and a dilated layer's stride-1 forward pass, with none
+    /// of the inserted zeros; every other pass is refused with E0090.
+    #[test]
+    fn grad_flow_maps_the_passes_it_can_and_refuses_the_rest(l in kind_layer(), seed in 0u64..1000) {
+        // Ordinary layers (dilation 1) are tests/gflow.rs's.
+        let Some(l) = l.filter(|l| !l.is_ordinary()) else { return Ok(()) };
+        let arch = Arch::eyeriss();
+        for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
+            let direct = match (l.transposed, pass) {
+                (true, PassKind::Forward | PassKind::Fgrad) => l.dilation.is_one(),
+                (false, PassKind::Forward) => l.stride.is_one(),
+                _ => false,
+            };
+            match compile(&l, &arch, pass, Dataflow::Gflow, 1, None) {
+                Ok(m) => {
+                    prop_assert!(direct, "{:?} {:?} mapped", l, pass);
+                    let o = simulate(m, seed).unwrap();
+                    prop_assert!(o.stats.verified, "{:?} {:?}: {:?}", l, pass, o.stats.mismatches);
+                    // Every input times every tap (transposed forward and
+                    // filter gradient), every output times every tap
+                    // (dilated forward): the filter's inserted zeros and the
+                    // zero-inserted input are never multiplied.
+                    let want = if l.transposed { l.ifmap.area() } else { l.ofmap.area() } * l.filter.area();
+                    prop_assert_eq!(o.stats.macs, want, "{:?} {:?}", l, pass);
+                }
+                Err(d) => {
+                    prop_assert!(!direct, "{:?} {:?}: {:?}", l, pass, d);
+                    prop_assert_eq!(d.code, "E0090");
+                    prop_assert!(d.help.unwrap().contains("--dataflow rs"));
+                }
+            }
         }
     }
 }

@@ -45,8 +45,8 @@ pub const OUTPUT_PAD_NOT_TRANSPOSED: &str = "E0044";
 pub const OUTPUT_PAD_TOO_LARGE: &str = "E0045";
 /// The padding of a transposed convolution removes its whole output.
 pub const TRANSPOSED_NO_OUTPUT: &str = "E0046";
-/// Grad-Flow asked for a transposed or dilated layer (it maps ordinary
-/// convolutions only; row-stationary runs these).
+/// Grad-Flow asked for a pass of a transposed or dilated layer that is not
+/// one of its schedules (raised by gflow-map; row-stationary runs these).
 pub const GFLOW_NOT_ORDINARY: &str = "E0090";
 
 /// Every code with a one-line title, in order (for docs and `--explain`-like tools).
@@ -116,7 +116,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ),
     (
         GFLOW_NOT_ORDINARY,
-        "Grad-Flow asked for a transposed or dilated layer",
+        "Grad-Flow asked for a pass of a transposed or dilated layer it does not map",
     ),
     // Back end (passes, simulation, cost). The stages that raise these use
     // the same literals; `tests/codes.rs` checks that every code they use is here.

@@ -16,7 +16,10 @@ impl Pass for GflowMap {
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
         super::rs_map::require_single_cycle_adder_for_gflow(m)?;
-        refuse_unless_ordinary(m)?;
+        if !m.layer.is_ordinary() {
+            m.set = Some(super::gflow_kinds::gflow_kind_set(m)?);
+            return Ok(());
+        }
         let g = m.gflow_group;
         let set = match m.pass {
             PassKind::Igrad => super::gflow_igrad_set(&m.layer, g, m.arch.pipeline_mul, m.arch.pipeline_add),
@@ -35,27 +38,4 @@ impl Pass for GflowMap {
         m.set = Some(set.map_err(PassError::refused)?);
         Ok(())
     }
-}
-
-/// The Grad-Flow schedules of this version take ordinary convolutions only;
-/// a transposed or dilated layer is refused with the way to run it.
-fn refuse_unless_ordinary(m: &Module) -> Result<(), PassError> {
-    let l = &m.layer;
-    if l.is_ordinary() {
-        return Ok(());
-    }
-    let what = if l.transposed {
-        "a transposed convolution"
-    } else {
-        "a dilated convolution"
-    };
-    Err(PassError::refused(
-        Diagnostic::error(
-            crate::diag::codes::GFLOW_NOT_ORDINARY,
-            format!("Grad-Flow does not map {what} yet"),
-        )
-        .with_primary(l.span, "this layer")
-        .with_note("its input-gradient schedule is a transposed convolution and its filter-gradient schedule a dilated one, but they are built for the gradients of ordinary layers")
-        .with_help("use `--dataflow rs`: row-stationary runs it as frameworks lower it (zero insertion, dilated filters)"),
-    ))
 }

@@ -7,6 +7,7 @@ mod allocate;
 mod gflow_common;
 mod gflow_fgrad;
 mod gflow_igrad;
+mod gflow_kinds;
 mod gflow_map;
 mod lower;
 mod rs_map;
