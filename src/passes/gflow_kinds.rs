@@ -57,6 +57,7 @@ pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
             let mut set = gflow_igrad_set(&e, g, mul, add).map_err(|d| regroup(d, l))?;
             rename(&mut set, &[(SrcKind::Error, SrcKind::Ifmap)]);
             crop_outputs(&mut set, p, o);
+            explain(&mut set, format!("transposed forward as the igrad schedule of a {} layer: its error is X, its gradient O before the pad {p} crop; cropped rows go to the discard area after row {}", e.ifmap, o.h));
             set.out_kind = OutKind::Ofmap;
             Ok(set)
         }
@@ -70,6 +71,7 @@ pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
                 &mut set,
                 &[(SrcKind::Ifmap, SrcKind::Error), (SrcKind::Error, SrcKind::Ifmap)],
             );
+            explain(&mut set, format!("transposed fgrad as the fgrad schedule of a {} layer: its input is dO, its error X", e.ifmap));
             Ok(set)
         }
         (false, PassKind::Forward) if l.stride == one => {
@@ -80,6 +82,7 @@ pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
             let mut set = gflow_fgrad_set(&e, g, mul, add).map_err(|d| regroup(d, l))?;
             rename(&mut set, &[(SrcKind::Error, SrcKind::Filter)]);
             set.out_kind = OutKind::Ofmap;
+            explain(&mut set, format!("dilated forward as the fgrad schedule of a layer with stride {}: its error is W, its filter gradient O", l.dilation));
             Ok(set)
         }
         (true, PassKind::Forward) | (true, PassKind::Fgrad) => {
@@ -115,6 +118,11 @@ fn regroup(d: Diagnostic, l: &Layer) -> PassError {
         d
     };
     PassError::refused(d)
+}
+
+/// Says first, in the placement rules, which schedule the set is.
+fn explain(set: &mut LogicalSet, rule: String) {
+    set.placement.rules.insert(0, rule);
 }
 
 /// Renames the layer tensors the set's scratchpads hold (pairs applied at once).
