@@ -47,6 +47,33 @@ fn every_example_layer_and_pass_verifies() {
     assert!(runs > 60, "only {runs} runs: examples missing?");
 }
 
+#[test]
+fn grad_flow_verifies_or_names_the_pass_it_does_not_map_on_transposed_and_dilated_examples() {
+    let mut mapped = 0;
+    for (path, src) in examples() {
+        let desc = parse_and_check(&src).unwrap_or_else(|d| panic!("{path}: {d:?}"));
+        for l in desc.all_layers().filter(|l| !l.is_ordinary()) {
+            for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
+                match compile(l, &Arch::eyeriss(), pass, Dataflow::Gflow, 1, None) {
+                    Ok(m) => {
+                        let o = simulate(m, 1).unwrap();
+                        assert!(o.stats.verified, "{path} {} {pass:?}", l.name);
+                        // It skips the zeros row-stationary inserts and multiplies (none
+                        // when the stride and the dilation are 1).
+                        let rs = compile(l, &Arch::eyeriss(), pass, Dataflow::Rs, 1, None).unwrap();
+                        let rs = simulate(rs, 1).unwrap();
+                        assert!(o.stats.macs <= rs.stats.macs, "{path} {} {pass:?}", l.name);
+                        mapped += 1;
+                    }
+                    Err(d) => assert_eq!(d.code, "E0090", "{path} {} {pass:?}", l.name),
+                }
+            }
+        }
+    }
+    // DCGAN's generator forward (5) and DeepLab's stride-1 atrous forward (7).
+    assert!(mapped >= 12, "only {mapped} Grad-Flow runs");
+}
+
 fn cnnc(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_cnnc"))
         .args(args)

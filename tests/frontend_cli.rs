@@ -64,11 +64,11 @@ fn usage_errors_exit_2() {
 fn input_errors_exit_1() {
     let bad = temp(
         "bad.cnn",
-        b"layer l { ifmap = 13; filter = 3; stride = 3 x 4; }",
+        b"layer l { ifmap = 13; filter = 3; output_pad = 3 x 4; }",
     );
     let (code, _, err) = run(&[&bad, "--diagnostics", "short"]);
     assert_eq!(code, 1);
-    assert!(err.contains("bad.cnn:1:44: error[E0019]"), "{err}");
+    assert!(err.contains("bad.cnn:1:48: error[E0044]"), "{err}");
     let (code, _, err) = run(&["check", &bad, "--diagnostics", "json"]);
     assert_eq!(code, 1);
     assert!(err

@@ -34,15 +34,28 @@ fn layer(name: String) -> impl Strategy<Value = Layer> {
             proptest::option::of(1u64..9),
             proptest::option::of(1u64..30),
         )),
+        // Kind (0 ordinary, 1 dilated, 2 transposed), dilation, output padding,
+        // and whether to leave rows the stride does not reach (floor rule).
+        (0u8..3, 1u64..4, 1u64..4, 0u64..3, 0u64..3, any::<bool>()),
     )
         .prop_filter_map(
             "not a valid layer",
-            move |((ih, iw, fh, fw, sh, sw, ph, pw), (cg, mg, batch, groups), map)| {
-                // Grow the input until the stride tiles it exactly.
+            move |(
+                (ih, iw, fh, fw, sh, sw, ph, pw),
+                (cg, mg, batch, groups),
+                map,
+                (kind, dh, dw, oh, ow, floor),
+            )| {
+                // Grow the input until the stride tiles it exactly, unless
+                // the layer is to have unused rows.
                 let fix = |i: u64, f: u64, s: u64, p: u64| {
                     let padded = (i + 2 * p).max(f);
                     let left = (padded - f) % s;
-                    padded + (s - left) % s - 2 * p
+                    if floor {
+                        padded - 2 * p
+                    } else {
+                        padded + (s - left) % s - 2 * p
+                    }
                 };
                 let ifmap = Hw::new(fix(ih, fh, sh, ph), fix(iw, fw, sw, pw));
                 let mut l = Layer::from_sizes(
@@ -65,7 +78,14 @@ fn layer(name: String) -> impl Strategy<Value = Layer> {
                     ifmap_banks: b,
                     e: n.map(|n| n % 5 + 1),
                 });
-                Some(l)
+                match kind {
+                    1 => l.with_dilation(Hw::new(dh, dw)),
+                    2 => {
+                        l.dilation = Hw::new(dh, dw);
+                        l.with_transposed(Hw::new(oh, ow))
+                    }
+                    _ => Some(l),
+                }
             },
         )
 }

@@ -60,7 +60,9 @@ fn layer_stats_of_every_example() {
         for l in desc.all_layers() {
             for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
                 text.push_str(&row(l, pass, Dataflow::Rs));
-                if pass != PassKind::Forward {
+                // Grad-Flow maps the forward pass of some transposed and
+                // dilated layers too.
+                if pass != PassKind::Forward || !l.is_ordinary() {
                     text.push_str(&row(l, pass, Dataflow::Gflow));
                 }
             }

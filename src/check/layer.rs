@@ -10,7 +10,18 @@ use super::suggest::suggestion;
 use super::units::Conv;
 
 pub const LAYER_KEYS: &[&str] = &[
-    "ifmap", "channels", "filter", "filters", "stride", "pad", "batch", "groups", "ofmap",
+    "ifmap",
+    "channels",
+    "filter",
+    "filters",
+    "stride",
+    "pad",
+    "batch",
+    "groups",
+    "ofmap",
+    "dilation",
+    "transposed",
+    "output_pad",
 ];
 pub const MAPPING_KEYS: &[&str] = &["n", "p", "q", "r", "t", "e", "ifmap_banks"];
 const LAYER_BLOCKS: &[&str] = &["mapping"];
@@ -47,6 +58,12 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
         .and_then(|e| conv.hw(&e.key, &e.value, false));
     let stride = hw(&mut conv, "stride", Hw::square(1), false);
     let pad = hw(&mut conv, "pad", Hw::square(0), true);
+    let dilation = hw(&mut conv, "dilation", Hw::square(1), false);
+    let output_pad = hw(&mut conv, "output_pad", Hw::square(0), true);
+    let transposed = match entries.get("transposed") {
+        Some(e) => conv.boolean(&e.key, &e.value),
+        None => Some(false),
+    };
     let ofmap_given = entries
         .get("ofmap")
         .map(|e| (e, conv.hw(&e.key, &e.value, false)));
@@ -65,13 +82,18 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
         entries: &entries,
         decl,
     };
-    let ofmap = match (ifmap, filter, stride, pad) {
-        (Some(i), Some(f), Some(s), Some(p)) => shapes.output(i, f, s, p, diags),
+    let kind = match (dilation, transposed, output_pad) {
+        (Some(d), Some(t), Some(op)) => shapes.kind(d, t, op, stride, diags),
         _ => None,
     };
-    if let (Some(o), Some((e, Some(given)))) = (ofmap, ofmap_given) {
+    let ofmap = match (ifmap, filter, stride, pad, kind) {
+        (Some(i), Some(f), Some(s), Some(p), Some(k)) => shapes.output(i, f, s, p, k, diags),
+        _ => None,
+    };
+    if let (Some(o), Some((e, Some(given))), Some(k)) = (ofmap, ofmap_given, kind) {
         if o != given {
-            diags.push(shapes.ofmap_mismatch(e, given, o, ifmap, filter, stride, pad));
+            let axes = (ifmap, filter, stride, pad);
+            diags.push(shapes.ofmap_mismatch(e, given, o, axes, k));
         }
     }
     if let (Some(c), Some(m), Some(g)) = (channels, filters, groups) {
@@ -82,6 +104,7 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
     }
     let (ifmap, filter, stride, pad, ofmap) = (ifmap?, filter?, stride?, pad?, ofmap?);
     let (channels, filters, batch, groups) = (channels?, filters?, batch?, groups?);
+    let kind = kind?;
     // The model's helpers multiply without checks; make sure they cannot overflow.
     let fits = ifmap
         .h
@@ -100,6 +123,17 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
         .and_then(|_| {
             filters
                 .checked_mul(channels)?
+                .checked_mul(filter.h)?
+                .checked_mul(filter.w)
+        })
+        // A transposed layer multiplies every input by every tap, and its
+        // outputs must fit too.
+        .and_then(|_| {
+            batch
+                .checked_mul(filters)?
+                .checked_mul(channels / groups)?
+                .checked_mul(ifmap.h.max(ofmap.h))?
+                .checked_mul(ifmap.w.max(ofmap.w))?
                 .checked_mul(filter.h)?
                 .checked_mul(filter.w)
         })
@@ -131,6 +165,9 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
         batch,
         groups,
         ofmap,
+        dilation: kind.dilation,
+        transposed: kind.transposed,
+        output_pad: kind.output_pad,
         mapping,
     })
 }
@@ -251,12 +288,24 @@ struct Shapes<'a, 'b> {
     decl: &'b Decl,
 }
 
+/// What kind of convolution a layer is: the spacing of its filter taps and
+/// whether it is transposed (with the rows added after its last output).
+#[derive(Clone, Copy)]
+struct Kind {
+    dilation: Hw,
+    transposed: bool,
+    output_pad: Hw,
+}
+
 #[derive(Clone, Copy)]
 struct Axis {
     input: u64,
     filter: u64,
     stride: u64,
     pad: u64,
+    dilation: u64,
+    output_pad: u64,
+    transposed: bool,
     /// Singular and plural of what this axis counts.
     row: &'static str,
     rows: &'static str,
@@ -264,19 +313,51 @@ struct Axis {
 
 impl Axis {
     /// The height and width axes of an input, filter, stride and padding.
-    fn both(i: Hw, f: Hw, s: Hw, p: Hw) -> (Axis, Axis) {
-        let axis = |input, filter, stride, pad, row, rows| Axis {
+    fn both(i: Hw, f: Hw, s: Hw, p: Hw, k: Kind) -> (Axis, Axis) {
+        let axis = |input, filter, stride, pad, dilation, output_pad, row, rows| Axis {
             input,
             filter,
             stride,
             pad,
+            dilation,
+            output_pad,
+            transposed: k.transposed,
             row,
             rows,
         };
+        let (d, op) = (k.dilation, k.output_pad);
         (
-            axis(i.h, f.h, s.h, p.h, "row", "rows"),
-            axis(i.w, f.w, s.w, p.w, "column", "columns"),
+            axis(i.h, f.h, s.h, p.h, d.h, op.h, "row", "rows"),
+            axis(i.w, f.w, s.w, p.w, d.w, op.w, "column", "columns"),
         )
+    }
+
+    fn same(&self, o: &Axis) -> bool {
+        (
+            self.input,
+            self.filter,
+            self.stride,
+            self.pad,
+            self.dilation,
+            self.output_pad,
+        ) == (o.input, o.filter, o.stride, o.pad, o.dilation, o.output_pad)
+    }
+
+    /// Extent of the filter with its taps `dilation` apart.
+    fn extent(&self) -> Option<u64> {
+        self.dilation.checked_mul(self.filter - 1)?.checked_add(1)
+    }
+
+    /// Rows at the end of the padded input that no window reaches (an
+    /// ordinary convolution whose sizes fit; 0 otherwise).
+    fn unused(&self) -> u64 {
+        let padded = self.input.saturating_add(self.pad.saturating_mul(2));
+        match self.extent() {
+            Some(k) if !self.transposed && k <= padded && self.stride > 0 => {
+                (padded - k) % self.stride
+            }
+            _ => 0,
+        }
     }
 }
 
@@ -285,15 +366,33 @@ fn count_of(n: u64, a: &Axis) -> String {
 }
 
 impl Axis {
+    /// The framework's output-size formula with this axis's numbers.
     fn derivation(&self) -> String {
         let Axis {
             input,
             filter,
             stride,
             pad,
+            dilation,
+            output_pad,
             ..
         } = *self;
-        format!("({input} + 2*{pad} - {filter}) / {stride} + 1")
+        if self.transposed {
+            return format!(
+                "({input} - 1)*{stride} - 2*{pad} + {dilation}*({filter} - 1) + {output_pad} + 1"
+            );
+        }
+        let span = if dilation == 1 {
+            format!("{input} + 2*{pad} - {filter}")
+        } else {
+            format!("{input} + 2*{pad} - {dilation}*({filter} - 1) - 1")
+        };
+        // Exact tilings keep the plain form; the floor shows only where it bites.
+        if self.unused() == 0 {
+            format!("({span}) / {stride} + 1")
+        } else {
+            format!("floor(({span}) / {stride}) + 1")
+        }
     }
 }
 
@@ -302,6 +401,14 @@ impl Shapes<'_, '_> {
         match self.entries.get(key) {
             Some(e) => d.with_secondary(e.value.span, text),
             None => d,
+        }
+    }
+
+    /// Primary label on `key`'s value, or on the layer's name if defaulted.
+    fn primary(&self, d: Diagnostic, key: &str, text: String) -> Diagnostic {
+        match self.entries.get(key) {
+            Some(e) => d.with_primary(e.value.span, text),
+            None => d.with_primary(self.decl.name.span, "in this layer"),
         }
     }
 
@@ -320,10 +427,80 @@ impl Shapes<'_, '_> {
         d
     }
 
-    fn output(&self, i: Hw, f: Hw, s: Hw, p: Hw, diags: &mut Vec<Diagnostic>) -> Option<Hw> {
-        let (h, w) = Axis::both(i, f, s, p);
+    /// Checks `dilation`, `transposed` and `output_pad` against each other
+    /// (and the stride, for the output padding).
+    fn kind(
+        &self,
+        dilation: Hw,
+        transposed: bool,
+        output_pad: Hw,
+        stride: Option<Hw>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Kind> {
+        let kind = Kind {
+            dilation,
+            transposed,
+            output_pad,
+        };
+        if !transposed {
+            if output_pad == Hw::default() {
+                return Some(kind);
+            }
+            let d = Diagnostic::error(
+                codes::OUTPUT_PAD_NOT_TRANSPOSED,
+                "`output_pad` applies only to a transposed convolution",
+            );
+            let d = self.primary(d, "output_pad", format!("output padding {output_pad}"));
+            let d = self.label(d, "transposed", "not transposed".to_string());
+            diags.push(
+                d.with_note("an ordinary convolution's output size follows from ifmap, filter, stride, pad and dilation alone")
+                    .with_help("add `transposed = true;` for a transposed convolution, or remove `output_pad`"),
+            );
+            return None;
+        }
+        let s = stride?;
+        let bad = |op: u64, s: u64, d: u64| op >= s.max(d);
+        let (h, w) = (
+            bad(output_pad.h, s.h, dilation.h),
+            bad(output_pad.w, s.w, dilation.w),
+        );
+        if !h && !w {
+            return Some(kind);
+        }
+        // Report the first offending axis; a square layer fails once.
+        let (op, st, dl, axis) = if h {
+            (output_pad.h, s.h, dilation.h, "height")
+        } else {
+            (output_pad.w, s.w, dilation.w, "width")
+        };
+        let d = Diagnostic::error(
+            codes::OUTPUT_PAD_TOO_LARGE,
+            format!(
+                "output_pad {op} must be smaller than the stride ({st}) or the dilation ({dl})"
+            ),
+        );
+        let d = self.primary(d, "output_pad", format!("{axis}: output padding {op}"));
+        let d = self.label(d, "stride", format!("stride {s}"));
+        let d = self.label(d, "dilation", format!("dilation {dilation}"));
+        diags.push(
+            d.with_note("as in PyTorch's ConvTranspose2d: output_padding < stride or output_padding < dilation; it only picks one of the input sizes a strided convolution maps to the same output")
+                .with_help(format!("use `output_pad` below {} in the {axis}", st.max(dl))),
+        );
+        None
+    }
+
+    fn output(
+        &self,
+        i: Hw,
+        f: Hw,
+        s: Hw,
+        p: Hw,
+        k: Kind,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Hw> {
+        let (h, w) = Axis::both(i, f, s, p, k);
         // A square layer fails the same way on both axes: say it once.
-        let square = (h.input, h.filter, h.stride, h.pad) == (w.input, w.filter, w.stride, w.pad);
+        let square = h.same(&w);
         let both = Axis {
             row: "row and column",
             rows: "rows and columns",
@@ -332,46 +509,16 @@ impl Shapes<'_, '_> {
         let axes: Vec<Axis> = if square { vec![both] } else { vec![h, w] };
         let mut out = Vec::with_capacity(2);
         for a in &axes {
-            let Some(padded) = a.pad.checked_mul(2).and_then(|x| x.checked_add(a.input)) else {
-                diags.push(
-                    Diagnostic::error(codes::TOO_LARGE, "padded input size overflows 64 bits")
-                        .with_primary(self.decl.name.span, "in this layer")
-                        .with_help("use realistic sizes"),
-                );
-                return None;
+            let size = if a.transposed {
+                self.transposed_axis(a, diags)
+            } else {
+                self.ordinary_axis(a, diags)
             };
-            if a.filter > padded {
-                let d = Diagnostic::error(
-                    codes::FILTER_TOO_LARGE,
-                    format!(
-                        "filter is larger than the padded input: {} vs {padded}",
-                        count_of(a.filter, a)
-                    ),
-                );
-                let d = match self.entries.get("filter") {
-                    Some(e) => d.with_primary(e.value.span, count_of(a.filter, a)),
-                    None => d.with_primary(self.decl.name.span, "in this layer"),
-                };
-                let d = self.label(d, "ifmap", format!("input has {}", count_of(a.input, a)));
-                let d = self.label(d, "pad", format!("pad {} on each side", a.pad));
-                diags.push(
-                    d.with_note(format!(
-                        "padded input: {} + 2*{} = {}",
-                        a.input,
-                        a.pad,
-                        count_of(padded, a)
-                    ))
-                    .with_help("use a smaller filter, a larger ifmap, or more padding"),
-                );
-                continue;
+            match size {
+                Ok(Some(e)) => out.push(e),
+                Ok(None) => continue,
+                Err(()) => return None,
             }
-            let span = padded - a.filter;
-            let left = span % a.stride;
-            if left != 0 {
-                diags.push(self.leftover(a, padded, left));
-                continue;
-            }
-            out.push(span / a.stride + 1);
         }
         match out.as_slice() {
             [e] if square => Some(Hw::square(*e)),
@@ -380,49 +527,117 @@ impl Shapes<'_, '_> {
         }
     }
 
-    fn leftover(&self, a: &Axis, padded: u64, left: u64) -> Diagnostic {
-        let d = Diagnostic::error(
-            codes::STRIDE_LEFTOVER,
-            format!(
-                "stride {} leaves {} of the input over",
-                a.stride,
-                count_of(left, a)
-            ),
+    fn overflow(&self, diags: &mut Vec<Diagnostic>, what: &str) {
+        diags.push(
+            Diagnostic::error(codes::TOO_LARGE, format!("{what} overflows 64 bits"))
+                .with_primary(self.decl.name.span, "in this layer")
+                .with_help("use realistic sizes"),
         );
-        let d = match self.entries.get("stride") {
-            Some(e) => d.with_primary(
-                e.value.span,
-                format!(
-                    "the last {} of the padded input are never used",
-                    count_of(left, a)
-                ),
-            ),
-            None => d.with_primary(self.decl.name.span, "in this layer"),
-        };
-        let d = self.label(d, "ifmap", format!("input has {}", count_of(a.input, a)));
-        let d = self.label(d, "filter", format!("filter has {}", count_of(a.filter, a)));
-        let d = self.label(d, "pad", format!("pad {} on each side", a.pad));
-        let exact = (padded - a.filter) as f64 / a.stride as f64 + 1.0;
-        let grow = a.stride - left;
-        self.defaults_note(d.with_note(format!("{} = {exact}: not a whole number of outputs", a.derivation())))
-            .with_help(format!(
-                "make the padded input ({} + 2*pad) {} longer or {} shorter so that the stride tiles it exactly",
-                a.input,
-                count_of(grow, a),
-                count_of(left, a)
-            ))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Output size of an ordinary (possibly dilated) convolution on one
+    /// axis: `Ok(None)` after reporting a problem, `Err` on overflow.
+    fn ordinary_axis(&self, a: &Axis, diags: &mut Vec<Diagnostic>) -> Result<Option<u64>, ()> {
+        let Some(padded) = a.pad.checked_mul(2).and_then(|x| x.checked_add(a.input)) else {
+            self.overflow(diags, "padded input size");
+            return Err(());
+        };
+        let Some(extent) = a.extent() else {
+            self.overflow(diags, "dilated filter size");
+            return Err(());
+        };
+        if extent > padded {
+            let dilated = a.dilation != 1;
+            let d = Diagnostic::error(
+                codes::FILTER_TOO_LARGE,
+                format!(
+                    "{} is larger than the padded input: {} vs {padded}",
+                    if dilated { "dilated filter" } else { "filter" },
+                    count_of(extent, a)
+                ),
+            );
+            let d = self.primary(d, "filter", count_of(a.filter, a));
+            let d = self.label(d, "ifmap", format!("input has {}", count_of(a.input, a)));
+            let d = self.label(d, "pad", format!("pad {} on each side", a.pad));
+            let mut d = self.label(d, "dilation", format!("taps {} apart", a.dilation));
+            if dilated {
+                d = d.with_note(format!(
+                    "dilated filter: {}*({} - 1) + 1 = {}",
+                    a.dilation,
+                    a.filter,
+                    count_of(extent, a)
+                ));
+            }
+            diags.push(
+                d.with_note(format!(
+                    "padded input: {} + 2*{} = {}",
+                    a.input,
+                    a.pad,
+                    count_of(padded, a)
+                ))
+                .with_help(if dilated {
+                    "use a smaller filter or dilation, a larger ifmap, or more padding"
+                } else {
+                    "use a smaller filter, a larger ifmap, or more padding"
+                }),
+            );
+            return Ok(None);
+        }
+        // Framework rule (floor): the last rows no window reaches are unused.
+        Ok(Some((padded - extent) / a.stride + 1))
+    }
+
+    /// Output size of a transposed convolution on one axis.
+    fn transposed_axis(&self, a: &Axis, diags: &mut Vec<Diagnostic>) -> Result<Option<u64>, ()> {
+        let full = (a.input - 1)
+            .checked_mul(a.stride)
+            .zip(a.dilation.checked_mul(a.filter - 1))
+            .and_then(|(x, y)| x.checked_add(y)?.checked_add(a.output_pad)?.checked_add(1));
+        let (Some(full), Some(cut)) = (full, a.pad.checked_mul(2)) else {
+            self.overflow(diags, "transposed output size");
+            return Err(());
+        };
+        if full > cut {
+            return Ok(Some(full - cut));
+        }
+        let d = Diagnostic::error(
+            codes::TRANSPOSED_NO_OUTPUT,
+            format!(
+                "pad {} removes the whole output of the transposed convolution",
+                a.pad
+            ),
+        );
+        let d = self.primary(
+            d,
+            "pad",
+            format!("removes {} on each side", count_of(a.pad, a)),
+        );
+        let d = self.label(d, "ifmap", format!("input has {}", count_of(a.input, a)));
+        let d = self.label(d, "filter", format!("filter has {}", count_of(a.filter, a)));
+        let d = self.label(d, "stride", format!("stride {}", a.stride));
+        diags.push(
+            d.with_note(format!(
+                "{} = {}: no output {} left",
+                a.derivation(),
+                full as i128 - cut as i128,
+                a.rows
+            ))
+            .with_help(format!(
+                "use `pad` at most {} (the unpadded output has {})",
+                (full - 1) / 2,
+                count_of(full, a)
+            )),
+        );
+        Ok(None)
+    }
+
     fn ofmap_mismatch(
         &self,
         e: &Entry,
         given: Hw,
         computed: Hw,
-        i: Option<Hw>,
-        f: Option<Hw>,
-        s: Option<Hw>,
-        p: Option<Hw>,
+        (i, f, s, p): (Option<Hw>, Option<Hw>, Option<Hw>, Option<Hw>),
+        k: Kind,
     ) -> Diagnostic {
         let d = Diagnostic::error(
             codes::OFMAP_MISMATCH,
@@ -433,16 +648,38 @@ impl Shapes<'_, '_> {
         let d = self.label(d, "filter", format!("filter {}", f.unwrap_or_default()));
         let d = self.label(d, "stride", format!("stride {}", s.unwrap_or_default()));
         let d = self.label(d, "pad", format!("pad {}", p.unwrap_or_default()));
+        let d = self.label(d, "dilation", format!("dilation {}", k.dilation));
+        let d = self.label(d, "transposed", "transposed".to_string());
+        let d = self.label(d, "output_pad", format!("output padding {}", k.output_pad));
         let (i, f, s, p) = (
             i.unwrap_or_default(),
             f.unwrap_or_default(),
             s.unwrap_or_default(),
             p.unwrap_or_default(),
         );
-        let (h, w) = Axis::both(i, f, s, p);
-        let d = d
+        let (h, w) = Axis::both(i, f, s, p, k);
+        let mut d = d
             .with_note(format!("height: {} = {}", h.derivation(), computed.h))
             .with_note(format!("width: {} = {}", w.derivation(), computed.w));
+        let unused = Hw::new(h.unused(), w.unused());
+        if unused != Hw::default() {
+            let part = |n: u64, one: &str, many: &str| match n {
+                0 => None,
+                1 => Some(format!("1 {one}")),
+                n => Some(format!("{n} {many}")),
+            };
+            let what: Vec<String> = [
+                part(unused.h, "row", "rows"),
+                part(unused.w, "column", "columns"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            d = d.with_note(format!(
+                "as in the frameworks, the last {} of the padded input, which no window reaches, are unused",
+                what.join(" and ")
+            ));
+        }
         self.defaults_note(d).with_help(format!(
             "write `ofmap = {computed};`, or leave `ofmap` out: it is optional"
         ))

@@ -402,6 +402,18 @@ impl Conv<'_> {
         }
     }
 
+    /// `true` or `false` (a layer's `transposed`).
+    pub fn boolean(&mut self, key: &Ident, v: &Value) -> Option<bool> {
+        match &v.kind {
+            ValueKind::Word(w) if w.name == "true" => Some(true),
+            ValueKind::Word(w) if w.name == "false" => Some(false),
+            _ => {
+                self.wrong_type(key, v, "`true` or `false`", "true");
+                None
+            }
+        }
+    }
+
     pub fn string(&mut self, key: &Ident, v: &Value) -> Option<String> {
         match &v.kind {
             ValueKind::Str(s) => Some(s.clone()),

@@ -39,6 +39,15 @@ pub const AMBIGUOUS_TARGET: &str = "E0040";
 pub const UNKNOWN_LAYER: &str = "E0041";
 pub const UNKNOWN_ARCH: &str = "E0042";
 pub const NOTHING_TO_RUN: &str = "E0043";
+/// `output_pad` on a layer that is not `transposed = true`.
+pub const OUTPUT_PAD_NOT_TRANSPOSED: &str = "E0044";
+/// `output_pad` not smaller than the stride or the dilation (PyTorch's rule).
+pub const OUTPUT_PAD_TOO_LARGE: &str = "E0045";
+/// The padding of a transposed convolution removes its whole output.
+pub const TRANSPOSED_NO_OUTPUT: &str = "E0046";
+/// Grad-Flow asked for a pass of a transposed or dilated layer that is not
+/// one of its schedules (raised by gflow-map; row-stationary runs these).
+pub const GFLOW_NOT_ORDINARY: &str = "E0090";
 
 /// Every code with a one-line title, in order (for docs and `--explain`-like tools).
 pub const TABLE: &[(&str, &str)] = &[
@@ -60,7 +69,10 @@ pub const TABLE: &[(&str, &str)] = &[
     (INT_TOO_LARGE, "integer literal does not fit in 64 bits"),
     (TOO_LARGE, "sizes too large to compute with"),
     (FILTER_TOO_LARGE, "filter larger than the padded input"),
-    (STRIDE_LEFTOVER, "stride leaves input rows or columns over"),
+    (
+        STRIDE_LEFTOVER,
+        "stride leaves input rows or columns over (no longer raised: unused rows follow the floor rule)",
+    ),
     (
         OFMAP_MISMATCH,
         "ofmap differs from the computed output size",
@@ -90,6 +102,22 @@ pub const TABLE: &[(&str, &str)] = &[
     (UNKNOWN_LAYER, "unknown layer or network name"),
     (UNKNOWN_ARCH, "unknown arch name"),
     (NOTHING_TO_RUN, "the file declares no layer"),
+    (
+        OUTPUT_PAD_NOT_TRANSPOSED,
+        "`output_pad` on a layer that is not transposed",
+    ),
+    (
+        OUTPUT_PAD_TOO_LARGE,
+        "`output_pad` not smaller than the stride or the dilation",
+    ),
+    (
+        TRANSPOSED_NO_OUTPUT,
+        "padding removes the whole output of a transposed convolution",
+    ),
+    (
+        GFLOW_NOT_ORDINARY,
+        "Grad-Flow asked for a pass of a transposed or dilated layer it does not map",
+    ),
     // Back end (passes, simulation, cost). The stages that raise these use
     // the same literals; `tests/codes.rs` checks that every code they use is here.
     ("E0201", "Grad-Flow needs a single-cycle adder"),

@@ -65,6 +65,14 @@ pub fn eval(graph: &Graph, n: NodeId) -> Option<SrcMatrix> {
         Op::Crop { amount: p } => {
             SrcMatrix::from_fn(x.h - 2 * p.h, x.w - 2 * p.w, |r, c| x.at(r + p.h, c + p.w))
         }
+        Op::PadEnd { amount: p } => SrcMatrix::from_fn(x.h + p.h, x.w + p.w, |r, c| {
+            if r >= x.h || c >= x.w {
+                Src::ZERO
+            } else {
+                x.at(r, c)
+            }
+        }),
+        Op::CropEnd { amount: p } => SrcMatrix::from_fn(x.h - p.h, x.w - p.w, |r, c| x.at(r, c)),
         Op::Conv2d { .. } => return None,
     })
 }

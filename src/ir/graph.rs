@@ -47,6 +47,13 @@ pub enum Op {
     Rotate180,
     /// Rows/columns removed on each side.
     Crop { amount: Hw },
+    /// Zero rows/columns added after the last row/column only (a
+    /// transposed convolution's `output_pad`, the rows of an input gradient
+    /// that no window reached).
+    PadEnd { amount: Hw },
+    /// Rows/columns removed after the last row/column only (input rows no
+    /// window reaches, gradient rows beyond the input).
+    CropEnd { amount: Hw },
 }
 
 impl Op {
@@ -57,6 +64,8 @@ impl Op {
             Op::Dilate { .. } => "dilate",
             Op::Rotate180 => "rotate180",
             Op::Crop { .. } => "crop",
+            Op::PadEnd { .. } => "pad_end",
+            Op::CropEnd { .. } => "crop_end",
         }
     }
 
@@ -93,6 +102,13 @@ impl Op {
                     return None;
                 }
                 Some(Hw::new(x.h - 2 * amount.h, x.w - 2 * amount.w))
+            }
+            (Op::PadEnd { amount }, [x]) => Some(Hw::new(x.h + amount.h, x.w + amount.w)),
+            (Op::CropEnd { amount }, [x]) => {
+                if amount.h >= x.h || amount.w >= x.w {
+                    return None;
+                }
+                Some(Hw::new(x.h - amount.h, x.w - amount.w))
             }
             _ => None,
         }

@@ -18,6 +18,20 @@ pub fn print_module(m: &Module) -> String {
         "  layer ifmap {} x{} filter {} x{} stride {} pad {} batch {} groups {} ofmap {}",
         l.ifmap, l.channels, l.filter, l.filters, l.stride, l.pad, l.batch, l.groups, l.ofmap
     );
+    // Only layers that are not ordinary convolutions say what they are.
+    if !l.dilation.is_one() || l.transposed {
+        let _ = writeln!(
+            s,
+            "  kind {} dilation {} output_pad {}",
+            if l.transposed {
+                "transposed"
+            } else {
+                "dilated"
+            },
+            l.dilation,
+            l.output_pad
+        );
+    }
     if let Some(g) = &m.graph {
         let _ = writeln!(s, "graph:");
         for n in g.g.node_indices() {
@@ -32,6 +46,8 @@ pub fn print_module(m: &Module) -> String {
                                 super::Op::Pad { amount } => format!(" by {amount}"),
                                 super::Op::Dilate { factor } => format!(" by {factor}"),
                                 super::Op::Crop { amount } => format!(" by {amount}"),
+                                super::Op::PadEnd { amount } => format!(" by {amount}"),
+                                super::Op::CropEnd { amount } => format!(" by {amount}"),
                                 super::Op::Rotate180 => String::new(),
                             };
                             format!(" = {}({}){}", op.name(), args.join(", "), detail)

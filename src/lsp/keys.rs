@@ -139,6 +139,21 @@ pub const LAYER: &[KeyDoc] = &[
         "shape `h x w` or `n` (no unit)",
         "optional; checked against the computed size",
     ),
+    k(
+        "dilation",
+        "shape `h x w` or `n` (no unit)",
+        "spacing of the filter taps, as in PyTorch's Conv2d (default 1)",
+    ),
+    k(
+        "transposed",
+        "`true` or `false`",
+        "a transposed convolution, as PyTorch's ConvTranspose2d",
+    ),
+    k(
+        "output_pad",
+        "shape `h x w` or `n` (no unit)",
+        "extra output rows/columns of a transposed layer (default 0)",
+    ),
 ];
 
 pub const MAPPING: &[KeyDoc] = &[

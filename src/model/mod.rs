@@ -34,6 +34,14 @@ impl Hw {
     pub const fn area(self) -> u64 {
         self.h * self.w
     }
+    /// 1 x 1 (the default dilation).
+    pub fn is_one(&self) -> bool {
+        *self == Hw::square(1)
+    }
+    /// 0 x 0 (the default padding).
+    pub fn is_zero(&self) -> bool {
+        *self == Hw::default()
+    }
 }
 
 impl std::fmt::Display for Hw {

@@ -16,6 +16,10 @@ impl Pass for GflowMap {
     }
     fn run(&self, m: &mut Module) -> Result<(), PassError> {
         super::rs_map::require_single_cycle_adder_for_gflow(m)?;
+        if !m.layer.is_ordinary() {
+            m.set = Some(super::gflow_kinds::gflow_kind_set(m)?);
+            return Ok(());
+        }
         let g = m.gflow_group;
         let set = match m.pass {
             PassKind::Igrad => super::gflow_igrad_set(&m.layer, g, m.arch.pipeline_mul, m.arch.pipeline_add),

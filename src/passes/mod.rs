@@ -8,6 +8,7 @@ mod compile;
 mod gflow_common;
 mod gflow_fgrad;
 mod gflow_igrad;
+mod gflow_kinds;
 mod gflow_map;
 mod lower;
 mod rs_map;

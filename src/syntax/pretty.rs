@@ -1,5 +1,6 @@
 //! Canonical `.cnn` text for a checked description (`--emit ast`). Every
-//! value is written out, so the text does not depend on defaults, and
+//! value is written out (the keys of dilated and transposed convolutions
+//! when they are not the defaults), so the text does not depend on defaults, and
 //! reading it back gives the same description (the round-trip property test
 //! holds this printer and the checker to each other).
 
@@ -53,11 +54,42 @@ fn print_layer(out: &mut String, l: &Layer, name: &str, indent: &str) {
     line(out, "pad", l.pad.to_string());
     line(out, "batch", l.batch.to_string());
     line(out, "groups", l.groups.to_string());
+    // The keys of dilated and transposed convolutions are written only when
+    // they differ from their defaults: ordinary layers print as they always did.
+    if !l.dilation.is_one() {
+        line(out, "dilation", l.dilation.to_string());
+    }
+    if l.transposed {
+        line(out, "transposed", "true".to_string());
+        line(out, "output_pad", l.output_pad.to_string());
+    }
     line(out, "ofmap", l.ofmap.to_string());
+    let unused = l.unused();
+    if !unused.is_zero() {
+        let _ = writeln!(
+            out,
+            "{indent}    // floor rule: the last {} of the padded input are unused",
+            unused_text(unused)
+        );
+    }
     if let Some(m) = &l.mapping {
         print_mapping(out, m, indent);
     }
     let _ = writeln!(out, "{indent}}}");
+}
+
+/// "1 row and 1 column", "2 rows", ...: what the floor rule leaves unused.
+fn unused_text(u: Hw) -> String {
+    let part = |n: u64, one: &str, many: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {many}")),
+    };
+    [part(u.h, "row", "rows"), part(u.w, "column", "columns")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn print_mapping(out: &mut String, m: &MappingHint, indent: &str) {

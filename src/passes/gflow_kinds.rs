@@ -1,0 +1,164 @@
+//! Grad-Flow on transposed and dilated layers, mapped directly: the
+//! gradient schedules already are such convolutions, so each pass that is
+//! one of them runs that schedule on an equivalent ordinary layer, with the
+//! tensors renamed.
+//!
+//! - Forward of a transposed layer `O[i·s + a - p] += X[i]·W[a]` is the input
+//!   gradient of an ordinary layer whose error is X (stride s, no padding):
+//!   the gflow igrad schedule, X in place of the error. Its result covers
+//!   the whole scatter; the rows the padding crops are computed too (they
+//!   are real products) and written to a discard area after the output.
+//! - Filter gradient of a transposed layer `dW[a] = Σ X[i]·dO[i·s + a - p]`
+//!   is the filter gradient of an ordinary layer with input dO (pad p,
+//!   stride s) and error X: the gflow fgrad schedule, the two renamed.
+//! - Forward of a dilated stride-1 layer `O[o] = Σ Xp[o + a·d]·W[a]` is the
+//!   filter gradient of an ordinary layer with input X (pad p, stride d)
+//!   and error W: the gflow fgrad schedule, W in place of the error.
+//!
+//! The other passes (a transposed layer's input gradient, a dilated layer's
+//! gradients and strided forward pass) are not one of these schedules and
+//! are refused with the way to run them.
+
+use super::gflow_common::GROUPING_OUT_OF_RANGE;
+use super::{gflow_fgrad_set, gflow_igrad_set, PassError};
+use crate::diag::{codes, Diagnostic};
+use crate::ir::{LogicalSet, Module, OutKind, Src, SrcKind};
+use crate::model::{Hw, Layer};
+use crate::options::PassKind;
+
+/// The set of pass `m.pass` of a transposed or dilated layer.
+pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
+    let l = &m.layer;
+    let (g, mul, add) = (m.gflow_group, m.arch.pipeline_mul, m.arch.pipeline_add);
+    let one = Hw::square(1);
+    let refused = |why: &str| PassError::refused(refusal(l, why));
+    let equivalent = |ifmap: Hw, filter: Hw, stride: Hw, pad: Hw| {
+        Layer::from_sizes(&l.name, ifmap, 1, filter, 1, stride, pad, 1, 1)
+            .map(|mut e| {
+                e.span = l.span;
+                e
+            })
+            .ok_or_else(|| PassError::internal("gflow-map", "no equivalent ordinary layer"))
+    };
+    match (l.transposed, m.pass) {
+        (true, PassKind::Forward) if l.dilation.is_one() => {
+            let (s, k, p, o) = (l.stride, l.filter, l.pad, l.ofmap);
+            // The full scatter, plus the rows output_pad adds beyond it.
+            let full = |i: u64, s: u64, k: u64| (i - 1) * s + k;
+            let extra = |op: u64, p: u64| op.saturating_sub(p);
+            let ifmap = Hw::new(
+                full(l.ifmap.h, s.h, k.h) + extra(l.output_pad.h, p.h),
+                full(l.ifmap.w, s.w, k.w) + extra(l.output_pad.w, p.w),
+            );
+            let e = equivalent(ifmap, k, s, Hw::default())?;
+            if e.ofmap != l.ifmap {
+                return Err(PassError::internal("gflow-map", "equivalent layer has another error shape"));
+            }
+            let mut set = gflow_igrad_set(&e, g, mul, add).map_err(|d| regroup(d, l))?;
+            rename(&mut set, &[(SrcKind::Error, SrcKind::Ifmap)]);
+            crop_outputs(&mut set, p, o);
+            explain(&mut set, format!("transposed forward as the igrad schedule of a {} layer: its error is X, its gradient O before the pad {p} crop; cropped rows go to the discard area after row {}", e.ifmap, o.h));
+            set.out_kind = OutKind::Ofmap;
+            Ok(set)
+        }
+        (true, PassKind::Fgrad) if l.dilation.is_one() => {
+            let e = equivalent(l.ofmap, l.filter, l.stride, l.pad)?;
+            if e.ofmap != l.ifmap {
+                return Err(PassError::internal("gflow-map", "equivalent layer has another error shape"));
+            }
+            let mut set = gflow_fgrad_set(&e, g, mul, add).map_err(|d| regroup(d, l))?;
+            rename(
+                &mut set,
+                &[(SrcKind::Ifmap, SrcKind::Error), (SrcKind::Error, SrcKind::Ifmap)],
+            );
+            explain(&mut set, format!("transposed fgrad as the fgrad schedule of a {} layer: its input is dO, its error X", e.ifmap));
+            Ok(set)
+        }
+        (false, PassKind::Forward) if l.stride == one => {
+            let e = equivalent(l.ifmap, l.ofmap, l.dilation, l.pad)?;
+            if e.ofmap != l.filter {
+                return Err(PassError::internal("gflow-map", "equivalent layer has another error shape"));
+            }
+            let mut set = gflow_fgrad_set(&e, g, mul, add).map_err(|d| regroup(d, l))?;
+            rename(&mut set, &[(SrcKind::Error, SrcKind::Filter)]);
+            set.out_kind = OutKind::Ofmap;
+            explain(&mut set, format!("dilated forward as the fgrad schedule of a layer with stride {}: its error is W, its filter gradient O", l.dilation));
+            Ok(set)
+        }
+        (true, PassKind::Forward) | (true, PassKind::Fgrad) => {
+            Err(refused("a transposed layer with a dilation"))
+        }
+        (true, _) => Err(refused(
+            "the input gradient of a transposed layer: it is an ordinary strided convolution of the error, with no inserted zeros to skip",
+        )),
+        (false, PassKind::Forward) => Err(refused("a dilated layer's forward pass with a stride above 1")),
+        (false, _) => Err(refused("the gradients of a dilated layer")),
+    }
+}
+
+fn refusal(l: &Layer, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::GFLOW_NOT_ORDINARY,
+        format!("Grad-Flow does not map {why}"),
+    )
+    .with_primary(l.span, "this layer")
+    .with_note("Grad-Flow maps a transposed layer's forward pass and filter gradient, and a dilated layer's stride-1 forward pass (dilation 1 for transposed layers)")
+    .with_help("use `--dataflow rs`: row-stationary runs it as frameworks lower it (zero insertion, dilated filters)")
+}
+
+/// A grouping refusal names the equivalent layer's limits; say which pass
+/// of this layer it is about.
+fn regroup(d: Diagnostic, l: &Layer) -> PassError {
+    let d = if d.code == GROUPING_OUT_OF_RANGE {
+        d.with_note(format!(
+            "layer `{}` is mapped as the gradient schedule of an equivalent ordinary layer; the range is that layer's",
+            l.name
+        ))
+    } else {
+        d
+    };
+    PassError::refused(d)
+}
+
+/// Says first, in the placement rules, which schedule the set is.
+fn explain(set: &mut LogicalSet, rule: String) {
+    set.placement.rules.insert(0, rule);
+}
+
+/// Renames the layer tensors the set's scratchpads hold (pairs applied at once).
+fn rename(set: &mut LogicalSet, pairs: &[(SrcKind, SrcKind)]) {
+    let map = |s: &mut Src| {
+        if let Some((_, to)) = pairs.iter().find(|(from, _)| *from == s.kind) {
+            s.kind = *to;
+        }
+    };
+    for pe in &mut set.pes {
+        pe.ifmap_init.iter_mut().for_each(map);
+        pe.filter_init.iter_mut().for_each(map);
+    }
+}
+
+/// Keeps the `out` window of the set's output starting at `(pad, pad)`:
+/// its elements become the output tensor, row-major, and every other
+/// output element (the rows the padding crops) goes to a discard area
+/// after it, in the order the schedule writes them, so each is still
+/// written once.
+fn crop_outputs(set: &mut LogicalSet, pad: Hw, out: Hw) {
+    let width = set.out_shape.w;
+    let inside = out.area();
+    let mut discarded = 0u64;
+    for pe in &mut set.pes {
+        for w in &mut pe.words {
+            let Some(j) = w.out else { continue };
+            let (r, c) = (j as u64 / width, j as u64 % width);
+            let kept = r >= pad.h && c >= pad.w && r - pad.h < out.h && c - pad.w < out.w;
+            w.out = Some(if kept {
+                ((r - pad.h) * out.w + (c - pad.w)) as u32
+            } else {
+                discarded += 1;
+                (inside + discarded - 1) as u32
+            });
+        }
+    }
+    set.out_shape = Hw::new(out.h + discarded.div_ceil(out.w), out.w);
+}
