@@ -13,6 +13,15 @@ pub const MAX_SOURCE_BYTES: usize = 64 * 1024 * 1024;
 /// Most diagnostics reported for one file; the rest are counted in a final one.
 pub const MAX_DIAGNOSTICS: usize = 100;
 
+/// The refusal of a file over `cap` bytes, found by reading `cap + 1`.
+pub fn too_large(cap: u64) -> Diagnostic {
+    Diagnostic::error(
+        codes::FILE_TOO_LARGE,
+        format!("input is more than {cap} bytes, the limit"),
+    )
+    .with_help("a .cnn file describes layers and archs; it is never this large")
+}
+
 /// Parses and checks one `.cnn` source.
 pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
     if source.len() > MAX_SOURCE_BYTES {

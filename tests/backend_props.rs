@@ -85,7 +85,7 @@ proptest! {
                 summary: None,
             };
             match run(&req) {
-                Ok(text) => prop_assert!(!text.contains("\"verified\": false") && !text.contains("verified         false")),
+                Ok(out) => prop_assert!(!out.text.contains("\"verified\": false") && !out.text.contains("verified         false")),
                 Err(diags) => prop_assert!(!diags.is_empty()),
             }
         }

@@ -39,6 +39,14 @@ pub const AMBIGUOUS_TARGET: &str = "E0040";
 pub const UNKNOWN_LAYER: &str = "E0041";
 pub const UNKNOWN_ARCH: &str = "E0042";
 pub const NOTHING_TO_RUN: &str = "E0043";
+pub const CONFLICTING_OPTIONS: &str = "E0050";
+pub const LIMIT: &str = "E0210";
+pub const NOT_FINITE: &str = "E0211";
+pub const CANNOT_WRITE: &str = "E0920";
+pub const CANNOT_READ: &str = "E0921";
+pub const OUTPUT_IS_INPUT: &str = "E0922";
+pub const BAD_TRACE: &str = "E0923";
+pub const BAD_MEMSPEC: &str = "E0924";
 
 /// Every code with a one-line title, in order (for docs and `--explain`-like tools).
 pub const TABLE: &[(&str, &str)] = &[
@@ -90,6 +98,14 @@ pub const TABLE: &[(&str, &str)] = &[
     (UNKNOWN_LAYER, "unknown layer or network name"),
     (UNKNOWN_ARCH, "unknown arch name"),
     (NOTHING_TO_RUN, "the file declares no layer"),
+    (
+        CONFLICTING_OPTIONS,
+        "command-line options that conflict or mean nothing together",
+    ),
+    (
+        NOT_FINITE,
+        "a value or a result that is not a finite number",
+    ),
     // Back end (passes, simulation, cost). The stages that raise these use
     // the same literals; `tests/codes.rs` checks that every code they use is here.
     ("E0201", "Grad-Flow needs a single-cycle adder"),
@@ -113,5 +129,15 @@ pub const TABLE: &[(&str, &str)] = &[
     ("E0901", "no pass of that name in the pipeline"),
     ("E0910", "the simulation broke a hardware invariant"),
     ("E0911", "simulated outputs differ from the reference"),
-    ("E0920", "cannot write an output file"),
+    (
+        CANNOT_WRITE,
+        "cannot write an output file or standard output",
+    ),
+    (CANNOT_READ, "cannot read an input file"),
+    (OUTPUT_IS_INPUT, "an output file is the input file"),
+    (BAD_TRACE, "a DRAM trace line that cannot be read"),
+    (
+        BAD_MEMSPEC,
+        "a memspec that cannot be read or is out of range",
+    ),
 ];

@@ -266,6 +266,24 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
     );
     s.dram_sample_factor = factor;
     s.energy_pj = energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy);
+    let bad = crate::limits::null_fields(&s);
+    if let Some(first) = bad.first() {
+        return Err(Diagnostic::error(
+            crate::diag::codes::NOT_FINITE,
+            format!(
+                "`{first}` of layer `{}` is not a finite number",
+                m.layer.name
+            ),
+        )
+        .with_primary(m.layer.span, "this layer")
+        .with_secondary(arch.span, "with this arch")
+        .with_note(format!(
+            "{} figures overflow: {}",
+            bad.len(),
+            bad.join(", ")
+        ))
+        .with_help("check the arch's energies and clock: a product of them overflows"));
+    }
     Ok(s)
 }
 
