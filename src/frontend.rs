@@ -37,12 +37,12 @@ pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
         )]);
     }
     let parsed = parser::parse(source);
-    let (desc, check_diags) = check::check(&parsed.file);
+    let (desc, check_diags, dropped) = check::check_bounded(&parsed.file, MAX_DIAGNOSTICS);
     let mut diags = parsed.diagnostics;
     diags.extend(check_diags);
     // File order; lexer, parser and checker findings interleave.
     diags.sort_by_key(|d| d.labels.iter().find(|l| l.primary).map(|l| l.span.start));
-    let mut extra = parsed.suppressed;
+    let mut extra = parsed.suppressed + dropped;
     if diags.len() > MAX_DIAGNOSTICS {
         extra += diags.len() - MAX_DIAGNOSTICS;
         diags.truncate(MAX_DIAGNOSTICS);
