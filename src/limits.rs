@@ -54,6 +54,29 @@ pub fn check_pass_size(m: &crate::ir::Module) -> Result<(), Diagnostic> {
     .with_help("simulate a tile of the layer (fewer rows), or split a long 1-D input"))
 }
 
+/// Most PE-cycles a Grad-Flow schedule is built for. Its per-PE timelines
+/// hold about three control events of 48 bytes per read before the set's
+/// exact length is known, so this bounds them to about 1.2 GiB (the limit
+/// of 50 M PE-cycles alone let a padded layer take 8 GB before refusal).
+pub const MAX_GFLOW_PE_CYCLES: u64 = 1 << 23;
+
+/// Refuses a Grad-Flow set of `pe_cycles` (rows x cols x a lower bound on
+/// the cycles, which the reads cannot exceed) before its timelines exist.
+pub fn check_gflow_events(layer: &Layer, what: &str, pe_cycles: u64) -> Result<(), Diagnostic> {
+    if pe_cycles <= MAX_GFLOW_PE_CYCLES {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        codes::LIMIT,
+        format!(
+            "Grad-Flow {what}: the schedule needs at least {pe_cycles} PE-cycles, over the limit of {MAX_GFLOW_PE_CYCLES} for Grad-Flow"
+        ),
+    )
+    .with_primary(layer.span, "this layer")
+    .with_note("a Grad-Flow schedule keeps its control events per PE until the set is complete; the bound keeps them near 1 GiB")
+    .with_help("use a grouping that needs fewer PE-cycles, a smaller layer, or `--dataflow rs`"))
+}
+
 /// Refuses a program whose simulation would exceed the work or memory
 /// bound, before anything is allocated (E0210).
 pub fn check_simulation(p: &Program, layer: &Layer) -> Result<(), Diagnostic> {

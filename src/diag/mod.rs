@@ -63,6 +63,17 @@ impl Diagnostic {
         self
     }
 
+    /// A secondary label on a declaration that may have no source (the
+    /// built-in `eyeriss` has an empty span): an empty span gets no label,
+    /// rather than one on whatever starts the file.
+    pub fn with_declared(self, span: SrcSpan, message: impl Into<String>) -> Self {
+        if span.end > span.start {
+            self.with_secondary(span, message)
+        } else {
+            self
+        }
+    }
+
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self

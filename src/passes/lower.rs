@@ -32,8 +32,9 @@ impl Pass for Lower {
             Ok(()) => {}
             Err(VerifyError::Capacity(what)) => {
                 return Err(PassError::refused(
-                    arch_label(Diagnostic::error("E0206", format!("the schedule does not fit the queues of arch `{}`: {what}", m.arch.name))
-                        .with_primary(m.layer.span, "this layer"), m)
+                    Diagnostic::error("E0206", format!("the schedule does not fit the queues of arch `{}`: {what}", m.arch.name))
+                        .with_primary(m.layer.span, "this layer")
+                        .with_declared(m.arch.span, "this arch")
                         .with_note(format!(
                             "PE queues hold `fifo.depth = {}` psums; each PE's output buffer holds the outputs it produces (at least {}) waiting for `noc.ofmap = {}` writes per cycle",
                             m.arch.fifo_depth,
@@ -47,17 +48,6 @@ impl Pass for Lower {
         }
         m.program = Some(program);
         Ok(())
-    }
-}
-
-/// Labels the arch's declaration, if the file has one: the built-in
-/// `eyeriss` has no source, and an empty span would point at whatever
-/// starts the file.
-fn arch_label(d: Diagnostic, m: &Module) -> Diagnostic {
-    if m.arch.span.end > m.arch.span.start {
-        d.with_secondary(m.arch.span, "this arch")
-    } else {
-        d.with_note(format!("arch `{}` is the built-in", m.arch.name))
     }
 }
 

@@ -276,7 +276,6 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
             ),
         )
         .with_primary(m.layer.span, "this layer")
-        .with_secondary(arch.span, "with this arch")
         .with_note(format!(
             "{} figures overflow: {}",
             bad.len(),
