@@ -172,3 +172,59 @@ fn memspec_values_are_range_checked_by_name() {
         assert!(memspec(p).is_err(), "{p}");
     }
 }
+
+fn pattern(iterations: u64) -> String {
+    let mut s = String::new();
+    for i in 0..iterations {
+        let (t, b) = (i * 40, i % 16);
+        s += &format!(
+            "{t},ACT,{b}\n{},RD,{b}\n{},RD,{b}\n{},PRE,{b}\n",
+            t + 14,
+            t + 18,
+            t + 36
+        );
+    }
+    s
+}
+
+#[test]
+fn a_trace_of_whole_windows_gets_no_closing_nop() {
+    // DRAMPower v4.1 on these two traces: 9 999 996 cycles and
+    // 1192664617.36 pJ for exactly 1 000 000 lines (the last window is empty:
+    // no closing NOP, the trace ends at its last PRE), 9 999 968 cycles and
+    // 1192660367.60 pJ for 999 996 lines (closing NOP at PRE + tRP - 1).
+    let spec = memspec("ddr4-1866").unwrap();
+    let full = pattern(250_000);
+    let c = analyse(&spec, full.as_bytes()).unwrap();
+    assert_eq!(c.active_cycles + c.precharged_cycles, 9_999_996);
+    let e = cnnc::cost::dram::energy_from_counters(&spec, &c);
+    assert!(
+        (e.total / 8.0 - 1192664617.36).abs() < 0.01,
+        "{}",
+        e.total / 8.0
+    );
+    let short: String = full
+        .lines()
+        .take(999_996)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let c = analyse(&spec, short.as_bytes()).unwrap();
+    assert_eq!(c.active_cycles + c.precharged_cycles, 9_999_968);
+    let e = cnnc::cost::dram::energy_from_counters(&spec, &c);
+    assert!(
+        (e.total / 8.0 - 1192660367.60).abs() < 0.01,
+        "{}",
+        e.total / 8.0
+    );
+}
+
+#[test]
+fn drampower5_traces_end_at_end_of_simulation() {
+    // The long form: no double-counted tail; the window ends at the END line.
+    let spec = memspec("ddr4-1866").unwrap();
+    let t =
+        "0,ACT,0,0,0,0,0\n20,RD,0,0,0,0,0\n40,PRE,0,0,0,0,0\n1000,END_OF_SIMULATION,0,0,0,0,0\n";
+    let c = analyse(&spec, t.as_bytes()).unwrap();
+    assert_eq!((c.acts, c.reads, c.pres), (1, 1, 1));
+    assert_eq!(c.active_cycles + c.precharged_cycles, 1000);
+}
