@@ -75,8 +75,23 @@ impl<'a> Request<'a> {
     }
 }
 
-/// What the backend produced: text for stdout, or diagnostics (exit status 1).
-pub type Outcome = Result<String, Vec<Diagnostic>>;
+/// What a run produced. The driver writes `text` and `files` (each whole,
+/// see `crate::io::outfile`) and renders `refusals` on standard error.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    /// The report, for stdout or `-o`.
+    pub text: String,
+    /// Side files (`--pe-stats`, `--summary`, `--dram-trace`) by path; every
+    /// path is one of [`side_file_paths`].
+    pub files: Vec<(PathBuf, String)>,
+    /// What the report marks as refused (a layer the arch cannot hold, a
+    /// physical pass that does not fit, a layer of a network that cannot
+    /// run): the report is printed, the run exits 1.
+    pub refusals: Vec<Diagnostic>,
+}
+
+/// The output of a run, or diagnostics alone (exit status 1).
+pub type Outcome = Result<Output, Vec<Diagnostic>>;
 
 /// Runs the stages the request needs.
 pub fn run(request: &Request<'_>) -> Outcome {
@@ -104,12 +119,97 @@ pub(crate) fn passes_of(p: PassKind) -> Vec<PassKind> {
     }
 }
 
-/// Writes a side file (`--pe-stats`, `--summary`, `--dram-trace`).
-pub(crate) fn write_side_file(path: &std::path::Path, text: &str) -> Result<(), Vec<Diagnostic>> {
-    std::fs::write(path, text).map_err(|e| {
-        vec![
-            Diagnostic::error("E0920", format!("cannot write `{}`: {e}", path.display()))
-                .with_help("check that the directory exists and is writable"),
-        ]
-    })
+/// Every side file the request can produce, in a fixed order: a single
+/// layer writes `FILE` (with `--pass all`, `STEM.PASS.EXT` per pass); a
+/// network writes `STEM.MEMBER.EXT` per member (`STEM.MEMBER.PASS.EXT` with
+/// `--pass all`). The driver creates them all before the run starts.
+pub fn side_file_paths(req: &Request<'_>) -> Vec<PathBuf> {
+    let passes = passes_of(req.pass);
+    let layers: Vec<Option<&str>> = match req.target {
+        Target::Layer(_) => vec![None],
+        Target::Network(n) => n.layers.iter().map(|l| Some(member(&l.name))).collect(),
+    };
+    let mut out = Vec::new();
+    for path in [&req.pe_stats, &req.summary, &req.dram_trace]
+        .into_iter()
+        .flatten()
+    {
+        for l in &layers {
+            for &p in &passes {
+                out.push(side_file_name(path, *l, p, passes.len()));
+            }
+        }
+    }
+    out
+}
+
+/// A network member's own name: `alexnet.conv1` -> `conv1`.
+pub(crate) fn member(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(_, m)| m)
+}
+
+/// `x.csv` -> `x[.MEMBER][.PASS].csv`.
+pub(crate) fn side_file_name(
+    path: &std::path::Path,
+    layer: Option<&str>,
+    pass: PassKind,
+    passes: usize,
+) -> PathBuf {
+    let mut parts = Vec::new();
+    if let Some(l) = layer {
+        parts.push(l.to_string());
+    }
+    if passes > 1 {
+        parts.push(format!("{pass:?}").to_lowercase());
+    }
+    if parts.is_empty() {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.{}{ext}", parts.join(".")))
+}
+
+/// The side files of one layer-pass: `(path, contents)` for each asked for.
+pub(crate) fn side_files_of(
+    req: &Request<'_>,
+    o: &crate::sim::PassOutcome,
+    r: &PassReport,
+    layer: Option<&str>,
+    n: usize,
+) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
+    let name = |p: &std::path::Path| side_file_name(p, layer, o.module.pass, n);
+    let mut out = Vec::new();
+    if let Some(p) = &req.pe_stats {
+        out.push((name(p), crate::stats::pe_csv(&o.pes)));
+    }
+    if req.summary.is_none() && req.dram_trace.is_none() {
+        return Ok(out);
+    }
+    let Some(ls) = &r.layer_stats else {
+        let (code, why) = r
+            .layer_refused
+            .as_ref()
+            .map_or(("E0301", String::new()), |d| {
+                (d.code, report::refusal_line(d))
+            });
+        return Err(Diagnostic::error(
+            code,
+            format!("no whole-layer figures for --summary or --dram-trace: {why}"),
+        )
+        .with_primary(o.module.layer.span, "this layer"));
+    };
+    if let Some(p) = &req.summary {
+        out.push((name(p), crate::cost::layer::summary(o, ls)));
+    }
+    if let Some(p) = &req.dram_trace {
+        out.push((name(p), crate::cost::layer::dram_trace(o, ls)));
+    }
+    Ok(out)
 }

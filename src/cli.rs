@@ -44,6 +44,9 @@ pub enum Command {
         memspec: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// How diagnostics are printed.
+        #[arg(long, value_enum, default_value_t = DiagnosticsStyle::Rich)]
+        diagnostics: DiagnosticsStyle,
     },
     /// Language server for .cnn files over stdin/stdout (docs/editors.md).
     Lsp,

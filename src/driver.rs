@@ -3,7 +3,7 @@
 //! exit status (0 ok, 1 input errors, 2 usage errors).
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::backend::{self, Request, Target};
 use crate::check::suggest::did_you_mean;
@@ -11,7 +11,10 @@ use crate::cli::{Cli, Command, DiagnosticsStyle, RunArgs};
 use crate::cost::dram::{self, DramArgs};
 use crate::diag::render::{render, Style};
 use crate::diag::{codes, Diagnostic};
+use crate::flags;
 use crate::frontend;
+use crate::io::outfile::OutError;
+use crate::io::{read_capped, OutFile, ReadError};
 use crate::model::{Arch, Description};
 use crate::options::{Emit, Format};
 
@@ -58,16 +61,24 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
             trace,
             memspec,
             format,
+            diagnostics,
         }) => {
             let args = DramArgs {
                 trace: trace.clone(),
                 memspec: memspec.clone(),
                 format: *format,
             };
+            let name = trace.display().to_string();
             match dram::run_cli(&args) {
-                Ok(text) => write_out(io, None, &text),
-                Err(msg) => {
-                    let _ = writeln!(io.err, "cnnc: {msg}");
+                Ok(text) => match write_stdout(io, &text) {
+                    Ok(()) => EXIT_OK,
+                    Err(d) => {
+                        report(io, &[d], &name, "", *diagnostics);
+                        EXIT_INPUT
+                    }
+                },
+                Err(d) => {
+                    report(io, &[d], &name, "", *diagnostics);
                     EXIT_INPUT
                 }
             }
@@ -87,10 +98,17 @@ struct Loaded {
 /// Reads and checks `path`; on failure prints why and returns the status.
 fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32> {
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_capped(path, frontend::MAX_SOURCE_BYTES as u64) {
         Ok(b) => b,
         Err(e) => {
-            let _ = writeln!(io.err, "cnnc: cannot read `{name}`: {e}");
+            let d = match e {
+                ReadError::Unreadable(why) => {
+                    Diagnostic::error(codes::CANNOT_READ, format!("cannot read `{name}`: {why}"))
+                        .with_help("give the path of a regular .cnn file")
+                }
+                ReadError::TooLarge { cap } => frontend::too_large(cap),
+            };
+            report(io, &[d], &name, "", style);
             return Err(EXIT_INPUT);
         }
     };
@@ -110,20 +128,61 @@ fn report(io: &mut Io, diags: &[Diagnostic], name: &str, source: &str, style: Di
     let _ = io.err.write_all(text.as_bytes());
 }
 
-fn write_out(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
-    match path {
-        Some(p) => match std::fs::write(p, text) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                let _ = writeln!(io.err, "cnnc: cannot write `{}`: {e}", p.display());
-                EXIT_INPUT
-            }
-        },
-        None => {
-            let _ = io.out.write_all(text.as_bytes());
-            let _ = io.out.flush();
-            EXIT_OK
+/// Writes the report to stdout; a failed write (a full disk, a closed
+/// pipe) is E0920.
+fn write_stdout(io: &mut Io, text: &str) -> Result<(), Diagnostic> {
+    io.out
+        .write_all(text.as_bytes())
+        .and_then(|()| io.out.flush())
+        .map_err(|e| cannot_write("standard output", &e.to_string()))
+}
+
+fn cannot_write(what: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(codes::CANNOT_WRITE, format!("cannot write {what}: {why}"))
+        .with_help("check that the directory exists, is writable and has space")
+}
+
+fn out_error(path: &Path, e: OutError) -> Diagnostic {
+    match e {
+        OutError::IsInput(input) => Diagnostic::error(
+            codes::OUTPUT_IS_INPUT,
+            format!(
+                "output `{}` is the input file `{}`",
+                path.display(),
+                input.display()
+            ),
+        )
+        .with_help("name another output file; cnnc never overwrites its input"),
+        OutError::Io(why) => cannot_write(&format!("`{}`", path.display()), &why),
+    }
+}
+
+/// The report to `-o PATH` (prepared before the run) or to stdout.
+fn write_main(io: &mut Io, out: Option<OutFile>, text: &str) -> Result<(), Diagnostic> {
+    match out {
+        Some(f) => {
+            let path = f.path().to_path_buf();
+            f.commit(text.as_bytes()).map_err(|e| out_error(&path, e))
         }
+        None => write_stdout(io, text),
+    }
+}
+
+/// Creates every output file of the run before the work starts: a path
+/// that cannot be written, or that names the input, is refused up front.
+fn prepare_outputs(paths: &[PathBuf], input: &Path) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        match OutFile::create(p, &[input]) {
+            Ok(f) => files.push(f),
+            Err(e) => diags.push(out_error(p, e)),
+        }
+    }
+    if diags.is_empty() {
+        Ok(files)
+    } else {
+        Err(diags)
     }
 }
 
@@ -133,33 +192,62 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
             .into_iter()
             .map(|(name, about)| format!("{name}  {about}\n"))
             .collect();
-        return write_out(io, args.output.as_deref(), &text);
+        let out = match args.output.as_deref().map(|p| OutFile::create(p, &[])) {
+            None => None,
+            Some(Ok(f)) => Some(f),
+            Some(Err(e)) => {
+                let p = args.output.as_deref().unwrap_or(Path::new(""));
+                report(io, &[out_error(p, e)], "cnnc", "", args.diagnostics);
+                return EXIT_INPUT;
+            }
+        };
+        return match write_main(io, out, &text) {
+            Ok(()) => EXIT_OK,
+            Err(d) => {
+                report(io, &[d], "cnnc", "", args.diagnostics);
+                EXIT_INPUT
+            }
+        };
     }
     let Some(path) = &args.file else {
         // clap requires FILE unless --list-passes; keep a message anyway.
         let _ = writeln!(io.err, "cnnc: no input file given");
         return EXIT_USAGE;
     };
+    let name = path.display().to_string();
+    let conflicts = flags::conflicts(args);
+    if !conflicts.is_empty() {
+        report(io, &conflicts, &name, "", args.diagnostics);
+        return EXIT_USAGE;
+    }
     let loaded = match load(path, args.diagnostics, io) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let desc = &loaded.desc;
+    let fail = |io: &mut Io, diags: &[Diagnostic]| {
+        report(io, diags, &loaded.name, &loaded.source, args.diagnostics);
+        EXIT_INPUT
+    };
     if args.emit == Emit::Ast {
+        let out = match prepare_outputs(args.output.as_slice(), path) {
+            Ok(mut f) => f.pop(),
+            Err(d) => return fail(io, &d),
+        };
         let text = match args.format {
             Format::Text => frontend::print(desc),
             Format::Json => serde_json::to_string_pretty(desc).unwrap_or_default() + "\n",
         };
-        return write_out(io, args.output.as_deref(), &text);
+        return match write_main(io, out, &text) {
+            Ok(()) => EXIT_OK,
+            Err(d) => fail(io, &[d]),
+        };
     }
     let selection = select_target(desc, args.layer.as_deref(), &loaded.name)
         .and_then(|t| select_arch(desc, &args.arch).map(|a| (t, a)));
     let (target, arch) = match selection {
         Ok(x) => x,
-        Err(d) => {
-            report(io, &[d], &loaded.name, &loaded.source, args.diagnostics);
-            return EXIT_INPUT;
-        }
+        Err(d) => return fail(io, &[d]),
     };
     let request = Request {
         target,
@@ -178,12 +266,45 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         dram_trace: args.dram_trace.clone(),
         summary: args.summary.clone(),
     };
-    match backend::run(&request) {
-        Ok(text) => write_out(io, args.output.as_deref(), &text),
-        Err(diags) => {
-            report(io, &diags, &loaded.name, &loaded.source, args.diagnostics);
-            EXIT_INPUT
+    let side_paths = backend::side_file_paths(&request);
+    if let Some(d) = flags::clashing_outputs(args.output.as_deref(), &side_paths) {
+        report(io, &[d], &loaded.name, "", args.diagnostics);
+        return EXIT_USAGE;
+    }
+    let (mut main_out, side_out) = match (
+        prepare_outputs(args.output.as_slice(), path),
+        prepare_outputs(&side_paths, path),
+    ) {
+        (Ok(mut m), Ok(s)) => (m.pop(), s),
+        (m, s) => {
+            let diags: Vec<Diagnostic> =
+                [m.err(), s.err()].into_iter().flatten().flatten().collect();
+            return fail(io, &diags);
         }
+    };
+    let output = match backend::run(&request) {
+        Ok(o) => o,
+        Err(diags) => return fail(io, &diags),
+    };
+    let mut problems = output.refusals;
+    // Side files: each written whole; one the run did not produce (its
+    // layer was refused) is not created.
+    let mut made: std::collections::HashMap<PathBuf, String> = output.files.into_iter().collect();
+    for f in side_out {
+        if let Some(text) = made.remove(f.path()) {
+            let p = f.path().to_path_buf();
+            if let Err(e) = f.commit(text.as_bytes()) {
+                problems.push(out_error(&p, e));
+            }
+        }
+    }
+    if let Err(d) = write_main(io, main_out.take(), &output.text) {
+        problems.push(d);
+    }
+    if problems.is_empty() {
+        EXIT_OK
+    } else {
+        fail(io, &problems)
     }
 }
 

@@ -10,8 +10,16 @@ use crate::syntax::{ast::File, parser};
 /// a bound keeps memory use proportional to something sane.
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Most diagnostics reported for one file; the rest are counted in a final one.
-pub const MAX_DIAGNOSTICS: usize = 100;
+pub use crate::diag::MAX_DIAGNOSTICS;
+
+/// The refusal of a file over `cap` bytes, found by reading `cap + 1`.
+pub fn too_large(cap: u64) -> Diagnostic {
+    Diagnostic::error(
+        codes::FILE_TOO_LARGE,
+        format!("input is more than {cap} bytes, the limit"),
+    )
+    .with_help("a .cnn file describes layers and archs; it is never this large")
+}
 
 /// Parses and checks one `.cnn` source.
 pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
@@ -28,12 +36,12 @@ pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
         )]);
     }
     let parsed = parser::parse(source);
-    let (desc, check_diags) = check::check(&parsed.file);
+    let (desc, check_diags, dropped) = check::check_bounded(&parsed.file, MAX_DIAGNOSTICS);
     let mut diags = parsed.diagnostics;
     diags.extend(check_diags);
     // File order; lexer, parser and checker findings interleave.
     diags.sort_by_key(|d| d.labels.iter().find(|l| l.primary).map(|l| l.span.start));
-    let mut extra = parsed.suppressed;
+    let mut extra = parsed.suppressed + dropped;
     if diags.len() > MAX_DIAGNOSTICS {
         extra += diags.len() - MAX_DIAGNOSTICS;
         diags.truncate(MAX_DIAGNOSTICS);

@@ -77,7 +77,7 @@ proptest! {
                 ..Request::new(Target::Layer(&l), &arch)
             };
             match run(&req) {
-                Ok(text) => prop_assert!(!text.contains("\"verified\": false") && !text.contains("verified         false")),
+                Ok(out) => prop_assert!(!out.text.contains("\"verified\": false") && !out.text.contains("verified         false")),
                 Err(diags) => prop_assert!(!diags.is_empty()),
             }
         }

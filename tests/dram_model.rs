@@ -198,7 +198,7 @@ fn cli_text_and_json() {
     let text = run_cli(&args).unwrap();
     assert!(text.contains("total") && text.contains("mW"), "{text}");
     std::fs::write(&trace, "0,ACT,0\n1,BOGUS,0\n").unwrap();
-    assert!(run_cli(&args).unwrap_err().contains("line 2"));
+    assert!(run_cli(&args).unwrap_err().message.contains("line 2"));
     args.memspec = "nope".into();
     assert!(run_cli(&args).is_err());
     let _ = std::fs::remove_dir_all(&dir);

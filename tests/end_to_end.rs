@@ -279,9 +279,14 @@ fn negative_gflow_group_on_the_command_line() {
         "--gflow-group",
         "-2",
     ]);
-    assert_eq!(code, 0, "{err}");
+    // The pass runs and verifies; the whole layer does not fit rf.ifmap:
+    // the report marks it refused, the diagnostic is on stderr, exit 1.
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[E0301]"), "{err}");
     assert!(
-        out.contains("gflow_group -2") && out.contains("verified         true"),
+        out.contains("gflow_group -2")
+            && out.contains("verified         true")
+            && out.contains("layer_stats: refused: error[E0301]"),
         "{out}"
     );
     let (code, _, _) = cnnc(&[
@@ -344,8 +349,8 @@ fn full_verification_changes_no_figure() {
                     verify,
                     ..Request::new(Target::Layer(l), &arch)
                 };
-                let (sample, m1) = strip(&run(&req(Verify::Sample)).unwrap());
-                let (full, m2) = strip(&run(&req(Verify::Full)).unwrap());
+                let (sample, m1) = strip(&run(&req(Verify::Sample)).unwrap().text);
+                let (full, m2) = strip(&run(&req(Verify::Full)).unwrap().text);
                 assert_eq!((m1.as_str(), m2.as_str()), (Some("sample"), Some("full")));
                 assert_eq!(sample, full, "{path} {} {pass:?}", l.name);
                 checked += 1;

@@ -62,12 +62,12 @@ fn known_output_sizes() {
 fn lexical_corners() {
     let src = r#"
         /* a /* nested */ comment */ // line comment
-        arch s : eyeriss { dram = "a\"b\\c"; energy.rf = 1e-3 pJ; clock = 1_000 MHz; glb.bank = 0.5 KiB; }
+        arch s : eyeriss { dram = "a\"b\\c.json"; energy.rf = 1e-3 pJ; clock = 1_000 MHz; glb.bank = 0.5 KiB; }
         layer l { ifmap = 13x13; filter = 3 x3; mapping { ifmap_banks = 12; } }
     "#;
     let d = parse_and_check(src).unwrap();
     let s = d.arch("s").unwrap();
-    assert_eq!(s.dram, "a\"b\\c");
+    assert_eq!(s.dram, "a\"b\\c.json");
     assert_eq!(s.energy_rf, 1e-3);
     assert_eq!(s.clock_hz, 1_000_000_000);
     assert_eq!(s.glb_bank, 512);

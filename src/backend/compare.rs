@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::compute::compute;
-use super::{passes_of, Outcome, PassReport, Request};
+use super::{passes_of, Outcome, Output, PassReport, Request};
 use crate::diag::Diagnostic;
 use crate::model::Layer;
 use crate::options::{Dataflow, Format, PassKind};
@@ -50,7 +50,17 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
     .into_iter()
     .collect::<Result<_, _>>()
     .map_err(|d| vec![d])?;
-    Ok(match req.format {
+    // Both sides are reported; what either side refused also goes to stderr.
+    let mut refusals = Vec::new();
+    for r in &rows {
+        for side in [&r.rs, &r.gflow] {
+            match side {
+                Ok(p) => refusals.extend(p.refusals.iter().cloned()),
+                Err(d) => refusals.push(d.clone()),
+            }
+        }
+    }
+    let text = match req.format {
         Format::Json => {
             let json_side = |r: &Result<PassReport, Diagnostic>| match r {
                 Ok(r) => serde_json::json!(r),
@@ -80,6 +90,11 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                 s
             }
         }).collect::<Vec<_>>().join("\n"),
+    };
+    Ok(Output {
+        text,
+        files: Vec::new(),
+        refusals,
     })
 }
 

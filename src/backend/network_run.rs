@@ -3,18 +3,19 @@
 use std::fmt::Write;
 
 use super::compute::compute;
-use super::{passes_of, Outcome, PassReport, Request};
+use super::{member, passes_of, side_files_of, Outcome, Output, PassReport, Request};
+use crate::diag::Diagnostic;
 use crate::model::Network;
-use crate::options::{Emit, Format};
+use crate::options::{Emit, Format, PassKind};
 
 pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
     if req.emit != Emit::Stats {
         // IR and signals are per layer: print them one after another.
-        let mut text = String::new();
+        let mut out = Output::default();
         for l in &n.layers {
-            text.push_str(&super::layer_run::run(req, l)?);
+            out.text.push_str(&super::layer_run::run(req, l)?.text);
         }
-        return Ok(text);
+        return Ok(out);
     }
     let passes = passes_of(req.pass);
     let jobs: Vec<_> = n
@@ -23,34 +24,74 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
         .flat_map(|l| passes.iter().map(move |&p| (l, p)))
         .collect();
     let results = super::parallel::parallel_map(&jobs, |&(l, p)| {
-        compute(req, l, p, req.dataflow).map(|r| PassReport::new(&r))
+        let r = compute(req, l, p, req.dataflow)?;
+        let report = PassReport::new(&r);
+        let files = side_files_of(
+            req,
+            &r.outcome,
+            &report,
+            Some(member(&l.name)),
+            passes.len(),
+        )?;
+        Ok((report, files))
     });
-    let mut reports = Vec::new();
-    let mut diags = Vec::new();
-    for r in results {
+    // A layer-pass that cannot run is a row marked refused; the others
+    // are still reported, and the run exits 1 with its diagnostic.
+    let mut out = Output::default();
+    let mut rows = Vec::new();
+    for (&(l, p), r) in jobs.iter().zip(results) {
         match r {
-            Ok(r) => reports.push(r),
-            Err(d) => diags.push(d),
+            Ok((r, files)) => {
+                out.refusals.extend(r.refusals.iter().cloned());
+                out.files.extend(files);
+                rows.push(Ok(r));
+            }
+            Err(d) => {
+                rows.push(Err((l.name.clone(), p, refusal_text(&d))));
+                out.refusals.push(d);
+            }
         }
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    Ok(match req.format {
+    let reports: Vec<&PassReport> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let failed: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|(l, p, _)| format!("{l} {}", format!("{p:?}").to_lowercase()))
+        .collect();
+    out.text = match req.format {
         Format::Json => {
+            let layers: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| match r {
+                    Ok(r) => serde_json::json!(r),
+                    Err((l, p, why)) => {
+                        serde_json::json!({ "layer": l, "pass": p, "refused": why })
+                    }
+                })
+                .collect();
+            let mut t = totals(reports.iter().copied());
+            t.not_included.extend(failed);
             serde_json::to_string_pretty(&serde_json::json!({
                 "network": n.name,
-                "layers": reports,
-                "totals": totals(&reports),
+                "layers": layers,
+                "totals": t,
             }))
             .unwrap_or_default()
                 + "\n"
         }
-        Format::Text => table(&n.name, &reports),
-    })
+        Format::Text => table(&n.name, &rows),
+    };
+    Ok(out)
 }
 
-fn table(name: &str, reports: &[PassReport]) -> String {
+/// A layer-pass that could not run: layer, pass, why.
+type Failed = (String, PassKind, String);
+
+fn refusal_text(d: &Diagnostic) -> String {
+    format!("error[{}]: {}", d.code, d.message)
+}
+
+fn table(name: &str, rows: &[Result<PassReport, Failed>]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "network {name}");
     let _ = writeln!(
@@ -68,7 +109,18 @@ fn table(name: &str, reports: &[PassReport]) -> String {
         "verified"
     );
     let mut refused = Vec::new();
-    for r in reports {
+    let mut reports = Vec::new();
+    for row in rows {
+        let r = match row {
+            Ok(r) => r,
+            Err((l, p, why)) => {
+                let pass = format!("{p:?}").to_lowercase();
+                let _ = writeln!(s, "{l:<20} {pass:<8} {:>9} refused", "-");
+                refused.push(format!("{l} {p:?}: {why}"));
+                continue;
+            }
+        };
+        reports.push(r);
         let p = &r.pass_stats;
         let (lc, le, ld) = match &r.layer_stats {
             Some(l) => (
@@ -108,7 +160,7 @@ fn table(name: &str, reports: &[PassReport]) -> String {
             p.verified
         );
     }
-    let t = totals(reports);
+    let t = totals(reports.iter().copied());
     let _ = writeln!(
         s,
         "{:<20} {:<8} {:>9} {:>12} {:>14} {:>12} {:>14} {:>14} {:>12}",
@@ -144,7 +196,7 @@ struct Totals {
     not_included: Vec<String>,
 }
 
-fn totals(reports: &[PassReport]) -> Totals {
+fn totals<'r>(reports: impl IntoIterator<Item = &'r PassReport>) -> Totals {
     let mut t = Totals::default();
     for r in reports {
         match &r.layer_stats {

@@ -3,7 +3,7 @@
 //! Queue occupancy does not depend on data, so a dry run of the queue
 //! counts over the program's cycles decides it exactly.
 
-use super::array::{scan_order, MAX_DELIVERIES, OFMAP_BUFFER_DEPTH};
+use super::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
 use super::isa::{Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 
 /// What the verifier found wrong.
@@ -154,6 +154,11 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
     let cols = p.cols as usize;
     let (mut outq, mut inq, mut obuf) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let order = scan_order(p.rows as usize, cols);
+    let code_outputs: Vec<u64> = codes
+        .iter()
+        .map(|c| c.iter().filter(|w| w.out != NONE).count() as u64)
+        .collect();
+    let depth_of = |i: usize| ofmap_buffer_depth(code_outputs[p.pes[i].code as usize]);
     let ctl = |i: usize, t: usize| {
         let e = &p.pes[i];
         t.checked_sub(e.start as usize)
@@ -182,7 +187,7 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
                 wrote[i] = true;
                 if used || left == 0 {
                     obuf[i] += 1;
-                    if obuf[i] > OFMAP_BUFFER_DEPTH {
+                    if obuf[i] > depth_of(i) {
                         return Err(VerifyError::Capacity(format!(
                             "PE {i} cycle {t}: output buffer overflow"
                         )));

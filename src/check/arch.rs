@@ -171,6 +171,16 @@ fn apply(arch: &mut Arch, entries: &[(&str, &Entry)], diags: &mut Vec<Diagnostic
                                     "name a DRAM device model, e.g. `dram = \"ddr4-1866\";`",
                                 ),
                         );
+                    } else if !crate::model::memspec_names::is_memspec_name(&s) {
+                        // Unknown at check time already: `cnnc check` says so.
+                        conv.diags.push(
+                            Diagnostic::error("E0304", format!("unknown DRAM model `{s}`"))
+                                .with_primary(v.span, "not a built-in memspec or a .json path")
+                                .with_help(format!(
+                                    "use one of {}, or the path of a DRAMPower JSON memspec ending in `.json`",
+                                    crate::model::memspec_names::BUILTIN_MEMSPECS.join(", ")
+                                )),
+                        );
                     } else {
                         arch.dram = s;
                     }
@@ -203,6 +213,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
     let user_eyeriss = index.contains_key(BUILTIN);
 
     let mut bases = Vec::with_capacity(decls.len());
+    let mut unknown_bases = 0usize;
     for (i, d) in decls.iter().enumerate() {
         let base = match &d.base {
             None if d.name.name == BUILTIN => {
@@ -251,7 +262,16 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                             format!("unknown base arch `{}`", b.name),
                         )
                         .with_primary(b.span, "no arch of this name");
-                        diag = match super::suggest::suggestion(&b.name, names) {
+                        // Each suggestion compares against every name: only
+                        // the first ones (all a report shows) get one, so
+                        // thousands of unknown bases stay linear.
+                        unknown_bases += 1;
+                        let suggestion = if unknown_bases <= crate::diag::MAX_DIAGNOSTICS {
+                            super::suggest::suggestion(&b.name, names)
+                        } else {
+                            None
+                        };
+                        diag = match suggestion {
                         Some((c, s)) => diag.with_help(s).with_replacement(c),
                         None => diag.with_help("derive from the built-in `eyeriss` or an arch declared in this file"),
                     };

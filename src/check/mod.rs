@@ -20,6 +20,26 @@ pub use layer::{LAYER_KEYS, MAPPING_KEYS};
 /// Checks a parsed file. The description holds whatever checked cleanly;
 /// it is only meaningful when the diagnostics are empty.
 pub fn check(file: &File) -> (Description, Vec<Diagnostic>) {
+    let (desc, diags, _) = check_bounded(file, usize::MAX);
+    (desc, diags)
+}
+
+/// Keeps memory bounded on files with millions of errors: whenever more
+/// than `4 * keep` diagnostics are held, only the `keep` first in file
+/// order are kept (the others could never be shown) and the rest counted.
+fn prune(diags: &mut Vec<Diagnostic>, keep: usize, dropped: &mut usize) {
+    if keep == usize::MAX || diags.len() <= keep.saturating_mul(4).max(1024) {
+        return;
+    }
+    diags.sort_by_key(|d| d.labels.iter().find(|l| l.primary).map(|l| l.span.start));
+    *dropped += diags.len() - keep;
+    diags.truncate(keep);
+}
+
+/// [`check`] holding at most about `4 * keep` diagnostics at a time; also
+/// returns how many were dropped (all after the first `keep` in file order).
+pub fn check_bounded(file: &File, keep: usize) -> (Description, Vec<Diagnostic>, usize) {
+    let mut dropped = 0usize;
     let mut diags = Vec::new();
     let mut by_kind: [Vec<&Decl>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for d in &file.decls {
@@ -48,6 +68,7 @@ pub fn check(file: &File) -> (Description, Vec<Diagnostic>) {
                 desc.layers.push(l);
             }
         }
+        prune(&mut diags, keep, &mut dropped);
     }
     for (i, d) in network_decls.iter().enumerate() {
         if let Some(n) = check_network(d, &mut diags) {
@@ -55,10 +76,11 @@ pub fn check(file: &File) -> (Description, Vec<Diagnostic>) {
                 desc.networks.push(n);
             }
         }
+        prune(&mut diags, keep, &mut dropped);
     }
     // Report in file order; ties keep the order they were found in.
     diags.sort_by_key(|d| d.labels.iter().find(|l| l.primary).map(|l| l.span.start));
-    (desc, diags)
+    (desc, diags, dropped)
 }
 
 /// Name and base rules that apply to every declaration.

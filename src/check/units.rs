@@ -310,7 +310,23 @@ impl Conv<'_> {
                 n.checked_mul(factor)
             }
             Number::Dec { text, .. } => {
-                let x = parse_decimal(text)? * factor as f64;
+                let Some(x) = parse_decimal(text)
+                    .map(|x| x * factor as f64)
+                    .filter(|x| x.is_finite())
+                else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::INT_TOO_LARGE,
+                            format!("`{}` is too large", key.name),
+                        )
+                        .with_primary(v.span, "not a finite number")
+                        .with_help(format!(
+                            "use a value that fits in 64 bits of {}",
+                            base_unit(dim)
+                        )),
+                    );
+                    return None;
+                };
                 if x.fract() != 0.0 {
                     self.diags.push(
                         Diagnostic::error(

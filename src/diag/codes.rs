@@ -48,6 +48,14 @@ pub const TRANSPOSED_NO_OUTPUT: &str = "E0046";
 /// Grad-Flow asked for a pass of a transposed or dilated layer that is not
 /// one of its schedules (raised by gflow-map; row-stationary runs these).
 pub const GFLOW_NOT_ORDINARY: &str = "E0090";
+pub const CONFLICTING_OPTIONS: &str = "E0050";
+pub const LIMIT: &str = "E0210";
+pub const NOT_FINITE: &str = "E0211";
+pub const CANNOT_WRITE: &str = "E0920";
+pub const CANNOT_READ: &str = "E0921";
+pub const OUTPUT_IS_INPUT: &str = "E0922";
+pub const BAD_TRACE: &str = "E0923";
+pub const BAD_MEMSPEC: &str = "E0924";
 
 /// Every code with a one-line title, in order (for docs and `--explain`-like tools).
 pub const TABLE: &[(&str, &str)] = &[
@@ -118,6 +126,14 @@ pub const TABLE: &[(&str, &str)] = &[
         GFLOW_NOT_ORDINARY,
         "Grad-Flow asked for a pass of a transposed or dilated layer it does not map",
     ),
+    (
+        CONFLICTING_OPTIONS,
+        "command-line options that conflict or mean nothing together",
+    ),
+    (
+        NOT_FINITE,
+        "a value or a result that is not a finite number",
+    ),
     // Back end (passes, simulation, cost). The stages that raise these use
     // the same literals; `tests/codes.rs` checks that every code they use is here.
     ("E0201", "Grad-Flow needs a single-cycle adder"),
@@ -142,5 +158,15 @@ pub const TABLE: &[(&str, &str)] = &[
     ("E0901", "no pass of that name in the pipeline"),
     ("E0910", "the simulation broke a hardware invariant"),
     ("E0911", "simulated outputs differ from the reference"),
-    ("E0920", "cannot write an output file"),
+    (
+        CANNOT_WRITE,
+        "cannot write an output file or standard output",
+    ),
+    (CANNOT_READ, "cannot read an input file"),
+    (OUTPUT_IS_INPUT, "an output file is the input file"),
+    (BAD_TRACE, "a DRAM trace line that cannot be read"),
+    (
+        BAD_MEMSPEC,
+        "a memspec that cannot be read or is out of range",
+    ),
 ];

@@ -3,6 +3,9 @@
 
 use crate::model::SrcSpan;
 
+/// Most diagnostics reported for one file; the rest are counted in a final one.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -69,6 +72,17 @@ impl Diagnostic {
             replacement: None,
         });
         self
+    }
+
+    /// A secondary label on a declaration that may have no source (the
+    /// built-in `eyeriss` has an empty span): an empty span gets no label,
+    /// rather than one on whatever starts the file.
+    pub fn with_declared(self, span: SrcSpan, message: impl Into<String>) -> Self {
+        if span.end > span.start {
+            self.with_secondary(span, message)
+        } else {
+            self
+        }
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {

@@ -3,6 +3,7 @@
 
 mod arch;
 mod layer;
+pub mod memspec_names;
 mod network;
 
 pub use arch::Arch;

@@ -45,6 +45,7 @@ pub fn check_size(
     cycles: u64,
 ) -> Result<(), Diagnostic> {
     let total = rows.checked_mul(cols).and_then(|p| p.checked_mul(cycles));
+    crate::limits::check_gflow_events(layer, what, total.unwrap_or(u64::MAX))?;
     match total {
         Some(t) if t <= MAX_PE_CYCLES => Ok(()),
         _ => Err(Diagnostic::error(

@@ -34,9 +34,9 @@ impl Pass for Lower {
                 return Err(PassError::refused(
                     Diagnostic::error("E0206", format!("the schedule does not fit the queues of arch `{}`: {what}", m.arch.name))
                         .with_primary(m.layer.span, "this layer")
-                        .with_secondary(m.arch.span, "this arch")
+                        .with_declared(m.arch.span, "this arch")
                         .with_note(format!(
-                            "PE queues hold `fifo.depth = {}` psums; each PE buffers at most {} outputs waiting for `noc.ofmap = {}` writes per cycle",
+                            "PE queues hold `fifo.depth = {}` psums; each PE's output buffer holds the outputs it produces (at least {}) waiting for `noc.ofmap = {}` writes per cycle",
                             m.arch.fifo_depth,
                             crate::bytecode::array::OFMAP_BUFFER_DEPTH,
                             m.arch.noc_ofmap

@@ -124,6 +124,9 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
     }
     for p in passes {
         p.run(m).map_err(PassError::into_diagnostic)?;
+        if p.name() == "select" {
+            crate::limits::check_pass_size(m)?;
+        }
         if cfg!(debug_assertions) {
             ir::verify_module(m)
                 .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;

@@ -239,7 +239,7 @@ fn fit_timing(
 fn refuse(span: SrcSpan, arch: &Arch, message: String, help: &str) -> Diagnostic {
     Diagnostic::error("E0207", message)
         .with_primary(span, "this layer")
-        .with_secondary(arch.span, "this arch")
+        .with_declared(arch.span, "this arch")
         .with_help(help.to_string())
 }
 

@@ -6,7 +6,7 @@
 
 use super::pe::{Pe, PeCounters, SimError};
 use super::scratchpads::{Bank, Scratchpads};
-use crate::bytecode::array::{scan_order, MAX_DELIVERIES, OFMAP_BUFFER_DEPTH};
+use crate::bytecode::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
 use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
 use crate::ir::{Delivery, Net, Src};
 
@@ -146,13 +146,16 @@ impl Machine {
             }
         }
         // PEs with the same code and start execute the same word each cycle.
+        // (Indexed by a map: a linear search is quadratic in the PEs.)
         let mut by_code: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        let mut group_of = std::collections::HashMap::new();
         for (i, &c) in code_of.iter().enumerate() {
             let start = p.pes[i].start as usize;
-            match by_code.iter_mut().find(|(k, s, _)| *k == c && *s == start) {
-                Some((_, _, members)) => members.push(i),
-                None => by_code.push((c, start, vec![i])),
-            }
+            let g = *group_of.entry((c, start)).or_insert_with(|| {
+                by_code.push((c, start, Vec::new()));
+                by_code.len() - 1
+            });
+            by_code[g].2.push(i);
         }
         Ok(Machine {
             params,
@@ -257,6 +260,10 @@ impl Machine {
         // The networks only visit PEs with an output due this cycle (`due`)
         // or with something queued for them (`waiting`), in scan order.
         let mut waiting = vec![0u64; words];
+        let obuf_depth: Vec<u64> = codes
+            .iter()
+            .map(|c| ofmap_buffer_depth(c.iter().filter(|w| w.out != NONE).count() as u64))
+            .collect();
         let mut next_delivery = 0usize;
         let (mut ifmap_sends, mut filter_sends, mut local_fills) = (0u64, 0u64, 0u64);
         for t in 0..length as u64 {
@@ -316,7 +323,7 @@ impl Machine {
                         pe.n.out_psum_gets += 1;
                         wrote = true;
                         if used || left == 0 {
-                            if pe.out_buffer.len() as u64 >= OFMAP_BUFFER_DEPTH {
+                            if pe.out_buffer.len() as u64 >= obuf_depth[code_of[i]] {
                                 return Err(err(i, t, "output buffer overflow".into()));
                             }
                             pe.out_buffer.push_back((o, v));
@@ -376,30 +383,38 @@ impl Machine {
                 }
             }
         }
-        // Drain the output buffers, visiting only PEs that still hold outputs.
-        let mut holding: Vec<usize> = order
+        // Drain the output buffers, visiting only PEs that still hold
+        // outputs: each step the first `noc.ofmap` of them in scan order
+        // write one output each. Only those can empty, so only they are
+        // put back (a retain over all holders per step is quadratic).
+        let mut holding: std::collections::VecDeque<usize> = order
             .iter()
             .copied()
             .filter(|&i| !pes[i].out_buffer.is_empty())
             .collect();
         let mut t = length as u64;
         let mut drain_steps = 0;
+        let mut served = Vec::new();
         loop {
             drain_steps += 1;
             let mut left = params.ofmap_bw;
             let mut active = false;
-            for &i in &holding {
-                if left == 0 {
-                    break;
-                }
+            served.clear();
+            while left > 0 {
+                let Some(i) = holding.pop_front() else { break };
                 let pe = &mut pes[i];
                 if let Some((o, v)) = pe.out_buffer.pop_front() {
                     write(i, o, v, t, pe)?;
                     left -= 1;
                     active = true;
                 }
+                served.push(i);
             }
-            holding.retain(|&i| !pes[i].out_buffer.is_empty());
+            for &i in served.iter().rev() {
+                if !pes[i].out_buffer.is_empty() {
+                    holding.push_front(i);
+                }
+            }
             t += 1;
             if !active {
                 break;

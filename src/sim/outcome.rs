@@ -24,6 +24,7 @@ pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
         Diagnostic::error("E0900", "internal error: simulate called before lower")
     })?;
     let l = &m.layer;
+    crate::limits::check_simulation(program, l)?;
     let slices = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
     let params = ArrayParams {
         fifo_depth: m.arch.fifo_depth,

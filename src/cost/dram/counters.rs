@@ -117,6 +117,14 @@ impl State {
 
     /// Accounts the tail up to `end` (DRAMPower's handleNopEnd).
     fn finish(mut self, end: u64) -> Counters {
+        self.nop_end(end);
+        self.c
+    }
+
+    /// DRAMPower v4.1's handleNopEnd: adds the cycles from the start of the
+    /// current state up to `end` without moving that start, so a trace that
+    /// holds a NOP and then gets v4.1's closing NOP counts its tail twice.
+    fn nop_end(&mut self, end: u64) {
         for b in 0..self.open.len() {
             if self.open[b] {
                 add(
@@ -136,7 +144,47 @@ impl State {
                 end.saturating_sub(self.last_pre),
             );
         }
-        self.c
+    }
+}
+
+/// Counting in trace order, one command at a time (for traces too long to
+/// hold): the caller sorts each window as DRAMPower v4.1 does.
+pub struct Counting {
+    st: State,
+    spec: MemSpec,
+}
+
+impl Counting {
+    pub fn new(spec: &MemSpec) -> Counting {
+        let banks = spec.banks.max(1) as usize;
+        Counting {
+            st: State {
+                open: vec![false; banks],
+                bank_first_act: vec![0; banks],
+                first_act: 0,
+                last_pre: 0,
+                c: Counters {
+                    bank_active_cycles: vec![0; banks],
+                    ..Counters::default()
+                },
+            },
+            spec: spec.clone(),
+        }
+    }
+
+    pub fn apply(&mut self, cmd: &Command) {
+        let mut cmd = *cmd;
+        cmd.bank %= self.st.open.len() as u32;
+        self.st.apply(&cmd, &self.spec);
+    }
+
+    /// A NOP or END line at cycle `t` (v4.1's handleNopEnd).
+    pub fn nop_end(&mut self, t: u64) {
+        self.st.nop_end(t);
+    }
+
+    pub fn counters(self) -> Counters {
+        self.st.c
     }
 }
 

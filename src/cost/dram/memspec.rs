@@ -23,7 +23,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-const BUILTIN_NAMES: &[&str] = &["ddr4-1866", "ddr4-2400", "lpddr4-3200"];
+pub use crate::model::memspec_names::is_memspec_name;
+use crate::model::memspec_names::BUILTIN_MEMSPECS as BUILTIN_NAMES;
 
 /// Names accepted by [`memspec`] besides a path to a `.json` file.
 pub fn builtin_memspecs() -> &'static [&'static str] {
@@ -136,8 +137,15 @@ impl MemSpec {
     }
 }
 
+/// Largest memspec file read (DRAMPower's are a few KiB).
+pub const MAX_MEMSPEC_BYTES: u64 = 1 << 20;
+
+/// Largest timing accepted, in clock cycles (real ones are below 20 000:
+/// tREFI of DDR4-3200 is 12 480): every sum of timings stays exact.
+pub const MAX_TIMING_CYCLES: u64 = 1_000_000;
+
 /// A built-in memspec by name (see [`builtin_memspecs`]) or a path to a
-/// DRAMPower JSON memspec.
+/// DRAMPower JSON memspec (a regular file of at most [`MAX_MEMSPEC_BYTES`]).
 pub fn memspec(name_or_path: &str) -> Result<MemSpec, String> {
     let lower = name_or_path.to_ascii_lowercase();
     if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == lower) {
@@ -149,8 +157,16 @@ pub fn memspec(name_or_path: &str) -> Result<MemSpec, String> {
             BUILTIN_NAMES.join(", ")
         ));
     }
-    let text = std::fs::read_to_string(name_or_path)
-        .map_err(|e| format!("cannot read memspec {name_or_path}: {e}"))?;
+    let bytes = crate::io::read_capped(std::path::Path::new(name_or_path), MAX_MEMSPEC_BYTES)
+        .map_err(|e| match e {
+            crate::io::ReadError::Unreadable(why) => {
+                format!("cannot read memspec {name_or_path}: {why}")
+            }
+            crate::io::ReadError::TooLarge { cap } => {
+                format!("memspec {name_or_path} is more than {cap} bytes")
+            }
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name_or_path}: not UTF-8"))?;
     parse_memspec(&text).map_err(|e| format!("{name_or_path}: {e}"))
 }
 
@@ -223,24 +239,38 @@ fn cycles(obj: &Map<String, Value>, keys: &[&str], default: Option<u64>) -> Resu
         if let Some(v) = obj.get(*k) {
             return v
                 .as_u64()
-                .ok_or_else(|| format!("timing `{k}` must be a non-negative integer"));
+                .filter(|&x| x <= MAX_TIMING_CYCLES)
+                .ok_or_else(|| {
+                    format!(
+                        "timing `{k}` must be an integer of 0 to {MAX_TIMING_CYCLES} cycles, not {v}"
+                    )
+                });
         }
     }
     default.ok_or_else(|| format!("missing timing `{}`", keys[0]))
 }
 
+/// Largest current (A) or voltage (V) accepted: real parts draw well
+/// under 1 A per device at under 3 V.
+const MAX_ELECTRICAL: f64 = 1000.0;
+
 fn num(obj: &Map<String, Value>, key: &str, default: Option<f64>) -> Result<f64, String> {
     match obj.get(key) {
         Some(v) => v
             .as_f64()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| format!("`{key}` must be a number")),
+            .filter(|x| x.is_finite() && (0.0..=MAX_ELECTRICAL).contains(x))
+            .ok_or_else(|| format!("`{key}` must be a number from 0 to {MAX_ELECTRICAL}, not {v}")),
         None => default.ok_or_else(|| format!("missing `{key}`")),
     }
 }
 
 fn parse_timing(t: &Map<String, Value>) -> Result<Timing, String> {
-    let tck_s = num(t, "tCK", None)?;
+    let tck_s = t
+        .get("tCK")
+        .ok_or("missing `tCK`")?
+        .as_f64()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .ok_or("`tCK` must be a positive number")?;
     // Old DRAMSys files give tCK in ps (e.g. 625); DRAMPower's in s.
     let tck_ns = if tck_s > 1e-3 {
         tck_s / 1000.0
@@ -395,8 +425,23 @@ fn validate(m: &MemSpec) -> Result<(), String> {
     if !m.burst_length.is_multiple_of(m.data_rate) {
         return Err("burstLength must be a multiple of dataRate".into());
     }
-    if m.timing.tck_ns.is_nan() || m.timing.tck_ns <= 0.0 {
-        return Err("tCK must be positive".into());
+    if !(1e-3..=1e6).contains(&m.timing.tck_ns) {
+        return Err("`tCK` must be from 1 ps to 1 ms".into());
+    }
+    let bounded = [
+        ("width", m.width, 1024),
+        ("nbrOfBanks", m.banks, 1 << 16),
+        ("nbrOfRanks", m.ranks, 1024),
+        ("nbrOfRows", m.rows, 1 << 24),
+        ("nbrOfColumns", m.columns, 1 << 24),
+        ("burstLength", m.burst_length, 1024),
+        ("dataRate", m.data_rate, 16),
+        ("nbrOfDevices", m.devices, 1024),
+    ];
+    for (k, v, max) in bounded {
+        if v > max {
+            return Err(format!("`{k}` must be at most {max}, not {v}"));
+        }
     }
     if m.timing.ras == 0 {
         return Err("RAS must be positive".into());

@@ -15,19 +15,25 @@ mod memspec;
 mod power;
 mod report;
 mod scheduler;
+mod stream;
 mod trace;
 
 use std::path::PathBuf;
 
+use crate::diag::{codes, Diagnostic};
 use crate::options::Format;
 
 pub use command::{Command, CommandKind};
 pub use counters::{count, Counters};
 pub use generate::{generate, generate_for, GenOptions, Generated, Pacing, Request, RequestKind};
-pub use memspec::{builtin_memspecs, memspec, parse_memspec, MemSpec, Timing, VoltageDomain};
+pub use memspec::{
+    builtin_memspecs, is_memspec_name, memspec, parse_memspec, MemSpec, Timing, VoltageDomain,
+    MAX_MEMSPEC_BYTES, MAX_TIMING_CYCLES,
+};
 pub use power::{energy, energy_from_counters, DramEnergy};
 pub use report::format_energy;
-pub use trace::{parse_trace, trace_end_cycle, write_trace, Trace};
+pub use stream::{analyse, MAX_LINE, WINDOW};
+pub use trace::{parse_trace, trace_end_cycle, write_trace, Trace, MAX_TRACE_CYCLE};
 
 /// Arguments of `cnnc dram TRACE [--memspec NAME] [--format json]`.
 #[derive(Debug, Clone)]
@@ -37,18 +43,42 @@ pub struct DramArgs {
     pub format: Format,
 }
 
-/// Runs `cnnc dram`: reads a trace and prints its energy breakdown.
-/// Returns the text for stdout, or an error message (exit status 1).
-pub fn run_cli(args: &DramArgs) -> Result<String, String> {
-    let spec = memspec(&args.memspec)?;
-    let text = std::fs::read_to_string(&args.trace)
-        .map_err(|e| format!("cannot read trace {}: {e}", args.trace.display()))?;
-    let trace = parse_trace(&spec, &text).map_err(|e| format!("{}: {e}", args.trace.display()))?;
-    // Without an END line, end the trace where DRAMPower v4.1 would.
-    let end = trace
-        .end
-        .unwrap_or_else(|| trace_end_cycle(&spec, &trace.commands));
-    let e = energy(&spec, &trace.commands, end);
+/// Runs `cnnc dram`: reads a trace line by line (any length, in bounded
+/// memory) and prints its energy per device and per rank.
+pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
+    let spec = memspec(&args.memspec).map_err(|e| {
+        Diagnostic::error(codes::BAD_MEMSPEC, format!("memspec: {e}")).with_help(format!(
+            "name a built-in memspec ({}) or a DRAMPower JSON memspec file",
+            builtin_memspecs().join(", ")
+        ))
+    })?;
+    let name = args.trace.display().to_string();
+    let file = crate::io::input::open_regular(&args.trace).map_err(|e| {
+        let why = match e {
+            crate::io::ReadError::Unreadable(w) => w,
+            crate::io::ReadError::TooLarge { .. } => "too large".into(),
+        };
+        Diagnostic::error(
+            codes::CANNOT_READ,
+            format!("cannot read trace `{name}`: {why}"),
+        )
+        .with_help("give the path of a regular trace file")
+    })?;
+    let mut input = std::io::BufReader::new(file);
+    let c = analyse(&spec, &mut input).map_err(|e| {
+        Diagnostic::error(codes::BAD_TRACE, format!("trace `{name}`: {e}")).with_help(
+            "each line is `cycle,CMD,bank` (DRAMPower v4.1) or \
+             `cycle,CMD,rank,bankgroup,bank,row,column` (DRAMPower 5)",
+        )
+    })?;
+    let e = energy_from_counters(&spec, &c);
+    if !e.total.is_finite() || !e.duration_ns.is_finite() {
+        return Err(Diagnostic::error(
+            codes::NOT_FINITE,
+            format!("the energy of trace `{name}` is not a finite number"),
+        )
+        .with_help("check the memspec's currents, voltages and tCK"));
+    }
     Ok(match args.format {
         Format::Text => report::text(&spec, &e),
         Format::Json => report::json(&e),

@@ -17,7 +17,10 @@ pub fn format_energy(pj: f64) -> String {
     }
 }
 
+/// Per device (as DRAMPower reports: one part) and for the whole rank
+/// (the per-device figures times the devices of the rank).
 pub fn text(spec: &MemSpec, e: &DramEnergy) -> String {
+    let d = f64::from(e.devices.max(1));
     let rows = [
         ("ACT", e.act, e.acts),
         ("PRE", e.pre, e.pres),
@@ -31,23 +34,40 @@ pub fn text(spec: &MemSpec, e: &DramEnergy) -> String {
         e.devices,
         spec.rank_width_bits()
     );
+    s += &format!(
+        "  {:<11}{:>16}{:>16}\n",
+        "",
+        "per device",
+        format!("rank (x{})", e.devices)
+    );
     for (name, pj, n) in rows {
-        s += &format!("  {name:<11}{:>16}  ({n} commands)\n", format_energy(pj));
+        s += &format!(
+            "  {name:<11}{:>16}{:>16}  ({n} commands)\n",
+            format_energy(pj / d),
+            format_energy(pj)
+        );
     }
     s += &format!(
-        "  {:<11}{:>16}  ({} active + {} precharged cycles)\n",
+        "  {:<11}{:>16}{:>16}  ({} active + {} precharged cycles)\n",
         "background",
+        format_energy(e.background / d),
         format_energy(e.background),
         e.active_cycles,
         e.precharged_cycles
     );
     s += &format!(
-        "  {:<11}{:>16}  ({:.2} pJ)\n",
+        "  {:<11}{:>16}{:>16}  ({:.2} pJ per device, {:.2} pJ per rank)\n",
         "total",
+        format_energy(e.total / d),
         format_energy(e.total),
+        e.total / d,
         e.total
     );
-    s += &format!("  average power  {:.2} mW\n", e.avg_power_mw);
+    s += &format!(
+        "  average power  {:.2} mW per device, {:.2} mW per rank\n",
+        e.avg_power_mw / d,
+        e.avg_power_mw
+    );
     s += &format!(
         "  duration       {:.2} ns ({} cycles of {:.4} ns)\n",
         e.duration_ns, e.cycles, spec.timing.tck_ns
@@ -55,8 +75,31 @@ pub fn text(spec: &MemSpec, e: &DramEnergy) -> String {
     s
 }
 
+/// The rank's figures at the top level (as before), and `per_device`.
 pub fn json(e: &DramEnergy) -> String {
+    let d = f64::from(e.devices.max(1));
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    v["per_device"] = serde_json::json!({
+        "act": e.act / d,
+        "pre": e.pre / d,
+        "rd": e.rd / d,
+        "wr": e.wr / d,
+        "refresh": e.refresh / d,
+        "background": e.background / d,
+        "total": e.total / d,
+        "avg_power_mw": e.avg_power_mw / d,
+    });
+    v["per_rank"] = serde_json::json!({
+        "act": e.act,
+        "pre": e.pre,
+        "rd": e.rd,
+        "wr": e.wr,
+        "refresh": e.refresh,
+        "background": e.background,
+        "total": e.total,
+        "avg_power_mw": e.avg_power_mw,
+    });
     // Serialising plain numbers and strings cannot fail; keep a fallback
     // anyway so this never panics.
-    serde_json::to_string_pretty(e).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}")) + "\n"
+    serde_json::to_string_pretty(&v).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}")) + "\n"
 }

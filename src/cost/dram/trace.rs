@@ -58,6 +58,96 @@ fn int(field: &str, what: &str, line: usize) -> Result<u64, String> {
         .map_err(|_| format!("line {line}: {what} `{field}` is not a non-negative integer"))
 }
 
+/// One command line of a trace.
+pub(super) enum Line {
+    Cmd(Command),
+    /// RD/WR with auto-precharge, on `bank`.
+    Auto(Command),
+    /// END / NOP / END_OF_SIMULATION at this cycle.
+    End(u64),
+}
+
+/// Parses one line (`line` is its number, for messages); `None` for blank
+/// lines and `#` comments. The bool says the line is in v5's long form.
+pub(super) fn parse_line(
+    spec: &MemSpec,
+    raw: &str,
+    line: usize,
+) -> Result<Option<(Line, bool)>, String> {
+    let s = raw.trim();
+    if s.is_empty() || s.starts_with('#') {
+        return Ok(None);
+    }
+    let f: Vec<&str> = s.splitn(9, ',').map(str::trim).collect();
+    if f.len() < 2 {
+        return Err(format!(
+            "line {line}: expected `cycle,CMD,bank`, got `{}`",
+            clip(s)
+        ));
+    }
+    let cycle = int(f[0], "cycle", line)?;
+    if cycle > MAX_TRACE_CYCLE {
+        return Err(format!(
+            "line {line}: cycle {cycle} is beyond the {MAX_TRACE_CYCLE} a trace may reach"
+        ));
+    }
+    let parsed =
+        kind(f[1]).ok_or_else(|| format!("line {line}: unsupported command `{}`", clip(f[1])))?;
+    if let Parsed::End = parsed {
+        return Ok(Some((Line::End(cycle), f.len() >= 7)));
+    }
+    let bank = match f.len() {
+        3 => int(f[2], "bank", line)?,
+        n if n >= 7 => {
+            let rank = int(f[2], "rank", line)?;
+            if rank != 0 {
+                return Err(format!(
+                    "line {line}: rank {rank}: only single-rank traces are modelled"
+                ));
+            }
+            int(f[4], "bank", line)?
+        }
+        _ => {
+            return Err(format!(
+                "line {line}: expected 3 fields (cycle,CMD,bank) or at least 7 \
+                 (cycle,CMD,rank,bankgroup,bank,row,column), got {}",
+                f.len()
+            ))
+        }
+    };
+    let all_bank = matches!(parsed, Parsed::Cmd(CommandKind::PreA | CommandKind::Ref));
+    let bank = match u32::try_from(bank) {
+        Ok(b) if b < spec.banks => b,
+        _ if all_bank => 0,
+        _ => {
+            return Err(format!(
+                "line {line}: bank {bank} out of range (the memspec has {} banks)",
+                spec.banks
+            ))
+        }
+    };
+    let v5 = f.len() >= 7;
+    Ok(Some(match parsed {
+        Parsed::Cmd(k) => (Line::Cmd(Command::new(cycle, k, bank)), v5),
+        Parsed::Auto(k) => (Line::Auto(Command::new(cycle, k, bank)), v5),
+        Parsed::End => (Line::End(cycle), v5),
+    }))
+}
+
+/// Cycles beyond this (2^53, ~100 years at 3 GHz) are refused: every sum
+/// of cycles then stays exact in the f64 energy equations.
+pub const MAX_TRACE_CYCLE: u64 = 1 << 53;
+
+/// A field quoted in a message, at most 40 characters of it.
+fn clip(s: &str) -> String {
+    let c: String = s.chars().take(40).collect();
+    if c.len() < s.len() {
+        c + "..."
+    } else {
+        c
+    }
+}
+
 /// Parses a trace in either form (they may not be mixed within a line, but
 /// the form is decided per line). Blank lines and `#` comments are skipped.
 pub fn parse_trace(spec: &MemSpec, text: &str) -> Result<Trace, String> {
@@ -65,67 +155,22 @@ pub fn parse_trace(spec: &MemSpec, text: &str) -> Result<Trace, String> {
     // Activation time of each bank, for placing auto-precharges.
     let mut act_at = vec![0u64; spec.banks as usize];
     for (idx, raw) in text.lines().enumerate() {
-        let line = idx + 1;
-        let s = raw.trim();
-        if s.is_empty() || s.starts_with('#') {
-            continue;
-        }
-        let f: Vec<&str> = s.split(',').map(str::trim).collect();
-        if f.len() < 2 {
-            return Err(format!("line {line}: expected `cycle,CMD,bank`, got `{s}`"));
-        }
-        let cycle = int(f[0], "cycle", line)?;
-        let parsed =
-            kind(f[1]).ok_or_else(|| format!("line {line}: unsupported command `{}`", f[1]))?;
-        if let Parsed::End = parsed {
-            trace.end = Some(cycle);
-            continue;
-        }
-        let bank = match f.len() {
-            3 => int(f[2], "bank", line)?,
-            n if n >= 7 => {
-                let rank = int(f[2], "rank", line)?;
-                if rank != 0 {
-                    return Err(format!(
-                        "line {line}: rank {rank}: only single-rank traces are modelled"
-                    ));
+        match parse_line(spec, raw, idx + 1)? {
+            None => {}
+            Some((Line::End(c), _)) => trace.end = Some(c),
+            Some((Line::Cmd(c), _)) => {
+                if c.kind == CommandKind::Act {
+                    act_at[c.bank as usize] = c.cycle;
                 }
-                int(f[4], "bank", line)?
+                trace.commands.push(c);
             }
-            _ => {
-                return Err(format!(
-                    "line {line}: expected 3 fields (cycle,CMD,bank) or at least 7 \
-                     (cycle,CMD,rank,bankgroup,bank,row,column), got {}",
-                    f.len()
-                ))
-            }
-        };
-        let all_bank = matches!(parsed, Parsed::Cmd(CommandKind::PreA | CommandKind::Ref));
-        let bank = match u32::try_from(bank) {
-            Ok(b) if b < spec.banks => b,
-            _ if all_bank => 0,
-            _ => {
-                return Err(format!(
-                    "line {line}: bank {bank} out of range (the memspec has {} banks)",
-                    spec.banks
-                ))
-            }
-        };
-        match parsed {
-            Parsed::Cmd(k) => {
-                if k == CommandKind::Act {
-                    act_at[bank as usize] = cycle;
-                }
-                trace.commands.push(Command::new(cycle, k, bank));
-            }
-            Parsed::Auto(k) => {
-                trace.commands.push(Command::new(cycle, k, bank));
-                let pre = auto_precharge(spec, k, cycle, act_at[bank as usize]);
+            Some((Line::Auto(c), _)) => {
+                trace.commands.push(c);
+                let pre = auto_precharge(spec, c.kind, c.cycle, act_at[c.bank as usize]);
                 trace
                     .commands
-                    .push(Command::new(pre, CommandKind::Pre, bank));
+                    .push(Command::new(pre, CommandKind::Pre, c.bank));
             }
-            Parsed::End => {}
         }
     }
     Ok(trace)
@@ -133,7 +178,7 @@ pub fn parse_trace(spec: &MemSpec, text: &str) -> Result<Trace, String> {
 
 /// When the implicit PRE of an RDA/WRA happens (DRAMPower v4.1
 /// MemCommand::getPrechargeOffset for DDR4; never before tRAS from ACT).
-fn auto_precharge(spec: &MemSpec, k: CommandKind, cycle: u64, act: u64) -> u64 {
+pub(super) fn auto_precharge(spec: &MemSpec, k: CommandKind, cycle: u64, act: u64) -> u64 {
     let t = &spec.timing;
     let offset = match k {
         CommandKind::Rd => t.rtp,

@@ -36,16 +36,20 @@ fn passes(out: &mut Vec<Request>, write: bool, base: u64, footprint: u64, total:
     }
 }
 
-/// The requests, in the order the loop nest issues them by type.
+/// The requests, in the order the loop nest issues them by type. Empty
+/// when they would be more than [`MAX_REQUESTS`] (see [`commands`]).
 pub fn requests(s: &LayerStats) -> Vec<Request> {
-    let d = &s.traffic.dram;
-    let g = &s.dram_regions;
+    let streams = streams(s);
+    let count: u64 = streams.iter().fold(0u64, |a, st| {
+        a.saturating_add(st.total.div_ceil(st.footprint.max(1)))
+    });
     let mut v = Vec::new();
-    passes(&mut v, false, 0, g.ifmap, d.ifmap.read_bytes);
-    passes(&mut v, false, REGION, g.filter, d.filter.read_bytes);
-    passes(&mut v, true, 2 * REGION, g.psum, d.psum.write_bytes);
-    passes(&mut v, false, 2 * REGION, g.psum, d.psum.read_bytes);
-    passes(&mut v, true, 3 * REGION, g.ofmap, d.ofmap.write_bytes);
+    if count > MAX_REQUESTS {
+        return v;
+    }
+    for st in &streams {
+        passes(&mut v, st.write, st.base, st.footprint, st.total);
+    }
     v
 }
 
@@ -67,18 +71,71 @@ pub fn commands(spec: &MemSpec, s: &LayerStats) -> Result<(Generated, u64), Stri
         cover_cycles: 0,
         pacing: Pacing::Greedy,
     };
-    let full = requests(s);
     let burst = spec.burst_bytes().max(1);
-    let bursts: u64 = full.iter().map(|r| r.len.div_ceil(burst)).sum();
+    let streams = streams(s);
+    // Counted before any request is made: a huge batch re-reads a small
+    // footprint billions of times.
+    let count: u64 = streams.iter().fold(0u64, |a, st| {
+        a.saturating_add(st.total.div_ceil(st.footprint.max(1)))
+    });
+    // As the sum over the listed requests: whole passes, then the rest.
+    let bursts: u64 = streams.iter().fold(0u64, |a, st| {
+        let f = st.footprint.max(1);
+        let whole = (st.total / f).saturating_mul(f.div_ceil(burst));
+        a.saturating_add(whole.saturating_add((st.total % f).div_ceil(burst)))
+    });
     let factor = bursts.div_ceil(MAX_EXACT_BURSTS).max(1);
-    let sample: Vec<Request> = full
-        .iter()
-        .map(|r| Request {
-            len: r.len.div_ceil(factor),
-            ..*r
-        })
-        .collect();
+    let sample: Vec<Request> = if count <= MAX_REQUESTS {
+        requests(s)
+            .iter()
+            .map(|r| Request {
+                len: r.len.div_ceil(factor),
+                ..*r
+            })
+            .collect()
+    } else {
+        // Too many passes to list: the sample keeps each type's bytes over
+        // `factor` in passes of at least one burst over its shortened
+        // footprint, so it holds at most MAX_EXACT_BURSTS bursts and as
+        // many requests.
+        let mut v = Vec::new();
+        for st in &streams {
+            let f = st.footprint.max(1).div_ceil(factor).max(burst);
+            passes(&mut v, st.write, st.base, f, st.total.div_ceil(factor));
+        }
+        v
+    };
     Ok((generate_for(spec, &sample, &opts)?, factor))
+}
+
+/// Requests a layer's traffic is listed as before it is sampled by
+/// shortening passes instead ([`commands`]).
+pub const MAX_REQUESTS: u64 = 1 << 20;
+
+/// One data type's traffic: `total` bytes in passes over `footprint`.
+struct Stream {
+    write: bool,
+    base: u64,
+    footprint: u64,
+    total: u64,
+}
+
+fn streams(s: &LayerStats) -> [Stream; 5] {
+    let d = &s.traffic.dram;
+    let g = &s.dram_regions;
+    let st = |write, base, footprint, total| Stream {
+        write,
+        base,
+        footprint,
+        total,
+    };
+    [
+        st(false, 0, g.ifmap, d.ifmap.read_bytes),
+        st(false, REGION, g.filter, d.filter.read_bytes),
+        st(true, 2 * REGION, g.psum, d.psum.write_bytes),
+        st(false, 2 * REGION, g.psum, d.psum.read_bytes),
+        st(true, 3 * REGION, g.ofmap, d.ofmap.write_bytes),
+    ]
 }
 
 /// DRAM bursts a layer's command stream simulates exactly; beyond this the

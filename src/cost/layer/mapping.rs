@@ -282,7 +282,7 @@ pub fn choose(
         };
         Diagnostic::error(code, title)
             .with_primary(layer.span, "this layer")
-            .with_secondary(arch.span, "on this arch")
+            .with_declared(arch.span, "on this arch")
             .with_note(format!(
                 "the pass is {} x {} x {} 2-D convolutions per group (images x filters x channels), {} group(s); one PE set is {} PEs in {} piece(s) of {}",
                 c.images, c.filters, c.channels, c.groups, geo.alloc.set, geo.alloc.row_folds * geo.alloc.col_folds, geo.alloc.piece

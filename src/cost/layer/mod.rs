@@ -287,6 +287,23 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         arch,
         chosen.cycles.total,
     );
+    let bad = crate::limits::null_fields(&s);
+    if let Some(first) = bad.first() {
+        return Err(Diagnostic::error(
+            crate::diag::codes::NOT_FINITE,
+            format!(
+                "`{first}` of layer `{}` is not a finite number",
+                m.layer.name
+            ),
+        )
+        .with_primary(m.layer.span, "this layer")
+        .with_note(format!(
+            "{} figures overflow: {}",
+            bad.len(),
+            bad.join(", ")
+        ))
+        .with_help("check the arch's energies and clock: a product of them overflows"));
+    }
     Ok(s)
 }
 
