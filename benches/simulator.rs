@@ -3,7 +3,8 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 use cnnc::sim::{data::Slices, ArrayParams, Machine};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

@@ -5,14 +5,16 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::model::{Arch, Layer, Network};
-use crate::options::{Dataflow, Emit, Format, PassKind};
+use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 mod compare;
+mod compute;
 mod layer_run;
 mod network_run;
 mod parallel;
 mod report;
 
+pub use compute::PassResult;
 pub use report::{LayerReport, PassReport};
 
 /// What the user asked to be simulated: one layer or a whole network.
@@ -30,6 +32,10 @@ pub struct Request<'a> {
     pub pass: PassKind,
     pub dataflow: Dataflow,
     pub gflow_group: i64,
+    /// `--objective`: what the mapping search minimises.
+    pub objective: Objective,
+    /// `--verify`: the sample convolution, or every one of the layer.
+    pub verify: Verify,
     pub emit: Emit,
     pub format: Format,
     pub seed: u64,
@@ -43,6 +49,30 @@ pub struct Request<'a> {
     pub dram_trace: Option<PathBuf>,
     /// `--summary FILE`.
     pub summary: Option<PathBuf>,
+}
+
+impl<'a> Request<'a> {
+    /// The request the command line makes when given only a target and an
+    /// arch: forward pass, row-stationary, statistics as text.
+    pub fn new(target: Target<'a>, arch: &'a Arch) -> Request<'a> {
+        Request {
+            target,
+            arch,
+            pass: PassKind::Forward,
+            dataflow: Dataflow::Rs,
+            gflow_group: 1,
+            objective: Objective::Energy,
+            verify: Verify::Sample,
+            emit: Emit::Stats,
+            format: Format::Text,
+            seed: 0,
+            after: None,
+            compare: false,
+            pe_stats: None,
+            dram_trace: None,
+            summary: None,
+        }
+    }
 }
 
 /// What the backend produced: text for stdout, or diagnostics (exit status 1).

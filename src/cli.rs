@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diag::render::Style;
-use crate::options::{Dataflow, Emit, Format, PassKind};
+use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,6 +65,12 @@ pub struct RunArgs {
     /// Grad-Flow grouping (a non-zero integer).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = non_zero, allow_negative_numbers = true)]
     pub gflow_group: i64,
+    /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
+    #[arg(long, value_enum, default_value_t = Objective::Energy)]
+    pub objective: Objective,
+    /// `full`: simulate every 2-D convolution of the layer and check every output.
+    #[arg(long, value_enum, default_value_t = Verify::Sample)]
+    pub verify: Verify,
     #[arg(long, value_enum, default_value_t = Emit::Stats)]
     pub emit: Emit,
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -161,6 +161,8 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         pass: args.pass,
         dataflow: args.dataflow,
         gflow_group: args.gflow_group,
+        objective: args.objective,
+        verify: args.verify,
         emit: args.emit,
         format: args.format,
         seed: args.seed,
@@ -260,7 +262,7 @@ pub fn select_arch(desc: &Description, name: &str) -> Result<Arch, Diagnostic> {
             .archs
             .iter()
             .map(|a| a.name.as_str())
-            .chain(std::iter::once("eyeriss"))
+            .chain(Arch::BUILTINS.iter().copied())
             .collect();
         let d = Diagnostic::error(codes::UNKNOWN_ARCH, format!("no arch named `{name}`"));
         match did_you_mean(name, names.iter().copied()) {

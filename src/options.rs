@@ -37,3 +37,29 @@ pub enum Format {
     Text,
     Json,
 }
+
+/// What the mapping search minimises (`--objective`); ties go to more active
+/// PEs, then fewer cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    /// Energy of the layer.
+    #[default]
+    Energy,
+    /// Cycles of the layer.
+    Latency,
+    /// Energy x cycles.
+    Edp,
+}
+
+/// How much of a layer is simulated with real values and checked
+/// (`--verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// The 2-D convolution of image 0, channel 0 and filter 0.
+    #[default]
+    Sample,
+    /// Every 2-D convolution of the layer, every output element checked.
+    Full,
+}

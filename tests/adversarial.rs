@@ -6,8 +6,9 @@
 
 use cnnc::cost::layer::layer_stats;
 use cnnc::frontend::parse_and_check;
-use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::options::{Dataflow, Objective, PassKind};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 
 const SOURCE: &str = r#"
 arch deep : eyeriss { pipeline.mul = 9; }
@@ -53,7 +54,7 @@ fn every_edge_case_verifies_or_is_refused() {
                         l.name, arch.name
                     );
                     verified += 1;
-                    if let Err(d) = layer_stats(&o) {
+                    if let Err(d) = layer_stats(&o, Objective::Energy) {
                         assert!(d.code.starts_with("E03"), "{d:?}");
                     }
                 }

@@ -5,7 +5,7 @@
 
 use cnnc::backend::{run, Request, Target};
 use cnnc::model::{Arch, Hw, MappingHint};
-use cnnc::options::{Dataflow, Emit, Format, PassKind};
+use cnnc::options::{Dataflow, Format, PassKind};
 use proptest::prelude::*;
 
 mod common;
@@ -70,19 +70,11 @@ proptest! {
         let pass = if gflow { PassKind::Igrad } else { PassKind::All };
         for format in [Format::Text, Format::Json] {
             let req = Request {
-                target: Target::Layer(&l),
-                arch: &arch,
                 pass,
                 dataflow: if gflow { Dataflow::Gflow } else { Dataflow::Rs },
-                gflow_group: 1,
-                emit: Emit::Stats,
                 format,
                 seed,
-                after: None,
-                compare: false,
-                pe_stats: None,
-                dram_trace: None,
-                summary: None,
+                ..Request::new(Target::Layer(&l), &arch)
             };
             match run(&req) {
                 Ok(text) => prop_assert!(!text.contains("\"verified\": false") && !text.contains("verified         false")),

@@ -9,9 +9,10 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
 use cnnc::sim::data::Slices;
 use cnnc::sim::reference::{filter_grad, forward, input_grad};
+use cnnc::sim::simulate;
 use ndarray::{s, Array2};
 use proptest::prelude::*;
 

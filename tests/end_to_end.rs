@@ -7,7 +7,8 @@ use std::process::Command;
 use cnnc::frontend::parse_and_check;
 use cnnc::model::Arch;
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 
 mod common;
 
@@ -305,4 +306,51 @@ fn negative_gflow_group_on_the_command_line() {
         ],
         "E0203",
     );
+}
+
+/// `--verify full` simulates every 2-D convolution of the layer; its cycles,
+/// counts and energy are those of the default mode, on every example layer
+/// small enough to run fully here.
+#[test]
+fn full_verification_changes_no_figure() {
+    use cnnc::backend::{run, Request, Target};
+    use cnnc::options::{Format, Verify};
+    let strip = |text: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let s = v["layer_stats"].as_object_mut().expect("layer_stats");
+        let mode = s.remove("verify").unwrap();
+        for k in ["verified_outputs", "convs_simulated"] {
+            s.remove(k);
+        }
+        assert_eq!(s["verified"], true);
+        (v, mode)
+    };
+    let arch = Arch::eyeriss();
+    let mut checked = 0;
+    for (path, src) in examples() {
+        let desc = parse_and_check(&src).unwrap();
+        for l in desc.all_layers() {
+            for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
+                let m = compile(l, &arch, pass, Dataflow::Rs, 1, None).unwrap();
+                let p = m.program.as_ref().unwrap();
+                let convs = l.batch * l.filters * l.channels / l.groups;
+                let work = convs as u128 * p.rows as u128 * p.cols as u128 * p.length as u128;
+                if work > 5_000_000 {
+                    continue;
+                }
+                let req = |verify| Request {
+                    pass,
+                    format: Format::Json,
+                    verify,
+                    ..Request::new(Target::Layer(l), &arch)
+                };
+                let (sample, m1) = strip(&run(&req(Verify::Sample)).unwrap());
+                let (full, m2) = strip(&run(&req(Verify::Full)).unwrap());
+                assert_eq!((m1.as_str(), m2.as_str()), (Some("sample"), Some("full")));
+                assert_eq!(sample, full, "{path} {} {pass:?}", l.name);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 12, "only {checked} layer passes checked");
 }

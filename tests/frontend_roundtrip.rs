@@ -76,6 +76,7 @@ fn layer(name: String) -> impl Strategy<Value = Layer> {
                     r,
                     t,
                     ifmap_banks: b,
+                    e: n.map(|n| n % 5 + 1),
                 });
                 match kind {
                     1 => l.with_dilation(Hw::new(dh, dw)),
@@ -148,13 +149,17 @@ fn arch(name: String) -> impl Strategy<Value = Arch> {
             noc_ifmap: b.5,
             noc_filter: b.6,
             noc_ofmap: b.7,
+            noc_psum: b.5 % 7 + 1,
             zero_gating: c.0,
             energy_rf: c.1,
             energy_noc: c.2,
             energy_mul: c.3,
             energy_add: c.4,
             energy_glb: c.5,
+            power_static_uw: c.1 * 1000.0,
             dram: c.6,
+            dram_width_bits: b.0 * 4,
+            dram_clock_hz: b.1 / 3 + 1,
         })
 }
 

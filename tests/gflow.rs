@@ -7,8 +7,9 @@ use cnnc::bytecode::verify_program;
 use cnnc::ir::{LogicalSet, OutKind};
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
+use cnnc::passes::compile;
 use cnnc::passes::{gflow_fgrad_set, gflow_igrad_set};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::sim::simulate;
 use proptest::prelude::*;
 
 fn layer(i: (u64, u64), k: (u64, u64), s: (u64, u64), p: (u64, u64)) -> Option<Layer> {

@@ -4,8 +4,9 @@
 use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
-use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate, PassOutcome};
+use cnnc::options::{Dataflow, Objective, PassKind};
+use cnnc::passes::compile;
+use cnnc::sim::{simulate, PassOutcome};
 
 #[allow(clippy::too_many_arguments)]
 fn conv(name: &str, i: u64, c: u64, k: u64, m: u64, s: u64, pad: u64, n: u64, g: u64) -> Layer {
@@ -46,13 +47,18 @@ fn check_sums(s: &LayerStats) {
     let e = &s.energy_pj;
     assert_eq!(
         e.total,
-        e.rf + e.noc + e.mac + e.glb + e.dram,
+        e.rf + e.noc + e.mac + e.glb + e.dram + e.static_power,
         "{}: by level",
         s.layer
     );
     let b = &e.by_type;
-    let by_type =
-        b.ifmap.total + b.filter.total + b.psum.total + b.ofmap.total + b.compute + b.dram_static;
+    let by_type = b.ifmap.total
+        + b.filter.total
+        + b.psum.total
+        + b.ofmap.total
+        + b.compute
+        + b.dram_static
+        + b.chip_static;
     assert!(
         close(e.total, by_type),
         "{}: by type {by_type} vs {}",
@@ -123,7 +129,7 @@ fn tiny_layer_hand_counts() {
     // x (3 rows sent once, received by 3 columns).
     let l = conv("tiny", 5, 1, 3, 1, 1, 0, 1, 1);
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let s = layer_stats(&o).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
     let t = &s.traffic;
     assert_eq!((t.glb.ifmap.reads, t.noc.ifmap.writes), (25, 45));
     assert_eq!((t.glb.filter.reads, t.noc.filter.writes), (9, 27));
@@ -152,7 +158,7 @@ fn channels_accumulate_through_the_buffer() {
     // C = 8 channels: psums of the channel sets go through the buffer.
     let l = conv("acc", 7, 8, 3, 4, 1, 0, 2, 1);
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let s = layer_stats(&o).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
     assert_eq!(s.convs_2d, 2 * 4 * 8);
     let outs = 2 * 4 * 25;
     assert_eq!(s.traffic.dram.ofmap.writes, outs);
@@ -177,7 +183,7 @@ fn alexnet_all_passes_map() {
                     assert_eq!(df, Dataflow::Gflow, "{} {pass:?} rs must compile", l.name);
                     continue;
                 };
-                let s = match layer_stats(&o) {
+                let s = match layer_stats(&o, Objective::Energy) {
                     Ok(s) => s,
                     // A Grad-Flow schedule may need more scratchpad than the
                     // chip has: that is a finding, reported as E0301.
@@ -191,7 +197,9 @@ fn alexnet_all_passes_map() {
                 assert!(s.cycles > 0 && s.utilisation > 0.0 && s.utilisation <= 1.0);
                 assert!(s.active_pes <= s.array_pes);
                 let m = &s.mapping;
-                assert!(m.r * m.t <= o.module.alloc.as_ref().unwrap().replicas);
+                let alloc = o.module.alloc.as_ref().unwrap();
+                let strips = cnnc::passes::allocate_strips(alloc.set, alloc.array, m.e);
+                assert!(m.r * m.t <= strips.replicas);
                 assert_eq!(m.ifmap_banks + m.psum_banks, a.glb_banks);
                 check_sums(&s);
                 check_conservation(&o, &s);
@@ -214,7 +222,7 @@ fn hand_fixed_infeasible_mapping_is_e0302() {
         ..MappingHint::default()
     });
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let d = layer_stats(&o).unwrap_err();
+    let d = layer_stats(&o, Objective::Energy).unwrap_err();
     assert_eq!(d.code, "E0302");
     assert!(d.message.contains("filter scratchpad"), "{}", d.message);
     assert!(d.labels.iter().any(|lb| lb.primary && lb.span == l.span));
@@ -226,9 +234,10 @@ fn hand_fixed_infeasible_mapping_is_e0302() {
         r: Some(1),
         t: Some(4),
         ifmap_banks: Some(5),
+        e: None,
     });
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let s = layer_stats(&o).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
     assert!(s.mapping_hand_fixed);
     assert_eq!(
         (s.mapping.p, s.mapping.q, s.mapping.t, s.mapping.psum_banks),
@@ -242,7 +251,7 @@ fn tiny_filter_scratchpad_is_e0301() {
     a.rf_filter = 2;
     let l = conv("conv1", 227, 3, 11, 96, 4, 0, 4, 1);
     let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
-    let d = layer_stats(&o).unwrap_err();
+    let d = layer_stats(&o, Objective::Energy).unwrap_err();
     assert_eq!(d.code, "E0301");
     assert!(
         d.message.contains(
@@ -252,4 +261,100 @@ fn tiny_filter_scratchpad_is_e0301() {
         d.message
     );
     assert!(d.labels.iter().any(|lb| lb.primary && lb.span == l.span));
+}
+
+#[test]
+fn static_power_is_charged_over_the_layer_cycles() {
+    let l = conv("conv3", 13, 256, 3, 384, 1, 1, 4, 1);
+    let mut a = Arch::eyeriss();
+    let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
+    let cold = layer_stats(&o, Objective::Energy).unwrap();
+    assert_eq!(cold.energy_pj.static_power, 0.0);
+    a.power_static_uw = 20_000.0; // 20 mW
+    let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
+    let s = layer_stats(&o, Objective::Energy).unwrap();
+    check_sums(&s);
+    // 20 mW over the layer's time: mW x us = nJ = 1e3 pJ.
+    let expected = 20.0 * s.time_us * 1e3;
+    assert!(
+        close(s.energy_pj.static_power, expected),
+        "{} vs {expected}",
+        s.energy_pj.static_power
+    );
+    assert!(s.energy_pj.total > cold.energy_pj.total);
+}
+
+#[test]
+fn utilisation_counts_only_necessary_macs() {
+    let l = conv("s2", 9, 4, 3, 4, 2, 1, 2, 1);
+    let a = Arch::eyeriss();
+    for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
+        let o = run(&l, &a, pass, Dataflow::Rs).unwrap();
+        let s = layer_stats(&o, Objective::Energy).unwrap();
+        assert_eq!(s.necessary_macs, s.macs - s.zero_macs);
+        assert_eq!(s.mac_slots_used, s.macs);
+        assert_eq!(s.mac_slots_offered, s.array_pes * s.cycles);
+        assert!(close(
+            s.utilisation,
+            s.necessary_macs as f64 / s.mac_slots_offered as f64
+        ));
+    }
+}
+
+#[test]
+fn objectives_order_the_search() {
+    let l = conv("conv3", 13, 256, 3, 384, 1, 1, 4, 1);
+    let a = Arch::eyeriss_chip();
+    let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
+    let e = layer_stats(&o, Objective::Energy).unwrap();
+    let t = layer_stats(&o, Objective::Latency).unwrap();
+    let p = layer_stats(&o, Objective::Edp).unwrap();
+    assert!(t.cycles <= e.cycles && t.cycles <= p.cycles);
+    assert!(e.energy_pj.total <= t.energy_pj.total * (1.0 + 1e-12));
+    let edp = |s: &LayerStats| s.energy_pj.total * s.cycles as f64;
+    assert!(edp(&p) <= edp(&e) * (1.0 + 1e-12) && edp(&p) <= edp(&t) * (1.0 + 1e-12));
+}
+
+#[test]
+fn full_verification_checks_every_output_of_the_layer() {
+    // Two groups, strided and padded: every image, filter and channel.
+    let l = conv("g2", 7, 4, 3, 6, 2, 1, 2, 2);
+    let a = Arch::eyeriss();
+    for (pass, slices, shape) in [
+        (PassKind::Forward, 2 * 6, l.ofmap.area()),
+        (PassKind::Igrad, 2 * 4, l.padded_ifmap().area()),
+        (PassKind::Fgrad, 6 * 2, l.filter.area()),
+    ] {
+        for df in [Dataflow::Rs, Dataflow::Gflow] {
+            if df == Dataflow::Gflow && pass == PassKind::Forward {
+                continue;
+            }
+            let o = run(&l, &a, pass, df).unwrap();
+            let v = cnnc::sim::verify_full(&o.module, 3).unwrap();
+            assert!(v.verified, "{pass:?} {df:?}: {:?}", v.mismatches);
+            assert_eq!(v.verified_outputs, slices * shape, "{pass:?} {df:?}");
+            // Each output slice sums over channels (forward), filters
+            // (igrad) or images (fgrad) of its group.
+            let per_slice = match pass {
+                PassKind::Forward => 2,
+                PassKind::Igrad => 3,
+                _ => 2,
+            };
+            assert_eq!(v.convs_simulated, slices * per_slice);
+        }
+    }
+}
+
+#[test]
+fn full_verification_catches_a_wrong_program() {
+    let l = conv("g2", 7, 4, 3, 6, 1, 1, 2, 2);
+    let mut o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
+    // Shift where one PE writes its outputs: the layer must not verify.
+    let p = o.module.program.as_mut().unwrap();
+    // PE (0, 0) writes output row 0.
+    p.pes[0].out_base += 1;
+    match cnnc::sim::verify_full(&o.module, 3) {
+        Ok(v) => assert!(!v.verified && !v.mismatches.is_empty()),
+        Err(d) => assert!(d.code == "E0910", "{d:?}"),
+    }
 }

@@ -7,8 +7,9 @@ use std::fmt::Write;
 use cnnc::cost::layer::layer_stats;
 use cnnc::frontend::parse_and_check;
 use cnnc::model::Arch;
-use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::options::{Dataflow, Objective, PassKind};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 
 mod common;
 
@@ -20,7 +21,7 @@ fn row(l: &cnnc::model::Layer, pass: PassKind, df: Dataflow) -> String {
     };
     let o = simulate(m, 0).unwrap();
     assert!(o.stats.verified, "{name}");
-    match layer_stats(&o) {
+    match layer_stats(&o, Objective::Energy) {
         Ok(s) => {
             let mp = &s.mapping;
             format!(

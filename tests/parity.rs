@@ -5,7 +5,8 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 
 fn layer(name: &str) -> Layer {
     let (i, s, c, m) = match name {

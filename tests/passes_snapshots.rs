@@ -7,8 +7,8 @@ use cnnc::frontend::parse_and_check;
 use cnnc::ir::print_module;
 use cnnc::model::{Arch, Layer};
 use cnnc::options::{Dataflow, PassKind};
+use cnnc::passes::compile;
 use cnnc::passes::pipeline;
-use cnnc::pipeline::compile;
 
 fn example_layer(file: &str, name: &str) -> Layer {
     let path = format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -112,7 +112,7 @@ fn physical_small_examples() {
                 s.push_str(&print_module(&m));
             }
             snap("ir", &format!("{name}-{pname}-physical"), &s);
-            let m = cnnc::pipeline::compile_physical(&l, &Arch::eyeriss(), pass).unwrap();
+            let m = cnnc::passes::compile_physical(&l, &Arch::eyeriss(), pass).unwrap();
             snap(
                 "signals",
                 &format!("{name}-{pname}-physical"),

@@ -7,7 +7,8 @@
 use cnnc::bytecode::{decode, encode, verify_program, Program};
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::pipeline::{compile, simulate};
+use cnnc::passes::compile;
+use cnnc::sim::simulate;
 use proptest::prelude::*;
 
 mod common;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::layer_run::outcome;
+use super::compute::compute;
 use super::{passes_of, Outcome, PassReport, Request};
 use crate::diag::Diagnostic;
 use crate::model::Layer;
@@ -38,7 +38,7 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
         .flat_map(|l| passes.iter().map(move |&p| (l, p)))
         .collect();
     let side =
-        |l: &Layer, p: PassKind, df: Dataflow| outcome(req, l, p, df).map(|o| PassReport::new(&o));
+        |l: &Layer, p: PassKind, df: Dataflow| compute(req, l, p, df).map(|r| PassReport::new(&r));
     let rows: Vec<Row> = super::parallel::parallel_map(&jobs, |&(l, p)| {
         Ok(Row {
             layer: l.name.clone(),
@@ -150,7 +150,11 @@ fn table(rs: &PassReport, gf: &PassReport) -> String {
         _ => {
             for (name, r) in [("rs", rs), ("gflow", gf)] {
                 if let Some(why) = &r.layer_refused {
-                    let _ = writeln!(s, "layer_stats ({name}): refused: {why}");
+                    let _ = writeln!(
+                        s,
+                        "layer_stats ({name}): refused: {}",
+                        super::report::refusal_line(why)
+                    );
                 }
             }
         }

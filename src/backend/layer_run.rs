@@ -1,5 +1,6 @@
 //! One layer: `--emit ir`, `signals` or `stats` for one pass or all three.
 
+use super::compute::{compute, PassResult};
 use super::{passes_of, write_side_file, Outcome, PassReport, Request};
 use crate::bytecode::print_program;
 use crate::cost::layer::{dram_trace, summary};
@@ -7,43 +8,8 @@ use crate::diag::Diagnostic;
 use crate::ir::print_module;
 use crate::model::Layer;
 use crate::options::{Emit, Format, PassKind};
-use crate::pipeline::{compile, simulate, PassOutcome};
+use crate::passes::compile;
 use crate::stats::pe_csv;
-
-/// Compiles and simulates one pass; a wrong output is an error diagnostic
-/// listing the first wrong elements.
-pub(crate) fn outcome(
-    req: &Request<'_>,
-    l: &Layer,
-    pass: PassKind,
-    dataflow: crate::options::Dataflow,
-) -> Result<PassOutcome, Diagnostic> {
-    let m = compile(l, req.arch, pass, dataflow, req.gflow_group, None)?;
-    let o = simulate(m, req.seed)?;
-    if !o.stats.verified {
-        let mut d = Diagnostic::error(
-            "E0911",
-            format!(
-                "simulated outputs of layer `{}` ({pass:?}) differ from the reference",
-                l.name
-            ),
-        )
-        .with_primary(l.span, "this layer");
-        for m in &o.stats.mismatches {
-            d = d.with_note(format!(
-                "element ({}, {}): expected {}, simulated {}",
-                m.row,
-                m.col,
-                m.expected,
-                m.actual.map_or("nothing".to_string(), |v| v.to_string())
-            ));
-        }
-        return Err(
-            d.with_help("this is a bug in cnnc's mapping; please report it with the input file")
-        );
-    }
-    Ok(o)
-}
 
 pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     let mut text = String::new();
@@ -71,12 +37,15 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
                 }
             }
             Emit::Stats | Emit::Ast => {
-                let o = outcome(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
+                let r = compute(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
                 if let Some(path) = &req.pe_stats {
-                    write_side_file(&with_pass_suffix(path, pass, passes.len()), &pe_csv(&o.pes))?;
+                    write_side_file(
+                        &with_pass_suffix(path, pass, passes.len()),
+                        &pe_csv(&r.outcome.pes),
+                    )?;
                 }
-                let report = PassReport::new(&o);
-                side_files(req, &o, &report, pass, passes.len())?;
+                side_files(req, &r, pass, passes.len())?;
+                let report = PassReport::new(&r);
                 reports.push(report);
             }
         }
@@ -97,21 +66,26 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
 /// `--summary` and `--dram-trace` need the whole-layer figures.
 fn side_files(
     req: &Request<'_>,
-    o: &PassOutcome,
-    r: &PassReport,
+    r: &PassResult,
     pass: PassKind,
     n: usize,
 ) -> Result<(), Vec<Diagnostic>> {
     if req.summary.is_none() && req.dram_trace.is_none() {
         return Ok(());
     }
-    let Some(ls) = &r.layer_stats else {
-        let why = r.layer_refused.clone().unwrap_or_default();
-        return Err(vec![Diagnostic::error(
-            "E0301",
-            format!("no whole-layer figures for --summary or --dram-trace: {why}"),
-        )
-        .with_primary(o.module.layer.span, "this layer")]);
+    let o = &r.outcome;
+    let ls = match &r.layer {
+        Ok(ls) => ls,
+        Err(why) => {
+            return Err(vec![Diagnostic::error(
+                why.code,
+                format!(
+                    "no whole-layer figures for --summary or --dram-trace: {}",
+                    super::report::refusal_line(why)
+                ),
+            )
+            .with_primary(o.module.layer.span, "this layer")])
+        }
     };
     if let Some(path) = &req.summary {
         write_side_file(&with_pass_suffix(path, pass, n), &summary(o, ls))?;

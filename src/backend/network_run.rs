@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::layer_run::outcome;
+use super::compute::compute;
 use super::{passes_of, Outcome, PassReport, Request};
 use crate::model::Network;
 use crate::options::{Emit, Format};
@@ -23,7 +23,7 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
         .flat_map(|l| passes.iter().map(move |&p| (l, p)))
         .collect();
     let results = super::parallel::parallel_map(&jobs, |&(l, p)| {
-        outcome(req, l, p, req.dataflow).map(|o| PassReport::new(&o))
+        compute(req, l, p, req.dataflow).map(|r| PassReport::new(&r))
     });
     let mut reports = Vec::new();
     let mut diags = Vec::new();
@@ -81,7 +81,10 @@ fn table(name: &str, reports: &[PassReport]) -> String {
                     "{} {:?}: {}",
                     r.layer,
                     r.pass,
-                    r.layer_refused.clone().unwrap_or_default()
+                    r.layer_refused
+                        .as_ref()
+                        .map(super::report::refusal_line)
+                        .unwrap_or_default()
                 ));
                 ("refused".into(), "-".into(), "-".into())
             }

@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 
-use crate::cost::layer::{layer_stats, layer_text, LayerStats};
+use super::compute::PassResult;
+use crate::cost::layer::{layer_text, LayerStats};
 use crate::diag::Diagnostic;
-use crate::options::Dataflow;
-use crate::pipeline::{compile_physical, simulate, PassOutcome};
+use crate::sim::PassOutcome;
 use crate::stats::PhysicalStats;
 
-fn refusal(d: &Diagnostic) -> String {
+/// A refusal as one line: `error[CODE]: message (help: ...)`.
+pub(crate) fn refusal_line(d: &Diagnostic) -> String {
     format!(
         "error[{}]: {}{}",
         d.code,
@@ -20,25 +21,14 @@ fn refusal(d: &Diagnostic) -> String {
     )
 }
 
-/// The physical pass of a row-stationary run (same layer, pass and data).
-fn physical(o: &PassOutcome) -> (Option<PhysicalStats>, Option<String>) {
-    let m = &o.module;
-    if m.dataflow != Dataflow::Rs {
-        return (None, None);
-    }
-    let run = compile_physical(&m.layer, &m.arch, m.pass).and_then(|p| simulate(p, o.seed));
-    match run {
-        Ok(p) if !p.stats.verified => (
-            None,
-            Some(format!(
-                "outputs differ from the reference: {:?}",
-                p.stats.mismatches
-            )),
-        ),
-        Ok(p) => (PhysicalStats::new(&p), None),
-        Err(d) => (None, Some(refusal(&d))),
+/// Refusals stay diagnostics until rendered; JSON shows their one-line form.
+fn refusal_json<S: serde::Serializer>(d: &Option<Diagnostic>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&refusal_line(d)),
+        None => s.serialize_none(),
     }
 }
+
 use crate::stats::{pass_text, pe_table, PassStats, PeRow, PeSet};
 
 /// One pass of one layer, as the JSON of language-v1 §4.
@@ -54,14 +44,20 @@ pub struct PassReport {
     /// The whole layer on the physical array; `None` when the arch cannot
     /// hold the layer's processing passes (then `layer_refused` says why).
     pub layer_stats: Option<LayerStats>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layer_refused: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "refusal_json"
+    )]
+    pub layer_refused: Option<Diagnostic>,
     /// Row-stationary only: one physical pass simulated on the arch's array
     /// with streamed scratchpads; `None` with `physical_refused` saying why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub physical_stats: Option<PhysicalStats>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub physical_refused: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "refusal_json"
+    )]
+    pub physical_refused: Option<Diagnostic>,
     pub pes: Vec<PeRow>,
 }
 
@@ -73,27 +69,20 @@ pub struct LayerReport {
 }
 
 impl PassReport {
-    /// The report of a simulated pass, with the whole-layer figures.
-    pub fn new(o: &PassOutcome) -> PassReport {
-        let (layer_stats, layer_refused) = match layer_stats(o) {
-            Ok(s) => (Some(s), None),
-            Err(d) => (
-                None,
-                Some(format!(
-                    "error[{}]: {}{}",
-                    d.code,
-                    d.message,
-                    d.help.map(|h| format!(" (help: {h})")).unwrap_or_default()
-                )),
-            ),
+    /// The report of a computed pass: reads the results, computes nothing.
+    pub(crate) fn new(r: &PassResult) -> PassReport {
+        let (layer_stats, layer_refused) = split(&r.layer);
+        let (physical_stats, physical_refused) = match &r.physical {
+            None => (None, None),
+            Some(Ok(p)) => (PhysicalStats::new(p), None),
+            Some(Err(d)) => (None, Some(d.clone())),
         };
-        let (physical_stats, physical_refused) = physical(o);
         PassReport {
             layer_stats,
             layer_refused,
             physical_stats,
             physical_refused,
-            ..PassReport::pass_only(o)
+            ..PassReport::pass_only(&r.outcome)
         }
     }
 
@@ -138,16 +127,27 @@ impl PassReport {
         s.push_str(&pass_text(&self.pass_stats));
         match (&self.layer_stats, &self.layer_refused) {
             (Some(l), _) => s.push_str(&layer_text(l)),
-            (None, Some(why)) => s.push_str(&format!("layer_stats: refused: {why}\n")),
+            (None, Some(why)) => {
+                s.push_str(&format!("layer_stats: refused: {}\n", refusal_line(why)))
+            }
             (None, None) => {}
         }
         match (&self.physical_stats, &self.physical_refused) {
             (Some(p), _) => s.push_str(&p.text()),
-            (None, Some(why)) => s.push_str(&format!("physical_stats: refused: {why}\n")),
+            (None, Some(why)) => {
+                s.push_str(&format!("physical_stats: refused: {}\n", refusal_line(why)))
+            }
             (None, None) => {}
         }
         s.push_str("per-PE:\n");
         s.push_str(&pe_table(&self.pes));
         s
+    }
+}
+
+fn split<T: Clone>(r: &Result<T, Diagnostic>) -> (Option<T>, Option<Diagnostic>) {
+    match r {
+        Ok(v) => (Some(v.clone()), None),
+        Err(d) => (None, Some(d.clone())),
     }
 }

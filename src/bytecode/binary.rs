@@ -2,8 +2,8 @@
 //! the program's fields in declaration order. `decode(encode(p)) == p`.
 
 use super::isa::{Ctl, DeliveryRun, Delta, InitRun, Insn, PeEntry, Program, VERSION};
-use crate::ir::{Net, OutKind, Src, SrcKind};
 use crate::model::Hw;
+use crate::vocab::{Net, OutKind, Src, SrcKind};
 
 const MAGIC: &[u8; 8] = b"CNNCSIG\0";
 

@@ -2,8 +2,8 @@
 //! loops, and of scratchpad contents into runs.
 
 use super::isa::{Ctl, DeliveryRun, Delta, InitRun, Insn, NONE};
-use crate::ir::Src;
-use crate::ir::{Delivery, Net};
+use crate::vocab::Src;
+use crate::vocab::{Delivery, Net};
 
 /// Longest loop body tried. Schedules repeat with the window period (taps
 /// plus a bubble), so this covers filters of up to 255 taps per row.

@@ -1,5 +1,5 @@
-use crate::ir::{Delivery, Net, OutKind, Src};
 use crate::model::Hw;
+use crate::vocab::{Delivery, Net, OutKind, Src};
 
 /// Format version of the text and binary forms.
 pub const VERSION: u32 = 1;

@@ -131,8 +131,8 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
                 .get(pe as usize)
                 .ok_or_else(|| format!("delivery {k} targets PE {pe}, which does not exist"))?;
             let size = match d.net {
-                crate::ir::Net::Ifmap => e.ifmap_len(),
-                crate::ir::Net::Filter => e.filter_len(),
+                crate::vocab::Net::Ifmap => e.ifmap_len(),
+                crate::vocab::Net::Filter => e.filter_len(),
             };
             if addr as u64 >= size {
                 return Err(format!(

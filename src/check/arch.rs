@@ -27,16 +27,23 @@ pub const ARCH_KEYS: &[&str] = &[
     "noc.ifmap",
     "noc.filter",
     "noc.ofmap",
+    "noc.psum",
     "zero_gating",
     "energy.rf",
     "energy.noc",
     "energy.mul",
     "energy.add",
     "energy.glb",
+    "power.static",
     "dram",
+    "dram.width",
+    "dram.clock",
 ];
 
 pub const BUILTIN: &str = "eyeriss";
+/// The second built-in: the chip's published parameters. A file may declare
+/// an arch of this name; it then replaces the built-in in that file.
+pub const CHIP: &str = "eyeriss_chip";
 
 /// The most bits per element the simulator's values can hold.
 const MAX_PRECISION: u64 = 64;
@@ -98,6 +105,41 @@ fn apply(arch: &mut Arch, entries: &[(&str, &Entry)], diags: &mut Vec<Diagnostic
             "noc.ifmap" => count(&mut conv, &mut arch.noc_ifmap),
             "noc.filter" => count(&mut conv, &mut arch.noc_filter),
             "noc.ofmap" => count(&mut conv, &mut arch.noc_ofmap),
+            "noc.psum" => count(&mut conv, &mut arch.noc_psum),
+            "dram.width" => {
+                if let Some(n) = conv.whole_quantity(k, v, Dim::Bits) {
+                    if n == 0 {
+                        conv.diags.push(
+                            Diagnostic::error(
+                                codes::OUT_OF_RANGE,
+                                "`dram.width` must be at least 1 bit",
+                            )
+                            .with_primary(v.span, "zero")
+                            .with_help("give the DRAM link's width, e.g. `dram.width = 64 bit;`"),
+                        );
+                    } else {
+                        arch.dram_width_bits = n;
+                    }
+                }
+            }
+            "dram.clock" => {
+                if let Some(n) = conv.whole_quantity(k, v, Dim::Freq) {
+                    if n == 0 {
+                        conv.diags.push(
+                            Diagnostic::error(
+                                codes::OUT_OF_RANGE,
+                                "`dram.clock` must be above 0 Hz",
+                            )
+                            .with_primary(v.span, "zero")
+                            .with_help(
+                                "give the DRAM link's transfer rate, e.g. `dram.clock = 60 MHz;`",
+                            ),
+                        );
+                    } else {
+                        arch.dram_clock_hz = n;
+                    }
+                }
+            }
             "zero_gating" => {
                 if let Some(b) = conv.switch(k, v) {
                     arch.zero_gating = b;
@@ -112,6 +154,11 @@ fn apply(arch: &mut Arch, entries: &[(&str, &Entry)], diags: &mut Vec<Diagnostic
                         "energy.add" => &mut arch.energy_add,
                         _ => &mut arch.energy_glb,
                     } = x;
+                }
+            }
+            "power.static" => {
+                if let Some(x) = conv.real_quantity(k, v, Dim::Power) {
+                    arch.power_static_uw = x;
                 }
             }
             "dram" => {
@@ -139,7 +186,7 @@ fn apply(arch: &mut Arch, entries: &[(&str, &Entry)], diags: &mut Vec<Diagnostic
 #[derive(Clone, Copy)]
 enum Base {
     None,
-    Builtin,
+    Builtin(&'static str),
     Decl(usize),
     /// Unknown or otherwise broken (already reported).
     Broken,
@@ -181,7 +228,8 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                 Base::Broken
             }
             // A declared `eyeriss` replaces the built-in everywhere in the file.
-            Some(b) if b.name == BUILTIN && !user_eyeriss => Base::Builtin,
+            Some(b) if b.name == BUILTIN && !user_eyeriss => Base::Builtin(BUILTIN),
+            Some(b) if b.name == CHIP && !index.contains_key(CHIP) => Base::Builtin(CHIP),
             Some(b) => {
                 match index.get(b.name.as_str()) {
                     Some(&j) if j == i => {
@@ -197,7 +245,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                     }
                     Some(&j) => Base::Decl(j),
                     None => {
-                        let names = index.keys().copied().chain(std::iter::once(BUILTIN));
+                        let names = index.keys().copied().chain([BUILTIN, CHIP]);
                         let mut diag = Diagnostic::error(
                             codes::UNKNOWN_BASE,
                             format!("unknown base arch `{}`", b.name),
@@ -265,8 +313,8 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                     root = Some(blank());
                     break;
                 }
-                Base::Builtin => {
-                    root = Some(Arch::eyeriss());
+                Base::Builtin(name) => {
+                    root = Arch::builtin(name);
                     break;
                 }
                 Base::Broken => {

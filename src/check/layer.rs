@@ -23,7 +23,7 @@ pub const LAYER_KEYS: &[&str] = &[
     "transposed",
     "output_pad",
 ];
-pub const MAPPING_KEYS: &[&str] = &["n", "p", "q", "r", "t", "ifmap_banks"];
+pub const MAPPING_KEYS: &[&str] = &["n", "p", "q", "r", "t", "e", "ifmap_banks"];
 const LAYER_BLOCKS: &[&str] = &["mapping"];
 
 /// Checks one layer; `name` is its qualified name (`net.layer` in a network).
@@ -250,6 +250,7 @@ fn check_mapping(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<MappingHint> 
         r: get("r"),
         t: get("t"),
         ifmap_banks: get("ifmap_banks"),
+        e: get("e"),
     };
     (diags.len() == before).then_some(hint)
 }

@@ -15,6 +15,7 @@ pub enum Dim {
     Bytes,
     Freq,
     Energy,
+    Power,
 }
 
 impl Dim {
@@ -24,6 +25,7 @@ impl Dim {
             Dim::Bytes => "a size in bytes",
             Dim::Freq => "a frequency",
             Dim::Energy => "an energy",
+            Dim::Power => "a power",
         }
     }
 
@@ -40,12 +42,15 @@ impl Dim {
             Dim::Energy => {
                 format!("`{key}` takes an energy unit (pJ or nJ), e.g. `{key} = 0.9 pJ;`")
             }
+            Dim::Power => {
+                format!("`{key}` takes a power unit (uW, mW or W), e.g. `{key} = 20 mW;`")
+            }
         }
     }
 }
 
 /// Every unit known in v1: name, dimension, factor to the base unit
-/// (bit, byte, Hz, pJ).
+/// (bit, byte, Hz, pJ, uW).
 pub const UNITS: &[(&str, Dim, u64)] = &[
     ("bit", Dim::Bits, 1),
     ("B", Dim::Bytes, 1),
@@ -57,6 +62,9 @@ pub const UNITS: &[(&str, Dim, u64)] = &[
     ("GHz", Dim::Freq, 1_000_000_000),
     ("pJ", Dim::Energy, 1),
     ("nJ", Dim::Energy, 1_000),
+    ("uW", Dim::Power, 1),
+    ("mW", Dim::Power, 1_000),
+    ("W", Dim::Power, 1_000_000),
 ];
 
 fn unit_names() -> impl Iterator<Item = &'static str> {
@@ -341,16 +349,21 @@ impl Conv<'_> {
 
     /// An energy in picojoules: finite and not negative.
     pub fn energy(&mut self, key: &Ident, v: &Value) -> Option<f64> {
+        self.real_quantity(key, v, Dim::Energy)
+    }
+
+    /// A non-negative real quantity (energies in pJ, powers in uW).
+    pub fn real_quantity(&mut self, key: &Ident, v: &Value, dim: Dim) -> Option<f64> {
         let ValueKind::Number {
             negative,
             number,
             unit,
         } = &v.kind
         else {
-            self.wrong_type(key, v, Dim::Energy.what(), example(Dim::Energy));
+            self.wrong_type(key, v, dim.what(), example(dim));
             return None;
         };
-        let factor = self.unit(key, v, unit, Dim::Energy)?;
+        let factor = self.unit(key, v, unit, dim)?;
         let x = match number {
             // Parse the digits as a float: a long integer is still an energy.
             Number::Int(lit) => lit.value.map(|n| n as f64),
@@ -421,6 +434,7 @@ fn base_unit(dim: Dim) -> &'static str {
         Dim::Bytes => "bytes",
         Dim::Freq => "Hz",
         Dim::Energy => "pJ",
+        Dim::Power => "uW",
     }
 }
 
@@ -430,6 +444,7 @@ fn example(dim: Dim) -> &'static str {
         Dim::Bytes => "4 KiB",
         Dim::Freq => "200 MHz",
         Dim::Energy => "0.9 pJ",
+        Dim::Power => "20 mW",
     }
 }
 

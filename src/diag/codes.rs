@@ -133,6 +133,7 @@ pub const TABLE: &[(&str, &str)] = &[
         "E0207",
         "the physical pass does not fit the arch's array, scratchpads or networks",
     ),
+    ("E0208", "--verify full would simulate more than its limit"),
     ("E0301", "no processing-pass mapping fits the arch"),
     ("E0302", "hand-fixed mapping does not fit the arch"),
     ("E0303", "layer counts too large for the cost model"),

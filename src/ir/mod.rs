@@ -7,39 +7,19 @@ mod eval;
 mod graph;
 mod print;
 mod schedule;
-mod src;
 mod verify;
 
+pub use crate::vocab::{Delivery, Net, OutKind, Src, SrcKind};
 pub use eval::{eval, SrcMatrix};
 pub use graph::{Graph, Node, NodeId, Op, TensorInfo, TensorRole};
 pub use print::print_module;
 pub use schedule::{
-    Allocation, Delivery, LogicalSet, Net, NetworkPlan, PeSchedule, Placement, StreamTiming, Word,
+    Allocation, LogicalSet, NetworkPlan, PeSchedule, Placement, StreamTiming, Word,
 };
-pub use src::{Src, SrcKind};
 pub use verify::verify_module;
 
 use crate::model::{Arch, Hw, Layer};
 use crate::options::{Dataflow, PassKind};
-
-/// Which element of the layer a 2-D convolution produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutKind {
-    Ofmap,
-    InputGrad,
-    FilterGrad,
-}
-
-impl OutKind {
-    pub fn label_prefix(self) -> char {
-        match self {
-            OutKind::Ofmap => 'o',
-            OutKind::InputGrad => 'g',
-            OutKind::FilterGrad => 'w',
-        }
-    }
-}
 
 /// Everything the pass pipeline knows about one request. Passes fill the
 /// optional parts in order; the verifier checks what is present.

@@ -2,7 +2,7 @@
 //! PE, its preloaded scratchpad contents and its control word for every cycle.
 //! Mapping passes build it; `lower` compresses it into bytecode.
 
-use super::{OutKind, Src};
+use super::{Delivery, OutKind, Src};
 use crate::model::Hw;
 
 /// The control of one PE for one cycle.
@@ -69,30 +69,6 @@ impl PeSchedule {
     pub fn filter_entries(&self) -> usize {
         self.filter_init.len().max(self.filter_capacity as usize)
     }
-}
-
-/// The network a delivery travels on, and the scratchpad it fills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Net {
-    /// Global buffer to the ifmap-side scratchpads.
-    Ifmap,
-    /// Global buffer to the filter-side scratchpads.
-    Filter,
-}
-
-/// One element sent to scratchpads during a physical pass: at the start of
-/// `cycle` (before the PEs read), `src` is written into each target
-/// `(PE index, scratchpad address)`; one send reaches all targets
-/// (multicast).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Delivery {
-    pub cycle: u32,
-    pub net: Net,
-    /// An inserted zero the PE writes itself: no network, no bandwidth.
-    pub local: bool,
-    pub src: Src,
-    pub targets: Vec<(u32, u32)>,
 }
 
 /// How a 2-D convolution was placed on its logical PE set.

@@ -26,14 +26,23 @@ pub struct Arch {
     pub noc_ifmap: u64,
     pub noc_filter: u64,
     pub noc_ofmap: u64,
+    /// Psums read back from the global buffer into the array per cycle, on
+    /// their own network (the chip's psum GIN).
+    pub noc_psum: u64,
     pub zero_gating: bool,
     pub energy_rf: f64,
     pub energy_noc: f64,
     pub energy_mul: f64,
     pub energy_add: f64,
     pub energy_glb: f64,
+    /// Static power of the chip (leakage, clock network) in microwatts,
+    /// charged over a layer's cycles.
+    pub power_static_uw: f64,
     /// DRAM device model name (a memspec shipped with cnnc).
     pub dram: String,
+    /// The chip's DRAM link: bits per transfer and transfers per second.
+    pub dram_width_bits: u64,
+    pub dram_clock_hz: u64,
 }
 
 impl Arch {
@@ -58,14 +67,59 @@ impl Arch {
             noc_ifmap: 1,
             noc_filter: 1,
             noc_ofmap: 1,
+            noc_psum: 1,
             zero_gating: true,
             energy_rf: 0.9,
             energy_noc: 1.8,
             energy_mul: 1.1,
             energy_add: 0.4,
             energy_glb: 5.4,
+            // SASiML charges no static power.
+            power_static_uw: 0.0,
             dram: "ddr4-1866".to_string(),
+            // SASiML's DRAMPower setting: a 64-bit DDR4-1866 rank; 1866
+            // million transfers per second.
+            dram_width_bits: 64,
+            dram_clock_hz: 1_866_000_000,
         }
+    }
+
+    /// The built-in `eyeriss_chip` arch: the chip's published parameters
+    /// (Chen et al., JSSC 2017); docs/validation.md gives the source of each
+    /// value and says what was chosen where the paper gives none.
+    pub fn eyeriss_chip() -> Arch {
+        Arch {
+            name: "eyeriss_chip".to_string(),
+            // The filter and psum input networks and the output network are
+            // 64 bits (4 values of 16 bits) wide, the ifmap network 16 bits.
+            noc_ifmap: 1,
+            noc_filter: 4,
+            noc_ofmap: 4,
+            noc_psum: 4,
+            // A 64-bit bidirectional link at 60 MHz (Tables V and VI).
+            dram_width_bits: 64,
+            dram_clock_hz: 60_000_000,
+            ..Arch::eyeriss()
+        }
+    }
+
+    /// A built-in arch by name.
+    pub fn builtin(name: &str) -> Option<Arch> {
+        match name {
+            "eyeriss" => Some(Arch::eyeriss()),
+            "eyeriss_chip" => Some(Arch::eyeriss_chip()),
+            _ => None,
+        }
+    }
+
+    /// Names of the built-in archs.
+    pub const BUILTINS: &'static [&'static str] = &["eyeriss", "eyeriss_chip"];
+
+    /// Core cycles the DRAM link needs for `bytes`.
+    pub fn dram_link_cycles(&self, bytes: u128) -> u128 {
+        let per_transfer = (self.dram_width_bits / 8).max(1) as u128;
+        let transfers = bytes.div_ceil(per_transfer);
+        (transfers * self.clock_hz as u128).div_ceil(self.dram_clock_hz.max(1) as u128)
     }
 
     /// Bytes per data element (precision rounded up to whole bytes).

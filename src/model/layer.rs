@@ -58,6 +58,9 @@ pub struct MappingHint {
     pub t: Option<u64>,
     /// Global-buffer banks given to ifmaps (the rest hold psums).
     pub ifmap_banks: Option<u64>,
+    /// e: strip width, the PE-set columns (output rows) one piece holds;
+    /// a wider set is strip-mined into pieces of at most e columns.
+    pub e: Option<u64>,
 }
 
 impl Layer {

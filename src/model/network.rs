@@ -25,7 +25,7 @@ impl Description {
             .iter()
             .find(|a| a.name == name)
             .cloned()
-            .or_else(|| (name == "eyeriss").then(Arch::eyeriss))
+            .or_else(|| Arch::builtin(name))
     }
 
     /// Finds a layer by plain name (`conv4`) or qualified name (`alexnet.conv1`).

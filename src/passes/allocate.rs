@@ -32,8 +32,16 @@ impl Pass for Allocate {
 
 /// Folds `set` onto `array` and counts the copies that fit.
 pub fn allocate(set: Hw, array: Hw) -> Allocation {
+    allocate_strips(set, array, array.w)
+}
+
+/// Folds `set` onto `array` in strips of at most `width` columns (the
+/// strip width `e` of a mapping; balanced, so pieces differ by at most one
+/// column) and counts the copies of a piece that fit.
+pub fn allocate_strips(set: Hw, array: Hw, width: u64) -> Allocation {
+    let width = width.clamp(1, array.w.max(1));
     let row_folds = set.h.div_ceil(array.h).max(1);
-    let col_folds = set.w.div_ceil(array.w).max(1);
+    let col_folds = set.w.div_ceil(width).max(1);
     let piece = Hw::new(set.h.div_ceil(row_folds), set.w.div_ceil(col_folds));
     let replicas = ((array.h / piece.h.max(1)) * (array.w / piece.w.max(1))).max(1);
     Allocation {

@@ -4,6 +4,7 @@
 //! pass and turns a broken invariant into an internal-error diagnostic.
 
 mod allocate;
+mod compile;
 mod gflow_common;
 mod gflow_fgrad;
 mod gflow_igrad;
@@ -19,6 +20,8 @@ use crate::diag::Diagnostic;
 use crate::ir::{self, Module};
 use crate::options::Dataflow;
 
+pub use allocate::allocate_strips;
+pub use compile::{compile, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::gflow_igrad_set;
 pub use rs_map::{rs_set, RsGeometry};

@@ -2,14 +2,18 @@
 //! and the reference it is checked against.
 
 pub mod data;
+mod layer_verify;
 mod machine;
+mod outcome;
 mod pe;
 pub mod reference;
 mod scratchpads;
 mod stats;
 mod verify_values;
 
+pub use layer_verify::{sample as sample_verification, verify_full, LayerVerification};
 pub use machine::{run, ArrayParams, Machine, Run};
+pub use outcome::{simulate, PassOutcome};
 pub use pe::{PeCounters, SimError};
 pub use stats::{pass_stats, PassStats, PeRow, PeSet};
 pub use verify_values::{check_outputs, Mismatch};

@@ -28,8 +28,11 @@ pub struct PassStats {
     pub glb_write_span: u64,
     pub glb_writes: u64,
     pub psum_hops: u64,
-    /// MACs performed / (PEs x control cycles).
+    /// Necessary MACs (without inserted zeros) / (PEs x cycles): the one
+    /// meaning of utilisation in cnnc (docs/stats.md).
     pub utilisation: f64,
+    /// MAC slots used, inserted zeros included / (PEs x control cycles).
+    pub mac_slot_use: f64,
     /// Multiplications by zero whose energy zero gating saved.
     pub zero_gated: u64,
     /// The first wrong outputs (at most 10), when not verified.
@@ -45,13 +48,17 @@ pub struct PeRow {
     #[serde(flatten)]
     pub n: PeCounters,
     pub busy_span: u64,
+    /// This PE's necessary MACs / the pass's cycles.
     pub utilisation: f64,
+    /// This PE's MACs, inserted zeros included / cycles of control.
+    pub mac_slot_use: f64,
 }
 
 /// Builds `pass_stats` and the per-PE rows from a run.
 pub fn pass_stats(run: &Run, cols: u32, mismatches: Vec<Mismatch>) -> (PassStats, Vec<PeRow>) {
     let n = run.pes.len().max(1) as f64;
     let len = run.length.max(1) as f64;
+    let cycles = run.cycles().max(1) as f64;
     let pes: Vec<PeRow> = run
         .pes
         .iter()
@@ -61,7 +68,8 @@ pub fn pass_stats(run: &Run, cols: u32, mismatches: Vec<Mismatch>) -> (PassStats
             y: i as u32 % cols.max(1),
             n: *c,
             busy_span: c.busy_span(),
-            utilisation: c.macs as f64 / len,
+            utilisation: c.macs.saturating_sub(c.zero_macs) as f64 / cycles,
+            mac_slot_use: c.macs as f64 / len,
         })
         .collect();
     let hops = run.pes.iter().map(|c| c.in_psum_puts).sum();
@@ -76,7 +84,8 @@ pub fn pass_stats(run: &Run, cols: u32, mismatches: Vec<Mismatch>) -> (PassStats
         glb_write_span: run.write_span(),
         glb_writes: run.pes.iter().map(|c| c.glb_writes).sum(),
         psum_hops: hops,
-        utilisation: run.macs() as f64 / (n * len),
+        utilisation: run.macs().saturating_sub(run.zero_macs()) as f64 / (n * cycles),
+        mac_slot_use: run.macs() as f64 / (n * len),
         zero_gated: run.zero_gated,
         mismatches: mismatches.into_iter().take(10).collect(),
     };

@@ -6,12 +6,12 @@ use super::PeRow;
 
 pub fn pe_csv(rows: &[PeRow]) -> String {
     let mut s = String::from(
-        "x,y,macs,zero_macs,ifmap_reads,ifmap_writes,filter_reads,filter_writes,psum_reads,psum_writes,in_psum_puts,in_psum_gets,out_psum_puts,out_psum_gets,glb_writes,busy_span,utilisation\n",
+        "x,y,macs,zero_macs,ifmap_reads,ifmap_writes,filter_reads,filter_writes,psum_reads,psum_writes,in_psum_puts,in_psum_gets,out_psum_puts,out_psum_gets,glb_writes,busy_span,utilisation,mac_slot_use\n",
     );
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.4}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.4},{:.4}",
             r.x,
             r.y,
             r.n.macs,
@@ -28,7 +28,8 @@ pub fn pe_csv(rows: &[PeRow]) -> String {
             r.n.out_psum_gets,
             r.n.glb_writes,
             r.busy_span,
-            r.utilisation
+            r.utilisation,
+            r.mac_slot_use
         );
     }
     s

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::PeSet;
-use crate::pipeline::PassOutcome;
+use crate::sim::PassOutcome;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhysicalStats {

@@ -7,7 +7,7 @@ use super::{PassStats, PeRow};
 pub fn pass_text(p: &PassStats) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "pass_stats (one 2-D convolution on its logical PE set):");
-    let rows: [(&str, String); 12] = [
+    let rows: [(&str, String); 13] = [
         ("cycles", p.cycles.to_string()),
         ("busy_cycles", p.busy_cycles.to_string()),
         ("macs", p.macs.to_string()),
@@ -19,6 +19,7 @@ pub fn pass_text(p: &PassStats) -> String {
         ("glb_writes", p.glb_writes.to_string()),
         ("psum_hops", p.psum_hops.to_string()),
         ("utilisation", format!("{:.4}", p.utilisation)),
+        ("mac_slot_use", format!("{:.4}", p.mac_slot_use)),
         ("zero_gated", p.zero_gated.to_string()),
     ];
     for (k, v) in rows {

@@ -100,6 +100,7 @@ fn print_mapping(out: &mut String, m: &MappingHint, indent: &str) {
         ("q", m.q),
         ("r", m.r),
         ("t", m.t),
+        ("e", m.e),
         ("ifmap_banks", m.ifmap_banks),
     ];
     for (k, v) in keys {
@@ -154,6 +155,7 @@ fn print_arch(out: &mut String, a: &Arch, desc: &Description) {
     line("noc.ifmap", a.noc_ifmap.to_string());
     line("noc.filter", a.noc_filter.to_string());
     line("noc.ofmap", a.noc_ofmap.to_string());
+    line("noc.psum", a.noc_psum.to_string());
     line(
         "zero_gating",
         if a.zero_gating { "on" } else { "off" }.to_string(),
@@ -163,7 +165,21 @@ fn print_arch(out: &mut String, a: &Arch, desc: &Description) {
     line("energy.mul", energy(a.energy_mul));
     line("energy.add", energy(a.energy_add));
     line("energy.glb", energy(a.energy_glb));
+    line("power.static", format!("{:?} uW", a.power_static_uw));
     line("dram", quote(&a.dram));
+    line("dram.width", format!("{} bit", a.dram_width_bits));
+    line(
+        "dram.clock",
+        scaled(
+            a.dram_clock_hz,
+            &[
+                ("GHz", 1_000_000_000),
+                ("MHz", 1_000_000),
+                ("kHz", 1_000),
+                ("Hz", 1),
+            ],
+        ),
+    );
     out.push_str("}\n");
 }
 

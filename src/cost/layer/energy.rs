@@ -28,10 +28,12 @@ pub struct ByType {
     pub compute: f64,
     /// DRAM refresh and background energy (belongs to no data type).
     pub dram_static: f64,
+    /// The chip's static energy (belongs to no data type).
+    pub chip_static: f64,
 }
 
-/// Layer energy in pJ. `total = rf + noc + mac + glb + dram`, and the
-/// `by_type` parts add up to the same total (up to rounding).
+/// Layer energy in pJ. `total = rf + noc + mac + glb + dram + static_power`,
+/// and the `by_type` parts add up to the same total (up to rounding).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct EnergyPj {
     pub rf: f64,
@@ -39,6 +41,8 @@ pub struct EnergyPj {
     pub mac: f64,
     pub glb: f64,
     pub dram: f64,
+    /// The arch's static power (`power.static`) over the layer's cycles.
+    pub static_power: f64,
     pub total: f64,
     pub by_type: ByType,
 }
@@ -74,6 +78,7 @@ pub fn on_chip(x: &Raw, arch: &Arch) -> EnergyPj {
         ofmap: ty(OFMAP),
         compute: arch.energy_mul * charged_macs(x, arch) as f64 + arch.energy_add * x.adds as f64,
         dram_static: 0.0,
+        chip_static: 0.0,
     };
     let parts = [by.ifmap, by.filter, by.psum, by.ofmap];
     EnergyPj {
@@ -82,6 +87,7 @@ pub fn on_chip(x: &Raw, arch: &Arch) -> EnergyPj {
         mac: by.compute,
         glb: parts.iter().map(|p| p.glb).sum(),
         dram: 0.0,
+        static_power: 0.0,
         total: 0.0,
         by_type: by,
     }
@@ -114,6 +120,19 @@ pub fn with_dram(mut e: EnergyPj, x: &Raw, d: &DramEnergy) -> EnergyPj {
         t.total = t.rf + t.noc + t.glb + t.dram;
     }
     e.dram = d.total;
-    e.total = e.rf + e.noc + e.mac + e.glb + e.dram;
+    e.total = e.rf + e.noc + e.mac + e.glb + e.dram + e.static_power;
+    e
+}
+
+/// Static energy in pJ of `cycles` at the arch's clock: uW x s = 1e6 pJ.
+pub fn static_pj(arch: &Arch, cycles: u128) -> f64 {
+    arch.power_static_uw * 1e6 * cycles as f64 / arch.clock_hz.max(1) as f64
+}
+
+/// Adds the static power over `cycles` to the totals.
+pub fn with_static(mut e: EnergyPj, arch: &Arch, cycles: u128) -> EnergyPj {
+    e.static_power = static_pj(arch, cycles);
+    e.by_type.chip_static = e.static_power;
+    e.total += e.static_power;
     e
 }

@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{Allocation, LogicalSet, Module, NetworkPlan, Src};
 use crate::model::Hw;
 use crate::options::Dataflow;
-use crate::pipeline::PassOutcome;
+use crate::sim::PassOutcome;
 use crate::sim::PeCounters;
 
 /// One physical piece (a row fold of a column strip).
@@ -58,6 +58,50 @@ pub struct Geometry {
     pub conv_compute_cycles: u64,
     /// Sum of the per-PE counters of the run.
     pub counters: PeCounters,
+    /// Row-stationary only: how the simulated convolution's control splits
+    /// into a fixed part and its windows, so p filters and q channels can be
+    /// interleaved inside a PE (`None`: convolutions run one after another).
+    pub interleave: Option<Interleave>,
+}
+
+/// The shape of a row-stationary schedule: `overhead + windows x period`
+/// cycles of control, `period = taps x add + 1` (one cycle for the psum
+/// from below). A PE holding p filters and q channels runs, per window, p
+/// psums of q x taps products each: `overhead + windows x p x (q x taps x
+/// add + 1)` (JSSC 2017, section IV-A).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interleave {
+    pub overhead: u64,
+    pub windows: u64,
+    pub taps: u64,
+    pub add: u64,
+}
+
+impl Interleave {
+    /// Cycles of control of one pass of a set holding `p` filters and `q`
+    /// channels.
+    pub fn cycles(&self, p: u128, q: u128) -> u128 {
+        self.overhead as u128
+            + self.windows as u128 * p * (q * self.taps as u128 * self.add as u128 + 1)
+    }
+}
+
+fn interleave(m: &Module, chunks: u64, length: u64) -> Option<Interleave> {
+    if m.dataflow != Dataflow::Rs || m.physical || chunks > 1 {
+        return None;
+    }
+    let g = m.graph.as_ref()?;
+    let (stride, x, k, _) = g.conv()?;
+    let (x, k) = (g.shape(x)?, g.shape(k)?);
+    let windows = (x.w - k.w) / stride.w + 1;
+    let add = m.arch.pipeline_add;
+    let period = k.w * add + 1;
+    Some(Interleave {
+        overhead: length.saturating_sub(windows * period),
+        windows,
+        taps: k.w,
+        add,
+    })
 }
 
 impl Geometry {
@@ -296,9 +340,19 @@ fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), 
 }
 
 pub fn geometry(o: &PassOutcome) -> Result<Geometry, Diagnostic> {
+    let alloc = o
+        .module
+        .alloc
+        .clone()
+        .ok_or_else(|| internal("no allocation"))?;
+    geometry_with(o, alloc)
+}
+
+/// The geometry of the simulated convolution under another allocation
+/// (another strip width).
+pub fn geometry_with(o: &PassOutcome, alloc: Allocation) -> Result<Geometry, Diagnostic> {
     let m = &o.module;
     let set = m.set.as_ref().ok_or_else(|| internal("no PE set"))?;
-    let alloc = m.alloc.clone().ok_or_else(|| internal("no allocation"))?;
     let plan = m.plan.clone().ok_or_else(|| internal("no network plan"))?;
     if set.pes.len() as u64 != set.rows as u64 * set.cols as u64 {
         return Err(internal("PE set size does not match its shape"));
@@ -331,6 +385,7 @@ pub fn geometry(o: &PassOutcome) -> Result<Geometry, Diagnostic> {
         need_psum,
         conv_cycles: o.run.cycles(),
         conv_compute_cycles: o.run.length,
+        interleave: interleave(m, ch.count, o.run.length),
         counters,
         alloc,
         plan,

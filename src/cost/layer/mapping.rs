@@ -13,11 +13,12 @@ use serde::Serialize;
 
 use super::convs::Convs;
 use super::cycles::{cycles, Cycles};
-use super::energy::on_chip;
+use super::energy::{on_chip, static_pj};
 use super::geometry::Geometry;
 use super::traffic::{traffic, Raw, OFMAP, PSUM};
 use crate::diag::Diagnostic;
 use crate::model::{Arch, Layer, MappingHint};
+use crate::options::Objective;
 
 /// The chosen blocking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,6 +28,8 @@ pub struct Mapping {
     pub q: u64,
     pub r: u64,
     pub t: u64,
+    /// Strip width: PE-set columns per piece.
+    pub e: u64,
     pub ifmap_banks: u64,
     pub psum_banks: u64,
 }
@@ -55,11 +58,14 @@ pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<
     let mul = |a: u64, b: u64| (a as u128) * (b as u128);
     let eb = arch.element_bytes() as u128;
     let bank = arch.glb_bank as u128;
-    let need = mul(geo.need_ifmap, m.n) * m.q as u128;
+    // Images pass through a PE one after another (JSSC 2017: "multiple
+    // ifmaps can also be processed sequentially through the array"), so n
+    // does not multiply the ifmap and psum scratchpads.
+    let need = mul(geo.need_ifmap, m.q);
     if need > arch.rf_ifmap as u128 {
         return Some(format!(
-            "ifmap scratchpad: a window of {} values x n={} x q={} needs {need} entries, rf.ifmap = {}",
-            geo.need_ifmap, m.n, m.q, arch.rf_ifmap
+            "ifmap scratchpad: a window of {} values x q={} needs {need} entries, rf.ifmap = {}",
+            geo.need_ifmap, m.q, arch.rf_ifmap
         ));
     }
     let need = mul(geo.need_filter, m.q) * m.p as u128;
@@ -69,11 +75,11 @@ pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<
             geo.need_filter, m.q, m.p, arch.rf_filter
         ));
     }
-    let need = mul(geo.need_psum, m.n) * m.p as u128;
+    let need = mul(geo.need_psum, m.p);
     if need > arch.rf_psum as u128 {
         return Some(format!(
-            "psum scratchpad: {} psums x n={} x p={} needs {need} entries, rf.psum = {}",
-            geo.need_psum, m.n, m.p, arch.rf_psum
+            "psum scratchpad: {} psums x p={} needs {need} entries, rf.psum = {}",
+            geo.need_psum, m.p, arch.rf_psum
         ));
     }
     let a = &geo.alloc;
@@ -170,11 +176,16 @@ impl Ctx<'_> {
         let trips = raw.glb[PSUM][0] + raw.dram[PSUM][0];
         // Everything the ofmap network writes to the global buffer.
         let writes = raw.glb[PSUM][1] + raw.glb[OFMAP][1];
-        let cy = cycles(self.geo, self.c, self.arch, m, trips, writes);
-        let e = on_chip(&raw, self.arch);
         let dram_bytes: u128 =
             raw.dram.iter().map(|t| t[0] + t[1]).sum::<u128>() * self.arch.element_bytes() as u128;
-        let est = e.rf + e.noc + e.mac + e.glb + dram_bytes as f64 * self.dram_pj_per_byte;
+        let cy = cycles(self.geo, self.c, self.arch, m, trips, writes, dram_bytes);
+        let e = on_chip(&raw, self.arch);
+        let est = e.rf
+            + e.noc
+            + e.mac
+            + e.glb
+            + dram_bytes as f64 * self.dram_pj_per_byte
+            + static_pj(self.arch, cy.total);
         Chosen {
             mapping: *m,
             raw,
@@ -211,9 +222,38 @@ fn bank_options(ctx: &Ctx, n: u64, q: u64, r: u64, fixed: Option<u64>) -> Vec<u6
     v
 }
 
-fn better(a: &Chosen, b: &Chosen) -> bool {
-    a.energy_estimate < b.energy_estimate
-        || (a.energy_estimate == b.energy_estimate && a.cycles.total < b.cycles.total)
+/// PEs busy at once under `m`: one piece on each of the r x t sets that
+/// have channels and filters to work on.
+pub fn active_pes(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> u64 {
+    let sets = m.r.min(c.channels).saturating_mul(m.t.min(c.filters));
+    sets.saturating_mul(geo.alloc.piece.area())
+        .min(arch.array.area())
+}
+
+/// Where a candidate stands in the search's order: the objective, then
+/// more active PEs, then fewer cycles (then the first in enumeration order).
+pub fn rank(
+    geo: &Geometry,
+    c: &Convs,
+    arch: &Arch,
+    objective: Objective,
+    x: &Chosen,
+) -> (f64, std::cmp::Reverse<u64>, u128) {
+    let score = match objective {
+        Objective::Energy => x.energy_estimate,
+        Objective::Latency => x.cycles.total as f64,
+        Objective::Edp => x.energy_estimate * x.cycles.total as f64,
+    };
+    (
+        score,
+        std::cmp::Reverse(active_pes(geo, c, arch, &x.mapping)),
+        x.cycles.total,
+    )
+}
+
+fn better(ctx: &Ctx, objective: Objective, a: &Chosen, b: &Chosen) -> bool {
+    let key = |x| rank(ctx.geo, ctx.c, ctx.arch, objective, x);
+    key(a).partial_cmp(&key(b)) == Some(std::cmp::Ordering::Less)
 }
 
 /// Chooses the blocking: the hand-fixed fields of `layer.mapping` are kept,
@@ -224,6 +264,7 @@ pub fn choose(
     c: &Convs,
     arch: &Arch,
     dram_pj_per_byte: f64,
+    objective: Objective,
 ) -> Result<Chosen, Diagnostic> {
     let h = layer.mapping.unwrap_or_default();
     let hand = layer.mapping.is_some();
@@ -260,13 +301,9 @@ pub fn choose(
     let mut best: Option<Chosen> = None;
     let mut evaluated = 0u64;
     let mut truncated = false;
-    'search: for n in candidates(a.rf_ifmap / geo.need_ifmap, c.images, h.n) {
-        for p in candidates(
-            a.rf_psum / (geo.need_psum.max(1) * n).max(1),
-            c.filters,
-            h.p,
-        ) {
-            let qmax = (a.rf_ifmap / (geo.need_ifmap * n).max(1))
+    'search: for n in candidates(c.images, c.images, h.n) {
+        for p in candidates(a.rf_psum / geo.need_psum.max(1), c.filters, h.p) {
+            let qmax = (a.rf_ifmap / geo.need_ifmap.max(1))
                 .min(a.rf_filter / (geo.need_filter * p).max(1));
             for q in candidates(qmax, c.channels, h.q) {
                 for r in candidates(geo.alloc.replicas, c.channels.div_ceil(q), h.r) {
@@ -278,6 +315,7 @@ pub fn choose(
                                 q,
                                 r,
                                 t,
+                                e: geo.alloc.piece.w,
                                 ifmap_banks: ib,
                                 psum_banks: a.glb_banks.saturating_sub(ib),
                             };
@@ -290,7 +328,10 @@ pub fn choose(
                             }
                             evaluated += 1;
                             let cand = ctx.evaluate(&m);
-                            if best.as_ref().is_none_or(|b| better(&cand, b)) {
+                            if best
+                                .as_ref()
+                                .is_none_or(|b| better(&ctx, objective, &cand, b))
+                            {
                                 best = Some(cand);
                             }
                         }
@@ -315,6 +356,7 @@ pub fn choose(
                 q: h.q.unwrap_or(1),
                 r: h.r.unwrap_or(1),
                 t: h.t.unwrap_or(1),
+                e: geo.alloc.piece.w,
                 ifmap_banks: h.ifmap_banks.unwrap_or(a.glb_banks),
                 psum_banks: a
                     .glb_banks
@@ -330,6 +372,7 @@ pub fn choose(
                     q: 1,
                     r: 1,
                     t: 1,
+                    e: geo.alloc.piece.w,
                     ifmap_banks: a.glb_banks,
                     psum_banks: 0,
                 };

@@ -23,8 +23,8 @@ use serde::Serialize;
 
 use crate::cost::dram::DramEnergy;
 use crate::diag::Diagnostic;
-use crate::options::{Dataflow, PassKind};
-use crate::pipeline::PassOutcome;
+use crate::options::{Dataflow, Objective, PassKind};
+use crate::sim::PassOutcome;
 
 pub use dram::Regions;
 pub use energy::{ByType as EnergyByType, EnergyPj, TypeEnergy};
@@ -89,14 +89,18 @@ pub struct LayerStats {
     pub arch: String,
     pub pass: PassKind,
     pub dataflow: Dataflow,
-    /// Layer cycles: compute plus delivery of ifmaps, filters and psums.
+    /// Layer cycles: the longest of compute, output collection, delivery
+    /// (`load_cycles`), psum return and the DRAM link, which overlap.
     pub cycles: u64,
     pub compute_cycles: u64,
     /// Cycles the ofmap network needs for the layer's global-buffer writes.
-    /// Compute, collection and delivery (`load_cycles`) overlap:
-    /// `cycles = max(compute, collect, load)`.
     pub collect_cycles: u64,
+    /// Cycles the ifmap and filter networks need for their deliveries.
     pub load_cycles: u64,
+    /// Cycles the psum network needs to bring psums back into the array.
+    pub psum_return_cycles: u64,
+    /// Cycles the DRAM link needs for the layer's DRAM bytes.
+    pub dram_link_cycles: u64,
     /// `cycles` at the arch clock, microseconds.
     pub time_us: f64,
     pub macs: u64,
@@ -110,9 +114,13 @@ pub struct LayerStats {
     /// Most PEs busy at once, and the array's PEs.
     pub active_pes: u64,
     pub array_pes: u64,
+    /// The layer's products without inserted zeros (`macs - zero_macs`).
+    pub necessary_macs: u64,
+    /// MAC slots used (inserted zeros included) and offered (array PEs x
+    /// cycles).
     pub mac_slots_used: u64,
     pub mac_slots_offered: u64,
-    /// mac_slots_used / mac_slots_offered.
+    /// necessary_macs / mac_slots_offered: the one meaning of utilisation.
     pub utilisation: f64,
     pub mapping: Mapping,
     pub mapping_hand_fixed: bool,
@@ -131,6 +139,14 @@ pub struct LayerStats {
     pub dram_energy: DramEnergy,
     pub memspec: String,
     pub dram_regions: Regions,
+    /// Every output checked equals the reference, how many were checked and
+    /// how many 2-D convolutions were simulated with real values for it
+    /// (`--verify sample`: the one of image 0, channel 0, filter 0;
+    /// `--verify full`: all of the layer).
+    pub verified: bool,
+    pub verified_outputs: u64,
+    pub verify: &'static str,
+    pub convs_simulated: u64,
     /// 1 when the DRAM command stream was simulated whole; otherwise the
     /// layer's traffic was sampled 1 in this many bytes and the DRAM energy
     /// scaled up by it (layers beyond 2^21 bursts of DRAM traffic).
@@ -167,16 +183,15 @@ fn level(l: &traffic::Level, eb: u64) -> Result<Types, Diagnostic> {
 }
 
 /// The whole layer for the pass and dataflow of `o`.
-pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
+pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, Diagnostic> {
     let m = &o.module;
     let arch = &m.arch;
-    let geo = geometry::geometry(o)?;
     let c = convs::Convs::of(&m.layer, m.pass);
     let spec = dram::spec(arch).map_err(|e| {
         Diagnostic::error("E0304", format!("DRAM model `{}`: {e}", arch.dram))
             .with_primary(arch.span, "this arch")
     })?;
-    let chosen = mapping::choose(&m.layer, &geo, &c, arch, dram::pj_per_byte(&spec))?;
+    let (geo, chosen) = search_strips(o, &c, dram::pj_per_byte(&spec), objective)?;
     let x = &chosen.raw;
     let eb = arch.element_bytes();
     let t = Traffic {
@@ -189,10 +204,8 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
     let cycles = u(chosen.cycles.total, "cycles")?;
     let array_pes = arch.array.area();
     let macs = u(x.macs, "MACs")?;
+    let necessary = macs.saturating_sub(u(x.zero_macs, "MACs")?);
     let offered = u(array_pes as u128 * chosen.cycles.total, "MAC slots")?;
-    let mp = &chosen.mapping;
-    let a = &geo.alloc;
-    let sets = (mp.r.min(c.channels) as u128) * (mp.t.min(c.filters) as u128);
     let groups = c.groups as u128;
     let regions = Regions {
         ifmap: u(
@@ -218,6 +231,8 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         compute_cycles: u(chosen.cycles.compute, "cycles")?,
         collect_cycles: u(chosen.cycles.collect, "cycles")?,
         load_cycles: u(chosen.cycles.load, "cycles")?,
+        psum_return_cycles: u(chosen.cycles.psum_return, "cycles")?,
+        dram_link_cycles: u(chosen.cycles.dram_link, "cycles")?,
         time_us: cycles as f64 * 1e6 / arch.clock_hz.max(1) as f64,
         macs,
         zero_macs: u(x.zero_macs, "MACs")?,
@@ -226,15 +241,13 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         convs_2d: u(x.convs, "2-D convolutions")?,
         accumulated_over: convs::Convs::accumulated_over(m.pass).to_string(),
         physical_passes: u(chosen.cycles.passes, "passes")?,
-        active_pes: u(
-            (sets * a.piece.area() as u128).min(array_pes as u128),
-            "PEs",
-        )?,
+        active_pes: mapping::active_pes(&geo, &c, arch, &chosen.mapping),
         array_pes,
+        necessary_macs: necessary,
         mac_slots_used: macs,
         mac_slots_offered: offered,
         utilisation: if offered > 0 {
-            macs as f64 / offered as f64
+            necessary as f64 / offered as f64
         } else {
             0.0
         },
@@ -255,6 +268,10 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         memspec: spec.id.clone(),
         dram_regions: regions,
         dram_sample_factor: 1,
+        verified: o.stats.verified,
+        verified_outputs: m.program.as_ref().map_or(0, |p| p.out_shape.area()),
+        verify: "sample",
+        convs_simulated: 1,
     };
     let (g, factor) = dram::commands(&spec, &s).map_err(|e| {
         Diagnostic::error("E0303", format!("layer too large for the DRAM model: {e}"))
@@ -265,8 +282,90 @@ pub fn layer_stats(o: &PassOutcome) -> Result<LayerStats, Diagnostic> {
         factor,
     );
     s.dram_sample_factor = factor;
-    s.energy_pj = energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy);
+    s.energy_pj = energy::with_static(
+        energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy),
+        arch,
+        chosen.cycles.total,
+    );
     Ok(s)
+}
+
+/// Runs the blocking search for each strip width worth trying (the `e` of
+/// the mapping) and keeps the best by the search's order.
+fn search_strips(
+    o: &PassOutcome,
+    c: &convs::Convs,
+    dram_pj_per_byte: f64,
+    objective: Objective,
+) -> Result<(geometry::Geometry, mapping::Chosen), Diagnostic> {
+    let m = &o.module;
+    let arch = &m.arch;
+    let base = geometry::geometry(o)?;
+    let set = base.alloc.set;
+    let fixed = m.layer.mapping.and_then(|h| h.e);
+    if let Some(e) = fixed {
+        if e > arch.array.w || e > set.w {
+            return Err(Diagnostic::error(
+                "E0302",
+                format!(
+                    "the hand-fixed mapping of layer `{}` does not fit arch `{}`: strip width e = {e} exceeds the {} PE-set columns or the array's {} columns",
+                    m.layer.name, arch.name, set.w, arch.array.w
+                ),
+            )
+            .with_primary(m.layer.span, "this layer")
+            .with_secondary(arch.span, "on this arch")
+            .with_help(format!("choose e between 1 and {}", set.w.min(arch.array.w))));
+        }
+    }
+    let mut best: Option<(geometry::Geometry, mapping::Chosen)> = None;
+    let mut first_err = None;
+    for e in strip_widths(set.w, base.alloc.col_folds, fixed) {
+        let geo = if e == base.alloc.piece.w {
+            base.clone()
+        } else {
+            let alloc = crate::passes::allocate_strips(set, arch.array, e);
+            geometry::geometry_with(o, alloc)?
+        };
+        match mapping::choose(&m.layer, &geo, c, arch, dram_pj_per_byte, objective) {
+            Ok(ch) => {
+                let key = mapping::rank(&geo, c, arch, objective, &ch);
+                let beats = best.as_ref().is_none_or(|(g, b)| {
+                    key.partial_cmp(&mapping::rank(g, c, arch, objective, b))
+                        == Some(std::cmp::Ordering::Less)
+                });
+                if beats {
+                    best = Some((geo, ch));
+                }
+            }
+            Err(d) => {
+                first_err.get_or_insert(d);
+            }
+        }
+    }
+    match (best, first_err) {
+        (Some(b), _) => Ok(b),
+        (None, Some(d)) => Err(d),
+        (None, None) => Err(Diagnostic::error(
+            "E0900",
+            "internal error: no strip width tried",
+        )),
+    }
+}
+
+/// Strip widths the search tries: the hand-fixed one, or the balanced
+/// widths `ceil(cols / k)` from the fewest strips the array allows up to
+/// four times as many (narrower strips leave room for replicated sets, as
+/// the chip's 11 x 7 strips of AlexNet CONV1 with t = 2).
+fn strip_widths(cols: u64, min_folds: u64, fixed: Option<u64>) -> Vec<u64> {
+    if let Some(e) = fixed {
+        return vec![e];
+    }
+    let max_folds = cols.min((4 * min_folds).max(min_folds + 3));
+    let mut v: Vec<u64> = (min_folds.max(1)..=max_folds.max(1))
+        .map(|k| cols.div_ceil(k))
+        .collect();
+    v.dedup();
+    v
 }
 
 /// The energy of a sampled DRAM stream scaled to the whole layer (`factor`

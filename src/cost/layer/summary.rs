@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::LayerStats;
-use crate::pipeline::PassOutcome;
+use crate::sim::PassOutcome;
 
 pub fn summary(o: &PassOutcome, s: &LayerStats) -> String {
     let m = &o.module;

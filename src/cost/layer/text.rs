@@ -21,12 +21,13 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let _ = writeln!(
         o,
-        "  mapping n={} p={} q={} r={} t={} ifmap_banks={} psum_banks={}{}",
+        "  mapping n={} p={} q={} r={} t={} e={} ifmap_banks={} psum_banks={}{}",
         m.n,
         m.p,
         m.q,
         m.r,
         m.t,
+        m.e,
         m.ifmap_banks,
         m.psum_banks,
         if s.mapping_hand_fixed {
@@ -37,13 +38,30 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let _ = writeln!(
         o,
-        "  cycles {} (the longest of compute {}, output collection {}, delivery {}), {:.3} us",
-        s.cycles, s.compute_cycles, s.collect_cycles, s.load_cycles, s.time_us
+        "  cycles {} (the longest of compute {}, output collection {}, delivery {}, psum return {}, dram link {}), {:.3} us",
+        s.cycles,
+        s.compute_cycles,
+        s.collect_cycles,
+        s.load_cycles,
+        s.psum_return_cycles,
+        s.dram_link_cycles,
+        s.time_us
     );
     let _ = writeln!(
         o,
-        "  macs {} (zero {}, charged {}), active PEs {} of {}, utilisation {:.4}",
-        s.macs, s.zero_macs, s.charged_macs, s.active_pes, s.array_pes, s.utilisation
+        "  macs {} (zero {}, necessary {}, charged {}), active PEs {} of {}, utilisation {:.4}",
+        s.macs,
+        s.zero_macs,
+        s.necessary_macs,
+        s.charged_macs,
+        s.active_pes,
+        s.array_pes,
+        s.utilisation
+    );
+    let _ = writeln!(
+        o,
+        "  verified {} ({} outputs, {} 2-D convolutions simulated, --verify {})",
+        s.verified, s.verified_outputs, s.convs_simulated, s.verify
     );
     let _ = writeln!(o, "  traffic (elements read / written):");
     let t = &s.traffic;
@@ -72,14 +90,14 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let _ = writeln!(
         o,
-        "  energy pJ: rf {:.1}, noc {:.1}, mac {:.1}, glb {:.1}, dram {:.1}, total {:.1}",
-        e.rf, e.noc, e.mac, e.glb, e.dram, e.total
+        "  energy pJ: rf {:.1}, noc {:.1}, mac {:.1}, glb {:.1}, dram {:.1}, static {:.1}, total {:.1}",
+        e.rf, e.noc, e.mac, e.glb, e.dram, e.static_power, e.total
     );
     let b = &e.by_type;
     let _ = writeln!(
         o,
-        "  energy by type pJ: ifmap {:.1}, filter {:.1}, psum {:.1}, ofmap {:.1}, compute {:.1}, dram static {:.1}",
-        b.ifmap.total, b.filter.total, b.psum.total, b.ofmap.total, b.compute, b.dram_static
+        "  energy by type pJ: ifmap {:.1}, filter {:.1}, psum {:.1}, ofmap {:.1}, compute {:.1}, dram static {:.1}, chip static {:.1}",
+        b.ifmap.total, b.filter.total, b.psum.total, b.ofmap.total, b.compute, b.dram_static, b.chip_static
     );
     let d = &s.dram_energy;
     let _ = writeln!(

@@ -1,3 +1,9 @@
+//! The small vocabulary the IR, the bytecode and the simulator share: which
+//! element of which layer tensor a value is (`Src`), which output a 2-D
+//! convolution produces (`OutKind`), and the networks and deliveries that
+//! fill scratchpads. It sits below all three so that none of them imports
+//! another stage to name an element.
+
 /// Which tensor of the layer a scratchpad value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,4 +57,47 @@ impl std::fmt::Display for Src {
             SrcKind::Error => write!(f, "e{}-{}", self.r, self.c),
         }
     }
+}
+
+/// Which element of the layer a 2-D convolution produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutKind {
+    Ofmap,
+    InputGrad,
+    FilterGrad,
+}
+
+impl OutKind {
+    pub fn label_prefix(self) -> char {
+        match self {
+            OutKind::Ofmap => 'o',
+            OutKind::InputGrad => 'g',
+            OutKind::FilterGrad => 'w',
+        }
+    }
+}
+
+/// The network a delivery travels on, and the scratchpad it fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Net {
+    /// Global buffer to the ifmap-side scratchpads.
+    Ifmap,
+    /// Global buffer to the filter-side scratchpads.
+    Filter,
+}
+
+/// One element sent to scratchpads during a physical pass: at the start of
+/// `cycle` (before the PEs read), `src` is written into each target
+/// `(PE index, scratchpad address)`; one send reaches all targets
+/// (multicast).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Delivery {
+    pub cycle: u32,
+    pub net: Net,
+    /// An inserted zero the PE writes itself: no network, no bandwidth.
+    pub local: bool,
+    pub src: Src,
+    pub targets: Vec<(u32, u32)>,
 }

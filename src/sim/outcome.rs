@@ -1,15 +1,10 @@
-//! Compiles one pass of one layer and runs it: the stages in order, for the
-//! backend and for tests.
+//! Runs a compiled module on deterministic data and checks every output
+//! against the reference: the simulated pass handed to the cost model and
+//! the reports.
 
+use super::{data::Slices, pass_stats, reference, ArrayParams, PassStats, PeRow, Run};
 use crate::diag::Diagnostic;
 use crate::ir::{Module, OutKind};
-use crate::model::{Arch, Layer};
-use crate::options::{Dataflow, PassKind};
-use crate::passes::run_pipeline;
-use crate::sim::{self, data::Slices, reference, ArrayParams, Run};
-use crate::sim::{pass_stats, PassStats, PeRow};
-
-pub use crate::passes::MAX_PE_CYCLES;
 
 /// A compiled and simulated pass.
 #[derive(Debug, Clone)]
@@ -20,29 +15,6 @@ pub struct PassOutcome {
     pub run: Run,
     pub stats: PassStats,
     pub pes: Vec<PeRow>,
-}
-
-/// Runs the pass pipeline (up to `after`, if given).
-pub fn compile(
-    layer: &Layer,
-    arch: &Arch,
-    pass: PassKind,
-    dataflow: Dataflow,
-    gflow_group: i64,
-    after: Option<&str>,
-) -> Result<Module, Diagnostic> {
-    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
-    run_pipeline(&mut m, after)?;
-    Ok(m)
-}
-
-/// Runs the physical-pass pipeline (row-stationary): a strip of the set on
-/// the arch's array, its scratchpads streamed over the networks.
-pub fn compile_physical(layer: &Layer, arch: &Arch, pass: PassKind) -> Result<Module, Diagnostic> {
-    let mut m = Module::new(layer.clone(), arch.clone(), pass, Dataflow::Rs, 1);
-    m.physical = true;
-    run_pipeline(&mut m, None)?;
-    Ok(m)
 }
 
 /// Simulates a fully compiled module on the data of image 0, input channel 0
@@ -58,7 +30,7 @@ pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
         ofmap_bw: m.arch.noc_ofmap,
         zero_gating: m.arch.zero_gating,
     };
-    let run = sim::run(program, params, &|s| slices.resolve(s)).map_err(|e| {
+    let run = super::run(program, params, &|s| slices.resolve(s)).map_err(|e| {
         Diagnostic::error("E0910", format!("simulation stopped: {e}"))
             .with_note("the schedule broke a hardware invariant; this is a bug in cnnc's mapping")
     })?;
@@ -77,7 +49,7 @@ pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
             .to_owned(),
         _ => expected,
     };
-    let mismatches = sim::check_outputs(&expected, &run.outputs, unwritten_ok);
+    let mismatches = super::check_outputs(&expected, &run.outputs, unwritten_ok);
     let cols = program.cols;
     let (stats, pes) = pass_stats(&run, cols, mismatches);
     Ok(PassOutcome {

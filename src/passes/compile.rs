@@ -1,0 +1,31 @@
+//! The entry points other stages use to compile one pass of one layer: a
+//! module built from the request and run through its named pipeline.
+
+use super::run_pipeline;
+use crate::diag::Diagnostic;
+use crate::ir::Module;
+use crate::model::{Arch, Layer};
+use crate::options::{Dataflow, PassKind};
+
+/// Runs the pass pipeline (up to `after`, if given).
+pub fn compile(
+    layer: &Layer,
+    arch: &Arch,
+    pass: PassKind,
+    dataflow: Dataflow,
+    gflow_group: i64,
+    after: Option<&str>,
+) -> Result<Module, Diagnostic> {
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
+    run_pipeline(&mut m, after)?;
+    Ok(m)
+}
+
+/// Runs the physical-pass pipeline (row-stationary): a strip of the set on
+/// the arch's array, its scratchpads streamed over the networks.
+pub fn compile_physical(layer: &Layer, arch: &Arch, pass: PassKind) -> Result<Module, Diagnostic> {
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, Dataflow::Rs, 1);
+    m.physical = true;
+    run_pipeline(&mut m, None)?;
+    Ok(m)
+}
