@@ -45,6 +45,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Language server for .cnn files over stdin/stdout (docs/editors.md).
+    Lsp,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,11 @@ pub struct Io<'a> {
 
 /// Runs with the process's stdout and stderr.
 pub fn run(cli: &Cli) -> i32 {
+    // The language server's writer thread takes stdout; locking it here
+    // would block that thread for good.
+    if matches!(cli.command, Some(Command::Lsp)) {
+        return crate::lsp::run();
+    }
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let color = stderr.is_terminal();
@@ -67,6 +72,7 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
                 }
             }
         }
+        Some(Command::Lsp) => crate::lsp::run(),
         None => run_file(&cli.run, io),
     }
 }

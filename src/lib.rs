@@ -10,6 +10,7 @@ pub mod diag;
 pub mod driver;
 pub mod frontend;
 pub mod ir;
+pub mod lsp;
 pub mod model;
 pub mod options;
 pub mod parallel;

@@ -24,6 +24,7 @@ const RANKS: &[(&str, u32)] = &[
     ("stats", 10),
     ("backend", 11),
     ("cli", 12),
+    ("lsp", 12),
     ("driver", 13),
     ("main", 14),
     ("lib", 14),

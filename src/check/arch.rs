@@ -251,8 +251,8 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                             format!("unknown base arch `{}`", b.name),
                         )
                         .with_primary(b.span, "no arch of this name");
-                        diag = match super::suggest::did_you_mean(&b.name, names) {
-                        Some(s) => diag.with_help(s),
+                        diag = match super::suggest::suggestion(&b.name, names) {
+                        Some((c, s)) => diag.with_help(s).with_replacement(c),
                         None => diag.with_help("derive from the built-in `eyeriss` or an arch declared in this file"),
                     };
                         diags.push(diag);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::diag::{codes, Diagnostic};
 use crate::syntax::ast::{Block, Body, Decl, Entry, Item};
 
-use super::suggest::did_you_mean;
+use super::suggest::suggestion;
 
 /// The items of one body, by key.
 pub struct Entries<'a> {
@@ -85,8 +85,8 @@ pub fn unknown_key(
         format!("unknown key `{name}` in {what}"),
     )
     .with_primary(span, "unknown key");
-    match did_you_mean(name, known.iter().copied()) {
-        Some(s) => d.with_help(s),
+    match suggestion(name, known.iter().copied()) {
+        Some((c, s)) => d.with_help(s).with_replacement(c),
         None => d.with_help(format!("the keys of {what} are: {}", known.join(", "))),
     }
 }

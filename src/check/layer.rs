@@ -6,7 +6,7 @@ use crate::model::{Hw, Layer, MappingHint, SrcSpan};
 use crate::syntax::ast::{Block, Decl, Entry};
 
 use super::entries::{collect, unknown_key, Entries};
-use super::suggest::did_you_mean;
+use super::suggest::suggestion;
 use super::units::Conv;
 
 pub const LAYER_KEYS: &[&str] = &[
@@ -204,8 +204,8 @@ fn check_mapping_blocks(blocks: &[&Block], diags: &mut Vec<Diagnostic>) -> Optio
                 format!("unknown block `{}` in a layer", b.name.name),
             )
             .with_primary(b.name.span, "unknown block");
-            d = match did_you_mean(&b.name.name, LAYER_BLOCKS.iter().copied()) {
-                Some(s) => d.with_help(s),
+            d = match suggestion(&b.name.name, LAYER_BLOCKS.iter().copied()) {
+                Some((c, s)) => d.with_help(s).with_replacement(c),
                 None => d.with_help("a layer may hold one `mapping { ... }` block"),
             };
             diags.push(d);

@@ -45,7 +45,16 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+    suggestion(word, candidates).map(|(_, text)| text)
+}
+
+/// The closest candidate and its `did you mean` text, for diagnostics that
+/// also carry the replacement as data.
+pub fn suggestion<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<(&'a str, String)> {
+    closest(word, candidates).map(|c| (c, format!("did you mean `{c}`?")))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::diag::{codes, Diagnostic};
 use crate::model::Hw;
 use crate::syntax::ast::{Ident, Number, Value, ValueKind};
 
-use super::suggest::did_you_mean;
+use super::suggest::suggestion;
 
 /// What a quantity measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,8 +276,10 @@ impl Conv<'_> {
                 let mut d =
                     Diagnostic::error(codes::UNKNOWN_UNIT, format!("unknown unit `{}`", u.name))
                         .with_primary(u.span, "not a unit");
-                d = match did_you_mean(&u.name, unit_names()) {
-                    Some(s) => d.with_help(format!("{s} {}", dim.units_help(&key.name))),
+                d = match suggestion(&u.name, unit_names()) {
+                    Some((c, s)) => d
+                        .with_help(format!("{s} {}", dim.units_help(&key.name)))
+                        .with_replacement(c),
                     None => d.with_help(dim.units_help(&key.name)),
                 };
                 self.diags.push(d);

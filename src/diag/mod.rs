@@ -17,6 +17,12 @@ pub struct Label {
     pub message: String,
     /// The primary label marks the exact culprit; secondary labels give context.
     pub primary: bool,
+    /// Text that should replace the labelled text (a "did you mean" fix),
+    /// as data for editors (`cnnc lsp` code actions); renderers show fixes
+    /// only through the help line. Kept on the label, not the diagnostic,
+    /// so `Diagnostic` stays small.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
 }
 
 /// One problem found in the input (or, for internal errors, in cnnc itself).
@@ -50,6 +56,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             primary: true,
+            replacement: None,
         });
         self
     }
@@ -59,6 +66,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             primary: false,
+            replacement: None,
         });
         self
     }
@@ -71,6 +79,21 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Marks `replacement` as the fix of the text under the primary label.
+    pub fn with_replacement(mut self, replacement: impl Into<String>) -> Self {
+        if let Some(l) = self.labels.iter_mut().rev().find(|l| l.primary) {
+            l.replacement = Some(replacement.into());
+        }
+        self
+    }
+
+    /// The fixes this diagnostic carries: a span and its replacement text.
+    pub fn replacements(&self) -> impl Iterator<Item = (SrcSpan, &str)> {
+        self.labels
+            .iter()
+            .filter_map(|l| l.replacement.as_deref().map(|r| (l.span, r)))
     }
 }
 

@@ -1,0 +1,2 @@
+" .cnn files are cnnc accelerator descriptions.
+autocmd BufRead,BufNewFile *.cnn setfiletype cnn
