@@ -10,7 +10,7 @@ use crate::options::{Dataflow, Emit, Format, PassKind};
 mod compare;
 mod layer_run;
 mod network_run;
-mod parallel;
+pub(crate) mod parallel;
 mod report;
 
 pub use report::{LayerReport, PassReport};

@@ -45,6 +45,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Turn an ONNX model or a SCALE-Sim topology (.csv) into a .cnn network.
+    Import(crate::import::cli::ImportArgs),
+    /// Cost a layer or network over the cross product of arch values.
+    Sweep(crate::sweep::cli::SweepArgs),
+    /// Join the outputs of `cnnc sweep --shard K/N` and mark the Pareto front.
+    SweepMerge(crate::sweep::cli::MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +102,12 @@ pub struct RunArgs {
     /// List the compiler passes and exit.
     #[arg(long)]
     pub list_passes: bool,
+    /// Override an arch key, checked like the file: `--set array=6x7` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write SVG figures of the results into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -67,19 +67,22 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
                 }
             }
         }
+        Some(Command::Import(a)) => crate::import::cli::run(a, io),
+        Some(Command::Sweep(a)) => crate::sweep::cli::run(a, io),
+        Some(Command::SweepMerge(a)) => crate::sweep::cli::run_merge(a, io),
         None => run_file(&cli.run, io),
     }
 }
 
 /// A source file read and checked, with what is needed to report on it.
-struct Loaded {
-    name: String,
-    source: String,
-    desc: Description,
+pub(crate) struct Loaded {
+    pub(crate) name: String,
+    pub(crate) source: String,
+    pub(crate) desc: Description,
 }
 
 /// Reads and checks `path`; on failure prints why and returns the status.
-fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32> {
+pub(crate) fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32> {
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -98,13 +101,19 @@ fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32
     }
 }
 
-fn report(io: &mut Io, diags: &[Diagnostic], name: &str, source: &str, style: DiagnosticsStyle) {
+pub(crate) fn report(
+    io: &mut Io,
+    diags: &[Diagnostic],
+    name: &str,
+    source: &str,
+    style: DiagnosticsStyle,
+) {
     let style: Style = style.into();
     let text = render(diags, name, source, style, io.color && style == Style::Rich);
     let _ = io.err.write_all(text.as_bytes());
 }
 
-fn write_out(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
+pub(crate) fn write_out(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
     match path {
         Some(p) => match std::fs::write(p, text) {
             Ok(()) => EXIT_OK,
@@ -143,6 +152,13 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         let text = match args.format {
             Format::Text => frontend::print(desc),
             Format::Json => serde_json::to_string_pretty(desc).unwrap_or_default() + "\n",
+            Format::Csv => {
+                let _ = writeln!(
+                    io.err,
+                    "cnnc: `--emit ast` prints text or json; csv is for `--emit stats`"
+                );
+                return EXIT_USAGE;
+            }
         };
         return write_out(io, args.output.as_deref(), &text);
     }
@@ -154,6 +170,10 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
             report(io, &[d], &loaded.name, &loaded.source, args.diagnostics);
             return EXIT_INPUT;
         }
+    };
+    let arch = match crate::sweep::cli::with_sets(&arch, &args.set, args.diagnostics, io) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
     let request = Request {
         target,
@@ -171,7 +191,13 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         summary: args.summary.clone(),
     };
     match backend::run(&request) {
-        Ok(text) => write_out(io, args.output.as_deref(), &text),
+        Ok(text) => match crate::plot::run_figures(args.plot.as_deref(), &request) {
+            Ok(()) => write_out(io, args.output.as_deref(), &text),
+            Err(diags) => {
+                report(io, &diags, &loaded.name, &loaded.source, args.diagnostics);
+                EXIT_INPUT
+            }
+        },
         Err(diags) => {
             report(io, &diags, &loaded.name, &loaded.source, args.diagnostics);
             EXIT_INPUT

@@ -36,4 +36,6 @@ pub enum Emit {
 pub enum Format {
     Text,
     Json,
+    /// One row per layer, pass and dataflow, with a header.
+    Csv,
 }

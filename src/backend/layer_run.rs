@@ -49,6 +49,7 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     let mut text = String::new();
     let mut reports = Vec::new();
     let passes = passes_of(req.pass);
+    let progress = crate::progress::Progress::new(passes.len(), "passes");
     for &pass in &passes {
         match req.emit {
             Emit::Ir => {
@@ -80,7 +81,9 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
                 reports.push(report);
             }
         }
+        progress.inc();
     }
+    drop(progress);
     if !reports.is_empty() {
         text = match req.format {
             Format::Text => reports
@@ -89,6 +92,7 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Format::Json => json(&reports),
+            Format::Csv => crate::stats::csv_rows::table(&reports),
         };
     }
     Ok(text)

@@ -22,9 +22,13 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
         .iter()
         .flat_map(|l| passes.iter().map(move |&p| (l, p)))
         .collect();
+    let progress = crate::progress::Progress::new(jobs.len(), "layer passes");
     let results = super::parallel::parallel_map(&jobs, |&(l, p)| {
-        outcome(req, l, p, req.dataflow).map(|o| PassReport::new(&o))
+        let r = outcome(req, l, p, req.dataflow).map(|o| PassReport::new(&o));
+        progress.inc();
+        r
     });
+    drop(progress);
     let mut reports = Vec::new();
     let mut diags = Vec::new();
     for r in results {
@@ -47,6 +51,7 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
                 + "\n"
         }
         Format::Text => table(&n.name, &reports),
+        Format::Csv => crate::stats::csv_rows::table(&reports),
     })
 }
 

@@ -2,6 +2,7 @@
 //! defined in `docs/stats.md`.
 
 mod csv;
+pub mod csv_rows;
 mod physical;
 mod text;
 

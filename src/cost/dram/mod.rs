@@ -52,5 +52,10 @@ pub fn run_cli(args: &DramArgs) -> Result<String, String> {
     Ok(match args.format {
         Format::Text => report::text(&spec, &e),
         Format::Json => report::json(&e),
+        Format::Csv => {
+            return Err(
+                "`cnnc dram` prints text or json; csv is for simulation results".to_string(),
+            )
+        }
     })
 }

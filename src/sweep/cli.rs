@@ -1,0 +1,279 @@
+//! The `cnnc sweep` and `cnnc sweep-merge` commands: arguments, checking
+//! the varied values against the arch, running the points in parallel,
+//! writing the rows.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::point::evaluate;
+use super::rows::{render, Row};
+use super::spec::{count, parse_shard, parse_vary, point, Shard, Vary};
+use crate::backend::{parallel::parallel_map, Target};
+use crate::check::overrides::{apply_overrides, split, SOURCE_NAME};
+use crate::cli::DiagnosticsStyle;
+use crate::diag::{codes, Diagnostic};
+use crate::driver::{load, report, select_arch, select_target, Io, EXIT_INPUT, EXIT_OK};
+use crate::model::{Arch, Layer};
+use crate::options::{Dataflow, PassKind};
+use crate::progress::Progress;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    /// One row per design point, with a header.
+    Csv,
+    /// JSON Lines: one object per design point.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[arg(value_name = "FILE.cnn")]
+    pub file: PathBuf,
+    /// Layer or network to cost: `conv4`, `alexnet.conv1`, `alexnet`.
+    #[arg(long, value_name = "NAME")]
+    pub layer: Option<String>,
+    /// An arch key and its values: `--vary array=8x8,12x14` (repeatable; the cross product is run).
+    #[arg(long, value_name = "KEY=V1,V2,...", required = true)]
+    pub vary: Vec<String>,
+    /// A fixed arch override for every point: `--set clock=250MHz` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// The arch the values are applied to.
+    #[arg(long, value_name = "NAME", default_value = "eyeriss")]
+    pub arch: String,
+    #[arg(long, value_enum, default_value_t = PassKind::Forward)]
+    pub pass: PassKind,
+    /// Dataflows to cost each point with, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "rs")]
+    pub dataflow: Vec<Dataflow>,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        allow_negative_numbers = true
+    )]
+    pub gflow_group: i64,
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
+    pub format: SweepFormat,
+    /// Write the rows to PATH (whole or not at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Run only the K-th of N contiguous slices of the points (no Pareto column; see `sweep-merge`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Leave the Pareto column empty, as a shard does.
+    #[arg(long)]
+    pub no_pareto: bool,
+    /// Write the energy-latency scatter (SVG) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiagnosticsStyle::Rich)]
+    pub diagnostics: DiagnosticsStyle,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The outputs of `cnnc sweep --shard K/N`, for K = 1..N in order.
+    #[arg(value_name = "SHARD", required = true)]
+    pub shards: Vec<PathBuf>,
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// Prints diagnostics that have no source position.
+fn plain(io: &mut Io, d: Diagnostic, style: DiagnosticsStyle) -> i32 {
+    report(io, &[d], "cnnc", "", style);
+    EXIT_INPUT
+}
+
+/// Writes `text` to `path` whole, or to stdout.
+pub(crate) fn emit(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
+    match path {
+        Some(p) => match crate::output_file::write_whole(p, text.as_bytes()) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                let _ = writeln!(io.err, "cnnc: cannot write `{}`: {e}", p.display());
+                EXIT_INPUT
+            }
+        },
+        None => {
+            let _ = io.out.write_all(text.as_bytes());
+            let _ = io.out.flush();
+            EXIT_OK
+        }
+    }
+}
+
+/// Checks every value of every `--vary` (and the `--set`s) against `base`,
+/// so a bad value is reported once, before anything runs.
+fn check_values(
+    base: &Arch,
+    sets: &[(String, String)],
+    varies: &[Vary],
+) -> Result<Arch, crate::check::overrides::OverrideError> {
+    let fixed = apply_overrides(base, sets)?;
+    for v in varies {
+        for value in &v.values {
+            apply_overrides(&fixed, &[(v.key.clone(), value.clone())])?;
+        }
+    }
+    Ok(fixed)
+}
+
+pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
+    let style = a.diagnostics;
+    let mut varies = Vec::new();
+    for text in &a.vary {
+        match parse_vary(text) {
+            Ok(v) => varies.push(v),
+            Err(d) => return plain(io, d, style),
+        }
+    }
+    let mut sets = Vec::new();
+    for s in &a.set {
+        match split(s) {
+            Ok(kv) => sets.push(kv),
+            Err(d) => return plain(io, d, style),
+        }
+    }
+    let mut keys: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
+    keys.extend(sets.iter().map(|(k, _)| k.as_str()));
+    for (i, k) in keys.iter().enumerate() {
+        if keys[..i].contains(k) {
+            return plain(
+                io,
+                Diagnostic::error(codes::VARIED_TWICE, format!("`{k}` is varied or set twice"))
+                    .with_help(
+                    "give each key once: all its values in one `--vary KEY=V1,V2`, or one `--set`",
+                ),
+                style,
+            );
+        }
+    }
+    let mut dataflows = a.dataflow.clone();
+    dataflows.dedup();
+    let shard = match a.shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s.unwrap_or(Shard::WHOLE),
+        Err(d) => return plain(io, d, style),
+    };
+    let total = match count(&varies, dataflows.len()) {
+        Ok(n) => n,
+        Err(d) => return plain(io, d, style),
+    };
+    let loaded = match load(&a.file, style, io) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let chosen = select_target(&loaded.desc, a.layer.as_deref(), &loaded.name)
+        .and_then(|t| select_arch(&loaded.desc, &a.arch).map(|arch| (t, arch)));
+    let (target, base) = match chosen {
+        Ok(x) => x,
+        Err(d) => {
+            report(io, &[d], &loaded.name, &loaded.source, style);
+            return EXIT_INPUT;
+        }
+    };
+    let fixed = match check_values(&base, &sets, &varies) {
+        Ok(arch) => arch,
+        Err(e) => {
+            report(io, &e.diags, SOURCE_NAME, &e.source, style);
+            return EXIT_INPUT;
+        }
+    };
+    let layers: Vec<&Layer> = match target {
+        Target::Layer(l) => vec![l],
+        Target::Network(n) => n.layers.iter().collect(),
+    };
+    let passes = crate::backend::passes_of(a.pass);
+    let indices: Vec<usize> = shard.range(total).collect();
+    let progress = Progress::new(indices.len(), "design points");
+    let results = parallel_map(&indices, |&i| {
+        let p = point(&varies, &dataflows, i);
+        let arch = apply_overrides(&fixed, &p.values).map_err(|e| {
+            e.diags
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::error(codes::BAD_VARY, "bad value"))
+        })?;
+        let outcome = evaluate(&layers, &passes, &arch, p.dataflow, a.gflow_group, a.seed);
+        progress.inc();
+        Ok(Row {
+            point: p,
+            outcome: outcome?,
+            pareto: None,
+        })
+    });
+    drop(progress);
+    let mut rows = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    for r in results {
+        match r {
+            Ok(row) => rows.push(row),
+            Err(d) => failures.push(d),
+        }
+    }
+    if !failures.is_empty() {
+        report(io, &failures, &loaded.name, &loaded.source, style);
+        return EXIT_INPUT;
+    }
+    // The front needs every point: only a run that saw them all marks it.
+    if shard == Shard::WHOLE && !a.no_pareto {
+        let te: Vec<_> = rows.iter().map(Row::time_energy).collect();
+        for (row, on) in rows.iter_mut().zip(super::pareto::front(&te)) {
+            row.pareto = Some(on);
+        }
+    }
+    let key_names: Vec<String> = varies.iter().map(|v| v.key.clone()).collect();
+    let csv = a.format == SweepFormat::Csv;
+    let text = render(&rows, &key_names, csv, shard.k == 1);
+    if let Some(dir) = &a.plot {
+        if let Err(d) = crate::plot::sweep_figure(dir, &rows, &key_names) {
+            return plain(io, d, style);
+        }
+    }
+    emit(io, a.output.as_deref(), &text)
+}
+
+pub fn run_merge(a: &MergeArgs, io: &mut Io) -> i32 {
+    let mut texts = Vec::new();
+    for p in &a.shards {
+        match std::fs::read_to_string(p) {
+            Ok(t) => texts.push(t),
+            Err(e) => {
+                let _ = writeln!(io.err, "cnnc: cannot read `{}`: {e}", p.display());
+                return EXIT_INPUT;
+            }
+        }
+    }
+    match super::merge::merge(&texts) {
+        Ok(text) => emit(io, a.output.as_deref(), &text),
+        Err(d) => plain(io, d, DiagnosticsStyle::Rich),
+    }
+}
+
+/// `--set` on a run: `arch` with the overrides, or the exit status after
+/// reporting why not.
+pub(crate) fn with_sets(
+    arch: &Arch,
+    sets: &[String],
+    style: DiagnosticsStyle,
+    io: &mut Io,
+) -> Result<Arch, i32> {
+    if sets.is_empty() {
+        return Ok(arch.clone());
+    }
+    let mut pairs = Vec::new();
+    for s in sets {
+        match split(s) {
+            Ok(kv) => pairs.push(kv),
+            Err(d) => return Err(plain(io, d, style)),
+        }
+    }
+    apply_overrides(arch, &pairs).map_err(|e| {
+        report(io, &e.diags, SOURCE_NAME, &e.source, style);
+        EXIT_INPUT
+    })
+}

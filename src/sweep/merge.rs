@@ -1,0 +1,125 @@
+//! `cnnc sweep-merge`: the shard outputs of one sweep, joined in order, with
+//! the Pareto column filled in. The result is byte for byte what the
+//! unsharded `cnnc sweep` prints, because shards leave exactly that column
+//! empty and everything else in a row depends only on its own point.
+
+use crate::diag::{codes, Diagnostic};
+
+use super::pareto::front;
+
+fn bad(why: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::BAD_MERGE, why).with_help(
+        "give every shard's output of one sweep, in shard order: `cnnc sweep-merge s1.csv s2.csv ...`",
+    )
+}
+
+/// Joins the texts of the shards (already read, in shard order).
+pub fn merge(texts: &[String]) -> Result<String, Diagnostic> {
+    let all: String = texts.concat();
+    if all.trim_start().starts_with('{') {
+        merge_json(&all)
+    } else {
+        merge_csv(&all)
+    }
+}
+
+fn check_order(points: &[usize]) -> Result<(), Diagnostic> {
+    for (i, &p) in points.iter().enumerate() {
+        if p != i {
+            return Err(bad(format!(
+                "point {i} is missing or out of order (found point {p} in its place)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn merge_json(all: &str) -> Result<String, Diagnostic> {
+    let mut rows = Vec::new();
+    for (n, line) in all.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| bad(format!("line {}: not a sweep JSON line: {e}", n + 1)))?;
+        if !v.get("pareto").is_some_and(|p| p.is_null()) {
+            return Err(bad(format!(
+                "line {}: its `pareto` is already set; merge the outputs of `--shard` runs",
+                n + 1
+            )));
+        }
+        rows.push(v);
+    }
+    let points: Vec<usize> = rows
+        .iter()
+        .map(|v| v["point"].as_u64().map_or(usize::MAX, |p| p as usize))
+        .collect();
+    check_order(&points)?;
+    let te: Vec<Option<(f64, f64)>> = rows
+        .iter()
+        .map(|v| Some((v["time_us"].as_f64()?, v["energy_pj"].as_f64()?)))
+        .collect();
+    let on = front(&te);
+    let mut out = String::new();
+    for (mut v, p) in rows.into_iter().zip(on) {
+        v["pareto"] = serde_json::Value::Bool(p);
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn merge_csv(all: &str) -> Result<String, Diagnostic> {
+    let mut lines = all.lines();
+    let header = lines.next().ok_or_else(|| bad("the inputs are empty"))?;
+    let cols: Vec<&str> = header.split(',').collect();
+    let col = |name: &str| {
+        cols.iter().position(|c| *c == name).ok_or_else(|| {
+            bad(format!(
+                "the first input has no `{name}` column; shard 1 carries the header"
+            ))
+        })
+    };
+    let (point, time, energy) = (col("point")?, col("time_us")?, col("energy_pj")?);
+    if cols.last() != Some(&"pareto") {
+        return Err(bad("the last column is not `pareto`"));
+    }
+    let body: Vec<&str> = lines.collect();
+    let mut points = Vec::new();
+    let mut te = Vec::new();
+    for (n, line) in body.iter().enumerate() {
+        if *line == header {
+            return Err(bad(format!(
+                "line {}: a second header; give shard 1 first",
+                n + 2
+            )));
+        }
+        if !line.ends_with(',') {
+            return Err(bad(format!(
+                "line {}: its `pareto` is already set; merge the outputs of `--shard` runs",
+                n + 2
+            )));
+        }
+        let rec = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .filter(|r| r.len() == cols.len())
+            .ok_or_else(|| bad(format!("line {}: not a row of this sweep", n + 2)))?;
+        points.push(rec[point].parse::<usize>().unwrap_or(usize::MAX));
+        te.push(
+            rec[time]
+                .parse::<f64>()
+                .ok()
+                .zip(rec[energy].parse::<f64>().ok()),
+        );
+    }
+    check_order(&points)?;
+    let on = front(&te);
+    let mut out = format!("{header}\n");
+    for (line, p) in body.iter().zip(on) {
+        out.push_str(line);
+        out.push_str(if p { "true" } else { "false" });
+        out.push('\n');
+    }
+    Ok(out)
+}
