@@ -57,8 +57,10 @@ pub fn network(name: &str, source: &str, items: &[Item]) -> String {
         "// Imported by `cnnc import` from {}.\n",
         source.replace(['\n', '\r'], " ")
     );
-    s.push_str("// Operators cnnc does not cost are listed where they occur, with their\n");
-    s.push_str("// input and output shapes (N x C x H x W).\n");
+    if items.iter().any(|i| matches!(i, Item::Skipped { .. })) {
+        s.push_str("// Operators cnnc does not cost are listed where they occur, with their\n");
+        s.push_str("// input and output shapes (N x C x H x W).\n");
+    }
     s.push_str(&format!("network {name} {{\n"));
     for item in items {
         match item {

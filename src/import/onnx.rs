@@ -454,6 +454,21 @@ fn conv(
         w[0]
     };
     let filters = positive(node, "output channels", filters)?;
+    // Weights hold C / groups input channels (M / groups outputs when transposed).
+    let per_group = if transposed {
+        w[0]
+    } else {
+        w[1] * groups as i64
+    };
+    if per_group != x[1] || channels % groups != 0 || filters % groups != 0 {
+        return Err(unsupported(
+            node,
+            format!(
+                "weights {w:?} do not match {} input channels in {groups} group(s)",
+                x[1]
+            ),
+        ));
+    }
     let out_h;
     let out_w;
     if transposed {
@@ -483,8 +498,9 @@ fn conv(
             ));
         }
         note = Some(format!(
-            "asymmetric pads (top {}, left {}, bottom {}, right {}): {} zero rows and {} zero columns folded into the ifmap",
-            p[0], p[1], p[2], p[3], extra_h, extra_w
+            "asymmetric pads (top {}, left {}, bottom {}, right {}): pad {} x {} on each side, \
+             the other {} row(s) and {} column(s) of zeros folded into the ifmap",
+            p[0], p[1], p[2], p[3], pad_h, pad_w, extra_h, extra_w
         ));
     }
     Ok(ConvLayer {

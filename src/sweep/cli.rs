@@ -220,7 +220,9 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
         return EXIT_INPUT;
     }
     // The front needs every point: only a run that saw them all marks it.
-    if shard == Shard::WHOLE && !a.no_pareto {
+    // Any `--shard`, even 1/1, prints shard output, so that the outputs of
+    // one job array always concatenate.
+    if a.shard.is_none() && !a.no_pareto {
         let te: Vec<_> = rows.iter().map(Row::time_energy).collect();
         for (row, on) in rows.iter_mut().zip(super::pareto::front(&te)) {
             row.pareto = Some(on);

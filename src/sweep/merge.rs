@@ -35,36 +35,35 @@ fn check_order(points: &[usize]) -> Result<(), Diagnostic> {
 }
 
 fn merge_json(all: &str) -> Result<String, Diagnostic> {
-    let mut rows = Vec::new();
-    for (n, line) in all.lines().enumerate() {
+    let lines: Vec<&str> = all.lines().collect();
+    let mut points = Vec::new();
+    let mut te = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
         let v: serde_json::Value = serde_json::from_str(line)
             .map_err(|e| bad(format!("line {}: not a sweep JSON line: {e}", n + 1)))?;
-        if !v.get("pareto").is_some_and(|p| p.is_null()) {
+        // Rows are rewritten as text, not re-serialised, so nothing but
+        // the Pareto flag can change.
+        if !v.get("pareto").is_some_and(|p| p.is_null()) || line.matches(PARETO_NULL).count() != 1 {
             return Err(bad(format!(
                 "line {}: its `pareto` is already set; merge the outputs of `--shard` runs",
                 n + 1
             )));
         }
-        rows.push(v);
+        points.push(v["point"].as_u64().map_or(usize::MAX, |p| p as usize));
+        te.push(v["time_us"].as_f64().zip(v["energy_pj"].as_f64()));
     }
-    let points: Vec<usize> = rows
-        .iter()
-        .map(|v| v["point"].as_u64().map_or(usize::MAX, |p| p as usize))
-        .collect();
     check_order(&points)?;
-    let te: Vec<Option<(f64, f64)>> = rows
-        .iter()
-        .map(|v| Some((v["time_us"].as_f64()?, v["energy_pj"].as_f64()?)))
-        .collect();
     let on = front(&te);
     let mut out = String::new();
-    for (mut v, p) in rows.into_iter().zip(on) {
-        v["pareto"] = serde_json::Value::Bool(p);
-        out.push_str(&v.to_string());
+    for (line, p) in lines.iter().zip(on) {
+        out.push_str(&line.replace(PARETO_NULL, &format!("\"pareto\":{p}")));
         out.push('\n');
     }
     Ok(out)
 }
+
+/// How a shard writes the flag it cannot know.
+const PARETO_NULL: &str = "\"pareto\":null";
 
 fn merge_csv(all: &str) -> Result<String, Diagnostic> {
     let mut lines = all.lines();
