@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{FONT, LABEL, PALETTE, TICK};
+use super::style::{sci, FONT, LABEL, PALETTE, TICK};
 
 pub type Error = Box<dyn std::error::Error>;
 
@@ -58,7 +58,8 @@ where
         })
         .x_label_style(x_tick)
         .y_label_style(tick)
-        .y_label_formatter(&|y| format!("{y:.3e}"))
+        .y_label_formatter(&sci)
+        .light_line_style(WHITE)
         .y_desc(y_desc)
         .axis_desc_style((FONT, LABEL))
         .draw()?;

@@ -7,6 +7,16 @@ use super::bars::Error;
 use super::style::{shade, FONT, HEIGHT, LABEL, TICK, WIDTH};
 use crate::backend::PassReport;
 
+/// The PE index at a tick, or nothing between cells.
+fn index_label(v: f64, n: u32, flip: bool) -> String {
+    let i = v.round();
+    if (v - i).abs() > 1e-6 || i < 0.0 || i >= n as f64 {
+        return String::new();
+    }
+    let i = i as u32;
+    (if flip { n - 1 - i } else { i }).to_string()
+}
+
 pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
     let rows = r.pes.iter().map(|p| p.x + 1).max().unwrap_or(1).max(1);
     let cols = r.pes.iter().map(|p| p.y + 1).max().unwrap_or(1).max(1);
@@ -26,7 +36,7 @@ pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(50)
-            .build_cartesian_2d(0u32..cols, 0u32..rows)?;
+            .build_cartesian_2d(-0.5f64..cols as f64 - 0.5, -0.5f64..rows as f64 - 0.5)?;
         chart
             .configure_mesh()
             .disable_mesh()
@@ -34,13 +44,19 @@ pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
             .y_desc("PE row")
             .axis_desc_style((FONT, LABEL))
             .label_style((FONT, TICK))
+            // Ticks at cell centres; row 0 is drawn at the top.
+            .x_label_formatter(&|x| index_label(*x, cols, false))
+            .y_label_formatter(&|y| index_label(*y, rows, true))
             .x_labels(cols.min(16) as usize)
             .y_labels(rows.min(16) as usize)
             .draw()?;
         chart.draw_series(r.pes.iter().map(|p| {
             // Row 0 at the top, as the array is usually drawn.
-            let y = rows - 1 - p.x;
-            Rectangle::new([(p.y, y), (p.y + 1, y + 1)], shade(p.utilisation).filled())
+            let (x, y) = (p.y as f64, (rows - 1 - p.x) as f64);
+            Rectangle::new(
+                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                shade(p.utilisation).filled(),
+            )
         }))?;
         let mut bar = ChartBuilder::on(&scale)
             .margin_top(40)

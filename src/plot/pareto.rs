@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::bars::Error;
-use super::style::{FONT, HEIGHT, LABEL, PALETTE, TICK, WIDTH};
+use super::style::{sci, FONT, HEIGHT, LABEL, PALETTE, TICK, WIDTH};
 use crate::sweep::pareto::front;
 use crate::sweep::rows::Row;
 
@@ -47,7 +47,9 @@ pub fn pareto_svg(rows: &[Row], keys: &[String]) -> Result<String, Error> {
             .y_desc("energy (pJ)")
             .axis_desc_style((FONT, LABEL))
             .label_style((FONT, TICK))
-            .y_label_formatter(&|y| format!("{y:.3e}"))
+            .y_label_formatter(&sci)
+            .x_label_formatter(&sci)
+            .light_line_style(WHITE)
             .draw()?;
         let dominated: Vec<(f64, f64)> = pts
             .iter()

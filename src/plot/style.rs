@@ -32,6 +32,22 @@ pub fn bar_label(layer: &str, pass: crate::options::PassKind, passes_differ: boo
     }
 }
 
+/// A tick label in at most three significant digits: `6e9`, `2.5e7`, `0`.
+pub fn sci(y: &f64) -> String {
+    if *y == 0.0 {
+        return "0".to_string();
+    }
+    if y.abs() >= 1e-2 && y.abs() < 1e4 {
+        let s = format!("{y:.2}");
+        return s.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    let s = format!("{y:.2e}");
+    match s.split_once('e') {
+        Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+        None => s,
+    }
+}
+
 /// Light to dark blue for a utilisation in 0..=1.
 pub fn shade(u: f64) -> RGBColor {
     let u = if u.is_finite() {
