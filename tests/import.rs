@@ -88,6 +88,29 @@ fn resnet18_matches_the_example() {
     assert_eq!(imported[7].name, "layer2_0_downsample_0");
 }
 
+/// VGG-16 has no strided convolution: its import checks today and is
+/// examples/vgg16.cnn layer for layer (names aside); its pools and fully
+/// connected layers are the comments.
+#[test]
+fn vgg16_import_is_the_example() {
+    let (code, text, err) = run(&["import", &path("tests/import/vgg16.onnx")]);
+    assert_eq!(code, 0, "{err}");
+    let imported = cnnc::frontend::parse_and_check(&text).unwrap();
+    let example =
+        cnnc::frontend::parse_and_check(&std::fs::read_to_string(path("examples/vgg16.cnn")).unwrap()).unwrap();
+    let strip = |d: &cnnc::model::Description| {
+        let mut layers = cnnc::frontend::without_spans(d).networks[0].layers.clone();
+        for l in &mut layers {
+            l.name.clear();
+        }
+        layers
+    };
+    assert_eq!(strip(&imported), strip(&example));
+    assert_eq!(text.matches("not costed: MaxPool").count(), 5);
+    assert_eq!(text.matches("not costed: Gemm").count(), 3);
+    assert!(text.contains("not costed: Flatten /Flatten: 1 x 512 x 7 x 7 -> 1 x 25088"));
+}
+
 #[test]
 fn imports_equal_their_snapshots() {
     for (model, args, expected) in [
@@ -256,5 +279,22 @@ fn imported_models_check() {
         let text =
             std::fs::read_to_string(path(&format!("tests/import/{f}.expected.cnn"))).unwrap();
         cnnc::frontend::parse_and_check(&text).unwrap_or_else(|d| panic!("{f}: {d:?}"));
+    }
+}
+
+/// Corrupted models never panic: every byte position of a small model, set
+/// to a few values, gives a model or a diagnostic.
+#[test]
+fn corrupted_models_never_panic() {
+    let good = std::fs::read(path("tests/import/features.onnx")).unwrap();
+    for i in 0..good.len() {
+        for v in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+            let mut bytes = good.clone();
+            bytes[i] = v;
+            if let Err(d) = onnx::import(&bytes, Some(1)) {
+                assert!(d.code.starts_with("E040"), "{}", d.code);
+                assert!(d.help.is_some());
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 The graphs are written with onnx.helper, node by node, mirroring what
 torch.onnx.export (opset 17, eval mode) writes for torchvision's ResNet-18
-and the DCGAN generator of the PyTorch DCGAN tutorial: the same operators
+and VGG-16 and the DCGAN generator of the PyTorch DCGAN tutorial: the same operators
 in the same order, the same node names, the same attributes, and weights
 of the same shapes. PyTorch itself was not available here, so the models
 were not exported from it. Initializers keep their dims but no data (the
@@ -127,6 +127,31 @@ def dcgan_generator():
     g.save("dcgan_generator.onnx", "input", [1, 100, 1, 1], x)
 
 
+def vgg16():
+    # torchvision vgg16: features.N are Conv/Relu/MaxPool; avgpool is
+    # AdaptiveAvgPool2d(7), the identity on 7 x 7, written here as a 1 x 1
+    # AveragePool; the classifier is Gemm/Relu (Dropout vanishes in eval).
+    g = Graph("main_graph")
+    x = "input"
+    cin, idx = 3, 0
+    for stage in [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]:
+        for cout in stage:
+            x = g.conv(f"features.{idx}", x, cin, cout, 3, pad=1)
+            x = g.node("Relu", f"/features/features.{idx + 1}/Relu", [x])
+            cin, idx = cout, idx + 2
+        x = g.node("MaxPool", f"/features/features.{idx}/MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])
+        idx += 1
+    x = g.node("AveragePool", "/avgpool/AveragePool", [x], kernel_shape=[1, 1], strides=[1, 1])
+    x = g.node("Flatten", "/Flatten", [x], axis=1)
+    for i, (k, n) in enumerate([(25088, 4096), (4096, 4096), (4096, 1000)]):
+        w = g.weight(f"classifier.{3 * i}.weight", [n, k])
+        b = g.weight(f"classifier.{3 * i}.bias", [n])
+        x = g.node("Gemm", f"/classifier/classifier.{3 * i}/Gemm", [x, w, b], alpha=1.0, beta=1.0, transB=1)
+        if i < 2:
+            x = g.node("Relu", f"/classifier/classifier.{3 * i + 1}/Relu", [x])
+    g.save("vgg16.onnx", "input", [1, 3, 224, 224], x)
+
+
 def features():
     """What ResNet-18 and DCGAN lack: dilation, groups (depthwise), asymmetric
     pads (TensorFlow-style SAME), auto_pad, a symbolic batch, ConvTranspose
@@ -154,5 +179,6 @@ def features():
 
 if __name__ == "__main__":
     resnet18()
+    vgg16()
     dcgan_generator()
     features()
