@@ -96,8 +96,10 @@ fn vgg16_import_is_the_example() {
     let (code, text, err) = run(&["import", &path("tests/import/vgg16.onnx")]);
     assert_eq!(code, 0, "{err}");
     let imported = cnnc::frontend::parse_and_check(&text).unwrap();
-    let example =
-        cnnc::frontend::parse_and_check(&std::fs::read_to_string(path("examples/vgg16.cnn")).unwrap()).unwrap();
+    let example = cnnc::frontend::parse_and_check(
+        &std::fs::read_to_string(path("examples/vgg16.cnn")).unwrap(),
+    )
+    .unwrap();
     let strip = |d: &cnnc::model::Description| {
         let mut layers = cnnc::frontend::without_spans(d).networks[0].layers.clone();
         for l in &mut layers {

@@ -3,6 +3,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{sci, FONT, LABEL, PALETTE, TICK};
 
@@ -38,11 +39,8 @@ where
     let names = labels.to_vec();
     let rotate = n > 6;
     let tick = TextStyle::from((FONT, TICK).into_font());
-    let x_tick = if rotate {
-        tick.clone().transform(FontTransform::Rotate90)
-    } else {
-        tick.clone()
-    };
+    // Many bars: the labels are drawn below, rotated, starting at their bar.
+    let x_names = if rotate { Vec::new() } else { names.clone() };
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -50,14 +48,14 @@ where
         .x_label_formatter(&|x| {
             // Ticks fall at bar centres (i + 0.5); others get no label.
             let i = x.floor();
-            if (x - i - 0.5).abs() < 1e-6 && (i as usize) < names.len() {
-                names[i as usize].clone()
+            if (x - i - 0.5).abs() < 1e-6 && (i as usize) < x_names.len() {
+                x_names[i as usize].clone()
             } else {
                 String::new()
             }
         })
-        .x_label_style(x_tick)
-        .y_label_style(tick)
+        .x_label_style(tick.clone())
+        .y_label_style(tick.clone())
         .y_label_formatter(&sci)
         .light_line_style(WHITE)
         .y_desc(y_desc)
@@ -80,6 +78,20 @@ where
             .draw_series(bars)?
             .label(s.name.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    if rotate {
+        let style = tick
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let (bx, by) = area.get_base_pixel();
+        for (i, name) in names.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+            area.draw(&Text::new(
+                name.clone(),
+                (px - bx, py - by + 8),
+                style.clone(),
+            ))?;
+        }
     }
     chart
         .configure_series_labels()

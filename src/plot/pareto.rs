@@ -74,7 +74,7 @@ pub fn pareto_svg(rows: &[Row], keys: &[String]) -> Result<String, Error> {
         chart.draw_series(line.iter().map(|&p| Circle::new(p, 5, PALETTE[5].filled())))?;
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .label_font((FONT, TICK))
