@@ -32,7 +32,8 @@ pub fn run(cli: &Cli) -> i32 {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let color = stderr.is_terminal();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    // stderr stays unlocked: progress bars draw on it from worker threads.
+    let (mut out, mut err) = (stdout.lock(), stderr);
     run_with(
         cli,
         &mut Io {
