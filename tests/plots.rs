@@ -145,3 +145,54 @@ fn unwritable_plot_directory_is_a_diagnostic() {
     assert!(out.is_empty());
     assert!(err.contains("E0420"), "{err}");
 }
+
+#[test]
+fn merged_shards_plot_the_whole_sweep() {
+    let conv4 = example("conv4.cnn");
+    let base = [
+        "sweep",
+        conv4.as_str(),
+        "--vary",
+        "array=6x7,12x14,16x16",
+        "--pass",
+        "igrad",
+        "--dataflow",
+        "rs,gflow",
+    ];
+    let mut files = Vec::new();
+    for k in 1..=2 {
+        let f = dir(&format!("part{k}.csv"));
+        let shard = format!("{k}/2");
+        let mut a = base.to_vec();
+        a.extend(["--shard", shard.as_str(), "-o", f.to_str().unwrap()]);
+        assert_eq!(run(&a).0, 0);
+        files.push(f.display().to_string());
+    }
+    // A shard alone cannot know the front.
+    let mut a = base.to_vec();
+    let d = dir("shard-plot");
+    a.extend(["--shard", "1/2", "--plot", d.to_str().unwrap()]);
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 1);
+    assert!(err.contains("sweep-merge"), "{err}");
+    let d = dir("merged");
+    let (code, _, err) = run(&[
+        "sweep-merge",
+        &files[0],
+        &files[1],
+        "--plot",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let whole = dir("whole");
+    let mut a = base.to_vec();
+    a.extend(["--plot", whole.to_str().unwrap()]);
+    assert_eq!(run(&a).0, 0);
+    let merged = std::fs::read_to_string(d.join("pareto.svg")).unwrap();
+    assert_eq!(
+        merged,
+        std::fs::read_to_string(whole.join("pareto.svg")).unwrap()
+    );
+    let (texts, _) = svg(&d.join("pareto.svg"), "circle");
+    assert!(texts.iter().any(|t| t == "Sweep over array"), "{texts:?}");
+}

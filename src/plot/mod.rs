@@ -24,7 +24,7 @@ use crate::sweep::rows::Row;
 pub use cycles::cycles_svg;
 pub use energy::energy_svg;
 pub use heatmap::heatmap_svg;
-pub use pareto::pareto_svg;
+pub use pareto::{pareto_svg, scatter_svg};
 
 /// Why a figure failed, as a diagnostic.
 fn failed(what: &str, e: impl std::fmt::Display) -> Diagnostic {
@@ -88,5 +88,11 @@ pub fn run_figures(dir: Option<&Path>, req: &Request<'_>) -> Result<(), Vec<Diag
 /// `cnnc sweep --plot DIR`: the energy-latency scatter of the points.
 pub fn sweep_figure(dir: &Path, rows: &[Row], keys: &[String]) -> Result<(), Diagnostic> {
     let svg = pareto_svg(rows, keys).map_err(|e| failed("pareto.svg", e))?;
+    write(dir, "pareto.svg", &svg)
+}
+
+/// `cnnc sweep-merge --plot DIR`: the same figure from the merged points.
+pub fn merged_figure(dir: &Path, merged: &crate::sweep::merge::Merged) -> Result<(), Diagnostic> {
+    let svg = scatter_svg(&merged.points, &merged.keys).map_err(|e| failed("pareto.svg", e))?;
     write(dir, "pareto.svg", &svg)
 }

@@ -10,7 +10,12 @@ use crate::sweep::rows::Row;
 
 pub fn pareto_svg(rows: &[Row], keys: &[String]) -> Result<String, Error> {
     let pts: Vec<Option<(f64, f64)>> = rows.iter().map(Row::time_energy).collect();
-    let on = front(&pts);
+    scatter_svg(&pts, keys)
+}
+
+/// The figure from `(time_us, energy_pj)` per point (None: refused).
+pub fn scatter_svg(pts: &[Option<(f64, f64)>], keys: &[String]) -> Result<String, Error> {
+    let on = front(pts);
     let ran: Vec<(f64, f64)> = pts.iter().flatten().copied().collect();
     let span = |f: &dyn Fn(&(f64, f64)) -> f64| {
         let lo = ran.iter().map(f).fold(f64::INFINITY, f64::min);

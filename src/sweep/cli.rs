@@ -81,6 +81,9 @@ pub struct MergeArgs {
     pub shards: Vec<PathBuf>,
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Write the energy-latency scatter of all points (SVG) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Prints diagnostics that have no source position.
@@ -231,6 +234,17 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
     let key_names: Vec<String> = varies.iter().map(|v| v.key.clone()).collect();
     let csv = a.format == SweepFormat::Csv;
     let text = render(&rows, &key_names, csv, shard.k == 1);
+    if let (Some(_), Some(_)) = (&a.plot, &a.shard) {
+        return plain(
+            io,
+            Diagnostic::error(
+                codes::BAD_SHARD,
+                "`--plot` with `--shard`: the front needs every point",
+            )
+            .with_help("plot the whole sweep: `cnnc sweep-merge SHARDS... --plot DIR`"),
+            style,
+        );
+    }
     if let Some(dir) = &a.plot {
         if let Err(d) = crate::plot::sweep_figure(dir, &rows, &key_names) {
             return plain(io, d, style);
@@ -250,10 +264,16 @@ pub fn run_merge(a: &MergeArgs, io: &mut Io) -> i32 {
             }
         }
     }
-    match super::merge::merge(&texts) {
-        Ok(text) => emit(io, a.output.as_deref(), &text),
-        Err(d) => plain(io, d, DiagnosticsStyle::Rich),
+    let merged = match super::merge::merge(&texts) {
+        Ok(m) => m,
+        Err(d) => return plain(io, d, DiagnosticsStyle::Rich),
+    };
+    if let Some(dir) = &a.plot {
+        if let Err(d) = crate::plot::merged_figure(dir, &merged) {
+            return plain(io, d, DiagnosticsStyle::Rich);
+        }
     }
+    emit(io, a.output.as_deref(), &merged.text)
 }
 
 /// `--set` on a run: `arch` with the overrides, or the exit status after

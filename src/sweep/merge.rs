@@ -14,7 +14,17 @@ fn bad(why: impl Into<String>) -> Diagnostic {
 }
 
 /// Joins the texts of the shards (already read, in shard order).
-pub fn merge(texts: &[String]) -> Result<String, Diagnostic> {
+/// The merged output, with what its figure needs.
+#[derive(Debug)]
+pub struct Merged {
+    pub text: String,
+    /// `(time_us, energy_pj)` per point in order; None for a refused point.
+    pub points: Vec<Option<(f64, f64)>>,
+    /// The varied keys.
+    pub keys: Vec<String>,
+}
+
+pub fn merge(texts: &[String]) -> Result<Merged, Diagnostic> {
     let all: String = texts.concat();
     if all.trim_start().starts_with('{') {
         merge_json(&all)
@@ -34,7 +44,7 @@ fn check_order(points: &[usize]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-fn merge_json(all: &str) -> Result<String, Diagnostic> {
+fn merge_json(all: &str) -> Result<Merged, Diagnostic> {
     let lines: Vec<&str> = all.lines().collect();
     let mut points = Vec::new();
     let mut te = Vec::new();
@@ -53,19 +63,28 @@ fn merge_json(all: &str) -> Result<String, Diagnostic> {
         te.push(v["time_us"].as_f64().zip(v["energy_pj"].as_f64()));
     }
     check_order(&points)?;
+    let keys: Vec<String> = lines
+        .first()
+        .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .and_then(|v| v["arch"].as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default();
     let on = front(&te);
     let mut out = String::new();
     for (line, p) in lines.iter().zip(on) {
         out.push_str(&line.replace(PARETO_NULL, &format!("\"pareto\":{p}")));
         out.push('\n');
     }
-    Ok(out)
+    Ok(Merged {
+        text: out,
+        points: te,
+        keys,
+    })
 }
 
 /// How a shard writes the flag it cannot know.
 const PARETO_NULL: &str = "\"pareto\":null";
 
-fn merge_csv(all: &str) -> Result<String, Diagnostic> {
+fn merge_csv(all: &str) -> Result<Merged, Diagnostic> {
     let mut lines = all.lines();
     let header = lines.next().ok_or_else(|| bad("the inputs are empty"))?;
     let cols: Vec<&str> = header.split(',').collect();
@@ -120,5 +139,19 @@ fn merge_csv(all: &str) -> Result<String, Diagnostic> {
         out.push_str(if p { "true" } else { "false" });
         out.push('\n');
     }
-    Ok(out)
+    let dataflow = cols
+        .iter()
+        .position(|c| *c == "dataflow")
+        .unwrap_or(point + 1);
+    let keys = cols
+        .get(point + 1..dataflow)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    Ok(Merged {
+        text: out,
+        points: te,
+        keys,
+    })
 }
