@@ -10,7 +10,7 @@ use onnx_protobuf::{
     GraphProto, Message, ModelProto, NodeProto, TensorProto,
 };
 
-use super::shapes::{broadcast, flatten, reshape, transposed_out, window_out};
+use super::shapes::{broadcast, flatten, in_range, reshape, transposed_out, window_out, LIMIT};
 use super::{ConvLayer, Item};
 use crate::diag::{codes, Diagnostic};
 
@@ -146,7 +146,7 @@ fn graph_inputs(
                         .with_help("give the batch size with `--batch N`"))
                     }
                 },
-                (Some(Dim::DimValue(v)), _) if *v > 0 => dims.push(*v),
+                (Some(Dim::DimValue(v)), _) if *v > 0 && *v <= LIMIT => dims.push(*v),
                 _ => {
                     return Err(Diagnostic::error(
                         codes::IMPORT_NO_SHAPE,
@@ -289,7 +289,11 @@ fn other(
             let p = ints(node, "pads", &[0, 0, 0, 0]);
             let d = ints(node, "dilations", &[1, 1]);
             let ceil = int(node, "ceil_mode", 0) != 0;
-            if s.len() != 2 || p.len() != 4 || d.len() != 2 {
+            if s.len() != 2
+                || p.len() != 4
+                || d.len() != 2
+                || !in_range(&[&k[..], &s, &p, &d].concat())
+            {
                 return None;
             }
             let (p_h, p_w) = match string(node, "auto_pad").as_str() {
@@ -346,7 +350,8 @@ fn other(
             let mut o = x.clone();
             for k in 1..node.input.len() {
                 let y = input(k)?;
-                *o.get_mut(axis)? += *y.get(axis)?;
+                let slot = o.get_mut(axis)?;
+                *slot = slot.checked_add(*y.get(axis)?)?;
             }
             Some(o)
         }
@@ -384,6 +389,12 @@ fn conv(
     };
     let x = x.as_ref().ok_or_else(|| no_shape("input"))?;
     let w = w.as_ref().ok_or_else(|| no_shape("weights"))?;
+    if !in_range(x) || !in_range(w) || x.first().is_some_and(|&b| b <= 0) {
+        return Err(unsupported(
+            node,
+            format!("input or weight sizes {x:?} {w:?} out of range"),
+        ));
+    }
     if x.len() != 4 || w.len() != 4 {
         return Err(unsupported(
             node,
@@ -403,6 +414,9 @@ fn conv(
             node,
             "kernel_shape, strides, dilations or output_padding not 2-D".into(),
         ));
+    }
+    if !in_range(&[&k[..], &s, &d, &op, &[int(node, "group", 1)]].concat()) {
+        return Err(unsupported(node, "an attribute is out of range".into()));
     }
     if k[..] != w[2..] {
         return Err(unsupported(
@@ -433,7 +447,7 @@ fn conv(
         }
         other => return Err(unsupported(node, format!("auto_pad = {other}"))),
     };
-    if p.len() != 4 || p.iter().any(|&v| v < 0) {
+    if p.len() != 4 || p.iter().any(|&v| !(0..=LIMIT).contains(&v)) {
         return Err(unsupported(node, format!("pads {p:?}")));
     }
     if transposed && attr(node, "output_shape").is_some() {

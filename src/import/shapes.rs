@@ -3,6 +3,20 @@
 //! Flatten, Gemm and MatMul, Reshape with a constant shape, Concat.
 //! Shapes are NCHW dims; an operator not listed has no known shape.
 
+/// Largest size, pad, stride or dilation taken from a model: far beyond any
+/// real network, and small enough that the arithmetic below cannot overflow.
+pub const LIMIT: i64 = 1 << 31;
+
+/// Whether every value is within `-LIMIT..=LIMIT`.
+pub fn in_range(vals: &[i64]) -> bool {
+    vals.iter().all(|v| v.abs() <= LIMIT)
+}
+
+/// The product of dims, or None on overflow.
+pub fn product(s: &[i64]) -> Option<i64> {
+    s.iter().try_fold(1i64, |acc, &d| acc.checked_mul(d))
+}
+
 /// Spatial output size of a convolution or pooling window along one axis.
 pub fn window_out(
     input: i64,
@@ -18,7 +32,7 @@ pub fn window_out(
         return None;
     }
     let q = if ceil {
-        (room + stride - 1) / stride
+        room.checked_add(stride - 1)? / stride
     } else {
         room / stride
     };
@@ -73,12 +87,12 @@ pub fn flatten(s: &[i64], axis: i64) -> Option<Vec<i64>> {
         return None;
     }
     let (l, r) = s.split_at(axis as usize);
-    Some(vec![l.iter().product(), r.iter().product()])
+    Some(vec![product(l)?, product(r)?])
 }
 
 /// Reshape to `target` (0 copies a dim, one -1 is inferred).
 pub fn reshape(s: &[i64], target: &[i64]) -> Option<Vec<i64>> {
-    let total: i64 = s.iter().product();
+    let total = product(s)?;
     let mut out: Vec<i64> = target
         .iter()
         .enumerate()
@@ -90,7 +104,8 @@ pub fn reshape(s: &[i64], target: &[i64]) -> Option<Vec<i64>> {
             }
         })
         .collect();
-    let known: i64 = out.iter().filter(|&&d| d != -1).product();
+    let rest: Vec<i64> = out.iter().copied().filter(|&d| d != -1).collect();
+    let known = product(&rest)?;
     match out.iter().filter(|&&d| d == -1).count() {
         0 => (known == total).then_some(out),
         1 if known > 0 && total % known == 0 => {
@@ -127,5 +142,9 @@ mod tests {
         );
         assert_eq!(flatten(&[1, 512, 1, 1], 1), Some(vec![1, 512]));
         assert_eq!(reshape(&[1, 512, 1, 1], &[1, -1]), Some(vec![1, 512]));
+        // Sizes from a corrupted model overflow nothing: no shape instead.
+        assert_eq!(flatten(&[1 << 40, 1 << 40], 2), None);
+        assert_eq!(window_out(i64::MAX - 1, 1, i64::MAX, 0, 1, true), None);
+        assert!(!in_range(&[LIMIT + 1]));
     }
 }
