@@ -9,11 +9,13 @@ use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 mod compare;
 mod compute;
+pub(crate) mod csv_rows;
 mod layer_run;
 mod network_run;
-mod parallel;
+pub(crate) mod parallel;
 mod report;
 
+pub(crate) use compute::compute;
 pub use compute::PassResult;
 pub use report::{LayerReport, PassReport};
 

@@ -50,6 +50,12 @@ pub enum Command {
     },
     /// Language server for .cnn files over stdin/stdout (docs/editors.md).
     Lsp,
+    /// Turn an ONNX model or a SCALE-Sim topology (.csv) into a .cnn network.
+    Import(ImportArgs),
+    /// Cost a layer or network over the cross product of arch values.
+    Sweep(SweepArgs),
+    /// Join the outputs of `cnnc sweep --shard K/N` and mark the Pareto front.
+    SweepMerge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +113,12 @@ pub struct RunArgs {
     /// List the compiler passes and exit.
     #[arg(long)]
     pub list_passes: bool,
+    /// Override an arch key, checked like the file: `--set array=6x7` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write SVG figures of the results into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,4 +147,86 @@ fn non_zero(s: &str) -> Result<i64, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(format!("not an integer: {e}")),
     }
+}
+
+/// `cnnc import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// An ONNX model (.onnx) or a SCALE-Sim topology (.csv).
+    #[arg(value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Write the .cnn text to FILE (whole or not at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE.cnn")]
+    pub output: Option<PathBuf>,
+    /// Batch size (overrides the model's; needed when it is symbolic).
+    #[arg(long, value_name = "N")]
+    pub batch: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    /// One row per design point, with a header.
+    Csv,
+    /// JSON Lines: one object per design point.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[arg(value_name = "FILE.cnn")]
+    pub file: PathBuf,
+    /// Layer or network to cost: `conv4`, `alexnet.conv1`, `alexnet`.
+    #[arg(long, value_name = "NAME")]
+    pub layer: Option<String>,
+    /// An arch key and its values: `--vary array=8x8,12x14` (repeatable; the cross product is run).
+    #[arg(long, value_name = "KEY=V1,V2,...", required = true)]
+    pub vary: Vec<String>,
+    /// A fixed arch override for every point: `--set clock=250MHz` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// The arch the values are applied to.
+    #[arg(long, value_name = "NAME", default_value = "eyeriss")]
+    pub arch: String,
+    #[arg(long, value_enum, default_value_t = PassKind::Forward)]
+    pub pass: PassKind,
+    /// Dataflows to cost each point with, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "rs")]
+    pub dataflow: Vec<Dataflow>,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        allow_negative_numbers = true
+    )]
+    pub gflow_group: i64,
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
+    pub format: SweepFormat,
+    /// Write the rows to PATH (whole or not at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Run only the K-th of N contiguous slices of the points (no Pareto column; see `sweep-merge`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Leave the Pareto column empty, as a shard does.
+    #[arg(long)]
+    pub no_pareto: bool,
+    /// Write the energy-latency scatter (SVG) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiagnosticsStyle::Rich)]
+    pub diagnostics: DiagnosticsStyle,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The outputs of `cnnc sweep --shard K/N`, for K = 1..N in order.
+    #[arg(value_name = "SHARD", required = true)]
+    pub shards: Vec<PathBuf>,
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Write the energy-latency scatter of all points (SVG) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }

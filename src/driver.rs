@@ -5,6 +5,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+mod import_cmd;
+mod sweep_cmd;
+
 use crate::backend::{self, Request, Target};
 use crate::check::suggest::did_you_mean;
 use crate::cli::{Cli, Command, DiagnosticsStyle, RunArgs};
@@ -40,7 +43,8 @@ pub fn run(cli: &Cli) -> i32 {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let color = stderr.is_terminal();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    // stderr stays unlocked: progress bars draw on it from worker threads.
+    let (mut out, mut err) = (stdout.lock(), stderr);
     run_with(
         cli,
         &mut Io {
@@ -84,19 +88,22 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
             }
         }
         Some(Command::Lsp) => crate::lsp::run(),
+        Some(Command::Import(a)) => import_cmd::run(a, io),
+        Some(Command::Sweep(a)) => sweep_cmd::run(a, io),
+        Some(Command::SweepMerge(a)) => sweep_cmd::run_merge(a, io),
         None => run_file(&cli.run, io),
     }
 }
 
 /// A source file read and checked, with what is needed to report on it.
-struct Loaded {
-    name: String,
-    source: String,
-    desc: Description,
+pub(crate) struct Loaded {
+    pub(crate) name: String,
+    pub(crate) source: String,
+    pub(crate) desc: Description,
 }
 
 /// Reads and checks `path`; on failure prints why and returns the status.
-fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32> {
+pub(crate) fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32> {
     let name = path.display().to_string();
     let bytes = match read_capped(path, frontend::MAX_SOURCE_BYTES as u64) {
         Ok(b) => b,
@@ -122,7 +129,13 @@ fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32
     }
 }
 
-fn report(io: &mut Io, diags: &[Diagnostic], name: &str, source: &str, style: DiagnosticsStyle) {
+pub(crate) fn report(
+    io: &mut Io,
+    diags: &[Diagnostic],
+    name: &str,
+    source: &str,
+    style: DiagnosticsStyle,
+) {
     let style: Style = style.into();
     let text = render(diags, name, source, style, io.color && style == Style::Rich);
     let _ = io.err.write_all(text.as_bytes());
@@ -237,6 +250,13 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         let text = match args.format {
             Format::Text => frontend::print(desc),
             Format::Json => serde_json::to_string_pretty(desc).unwrap_or_default() + "\n",
+            Format::Csv => {
+                let _ = writeln!(
+                    io.err,
+                    "cnnc: `--emit ast` prints text or json; csv is for `--emit stats`"
+                );
+                return EXIT_USAGE;
+            }
         };
         return match write_main(io, out, &text) {
             Ok(()) => EXIT_OK,
@@ -248,6 +268,10 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
     let (target, arch) = match selection {
         Ok(x) => x,
         Err(d) => return fail(io, &[d]),
+    };
+    let arch = match sweep_cmd::with_sets(&arch, &args.set, args.diagnostics, io) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
     let request = Request {
         target,
@@ -286,6 +310,11 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         Ok(o) => o,
         Err(diags) => return fail(io, &diags),
     };
+    // Figures are written whole (each through a temp file) after the run;
+    // if they cannot be, nothing else is written either.
+    if let Err(diags) = crate::plot::run_figures(args.plot.as_deref(), &request) {
+        return fail(io, &diags);
+    }
     let mut problems = output.refusals;
     // Side files: each written whole; one the run did not produce (its
     // layer was refused) is not created.

@@ -36,6 +36,8 @@ pub enum Emit {
 pub enum Format {
     Text,
     Json,
+    /// One row per layer, pass and dataflow, with a header.
+    Csv,
 }
 
 /// What the mapping search minimises (`--objective`); ties go to more active

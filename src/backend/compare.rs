@@ -39,13 +39,16 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
         .collect();
     let side =
         |l: &Layer, p: PassKind, df: Dataflow| compute(req, l, p, df).map(|r| PassReport::new(&r));
+    let progress = crate::progress::Progress::new(jobs.len(), "layer passes");
     let rows: Vec<Row> = super::parallel::parallel_map(&jobs, |&(l, p)| {
-        Ok(Row {
+        let row = Row {
             layer: l.name.clone(),
             pass: p,
             rs: side(l, p, Dataflow::Rs),
             gflow: side(l, p, Dataflow::Gflow),
-        })
+        };
+        progress.inc();
+        Ok(row)
     })
     .into_iter()
     .collect::<Result<_, _>>()
@@ -61,6 +64,17 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
         }
     }
     let text = match req.format {
+        Format::Csv => {
+            let sides: Vec<_> = rows
+                .iter()
+                .flat_map(|r| {
+                    let pass = format!("{:?}", r.pass).to_lowercase();
+                    [("rs", &r.rs), ("gflow", &r.gflow)]
+                        .map(|(df, side)| (r.layer.clone(), pass.clone(), df.to_string(), side))
+                })
+                .collect();
+            super::csv_rows::compare_table(&sides)
+        }
         Format::Json => {
             let json_side = |r: &Result<PassReport, Diagnostic>| match r {
                 Ok(r) => serde_json::json!(r),

@@ -12,6 +12,7 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     let mut out = Output::default();
     let mut reports = Vec::new();
     let passes = passes_of(req.pass);
+    let progress = crate::progress::Progress::new(passes.len(), "passes");
     for &pass in &passes {
         match req.emit {
             Emit::Ir => {
@@ -44,7 +45,9 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
                 reports.push(report);
             }
         }
+        progress.inc();
     }
+    drop(progress);
     if !reports.is_empty() {
         out.text = match req.format {
             Format::Text => reports
@@ -53,6 +56,7 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Format::Json => json(&reports),
+            Format::Csv => super::csv_rows::table(&reports),
         };
     }
     Ok(out)

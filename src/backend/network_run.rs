@@ -23,6 +23,7 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
         .iter()
         .flat_map(|l| passes.iter().map(move |&p| (l, p)))
         .collect();
+    let progress = crate::progress::Progress::new(jobs.len(), "layer passes");
     let results = super::parallel::parallel_map(&jobs, |&(l, p)| {
         let r = compute(req, l, p, req.dataflow)?;
         let report = PassReport::new(&r);
@@ -33,8 +34,10 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
             Some(member(&l.name)),
             passes.len(),
         )?;
+        progress.inc();
         Ok((report, files))
     });
+    drop(progress);
     // A layer-pass that cannot run is a row marked refused; the others
     // are still reported, and the run exits 1 with its diagnostic.
     let mut out = Output::default();
@@ -80,6 +83,9 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
                 + "\n"
         }
         Format::Text => table(&n.name, &rows),
+        Format::Csv => {
+            super::csv_rows::table(&reports.iter().map(|r| (*r).clone()).collect::<Vec<_>>())
+        }
     };
     Ok(out)
 }

@@ -50,7 +50,11 @@ const MAX_PRECISION: u64 = 64;
 
 /// Applies the keys written in one arch body onto `arch`; returns false if
 /// any value was bad (diagnostics pushed).
-fn apply(arch: &mut Arch, entries: &[(&str, &Entry)], diags: &mut Vec<Diagnostic>) -> bool {
+pub(super) fn apply(
+    arch: &mut Arch,
+    entries: &[(&str, &Entry)],
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     let before = diags.len();
     let mut conv = Conv { diags };
     for &(key, e) in entries {

@@ -5,6 +5,7 @@
 mod arch;
 mod entries;
 mod layer;
+pub mod overrides;
 pub mod suggest;
 pub mod units;
 

@@ -56,6 +56,19 @@ pub const CANNOT_READ: &str = "E0921";
 pub const OUTPUT_IS_INPUT: &str = "E0922";
 pub const BAD_TRACE: &str = "E0923";
 pub const BAD_MEMSPEC: &str = "E0924";
+pub const BAD_SET: &str = "E0070";
+pub const BAD_VARY: &str = "E0071";
+pub const BAD_SHARD: &str = "E0072";
+pub const SWEEP_TOO_LARGE: &str = "E0073";
+pub const VARIED_TWICE: &str = "E0074";
+pub const BAD_MERGE: &str = "E0075";
+pub const IMPORT_UNREADABLE: &str = "E0400";
+pub const IMPORT_NO_SHAPE: &str = "E0401";
+pub const IMPORT_UNSUPPORTED: &str = "E0402";
+pub const IMPORT_NO_CONV: &str = "E0403";
+pub const IMPORT_BAD_TOPOLOGY: &str = "E0404";
+pub const IMPORT_BAD_BATCH: &str = "E0405";
+pub const PLOT_FAILED: &str = "E0420";
 
 /// Every code with a one-line title, in order (for docs and `--explain`-like tools).
 pub const TABLE: &[(&str, &str)] = &[
@@ -134,6 +147,25 @@ pub const TABLE: &[(&str, &str)] = &[
         NOT_FINITE,
         "a value or a result that is not a finite number",
     ),
+    (BAD_SET, "--set is not KEY=VALUE with one value"),
+    (BAD_VARY, "--vary is not KEY=V1,V2,... with values"),
+    (BAD_SHARD, "--shard is not K/N with 1 <= K <= N"),
+    (SWEEP_TOO_LARGE, "the sweep has too many design points"),
+    (VARIED_TWICE, "a key is varied or set twice"),
+    (
+        BAD_MERGE,
+        "sweep-merge inputs are not the shards of one sweep",
+    ),
+    (IMPORT_UNREADABLE, "the model file cannot be read as ONNX"),
+    (IMPORT_NO_SHAPE, "a tensor's shape cannot be inferred"),
+    (
+        IMPORT_UNSUPPORTED,
+        "an operator or attribute cnnc cannot import",
+    ),
+    (IMPORT_NO_CONV, "the model has no convolution to import"),
+    (IMPORT_BAD_TOPOLOGY, "a SCALE-Sim topology row is malformed"),
+    (IMPORT_BAD_BATCH, "batch size unknown or zero"),
+    (PLOT_FAILED, "a figure cannot be drawn or written"),
     // Back end (passes, simulation, cost). The stages that raise these use
     // the same literals; `tests/codes.rs` checks that every code they use is here.
     ("E0201", "Grad-Flow needs a single-cycle adder"),

@@ -82,5 +82,12 @@ pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
     Ok(match args.format {
         Format::Text => report::text(&spec, &e),
         Format::Json => report::json(&e),
+        Format::Csv => {
+            return Err(Diagnostic::error(
+                crate::diag::codes::CONFLICTING_OPTIONS,
+                "`cnnc dram` prints text or json; csv is for simulation results",
+            )
+            .with_help("use `--format text` or `--format json`"))
+        }
     })
 }

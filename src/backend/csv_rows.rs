@@ -1,0 +1,160 @@
+//! `--format csv`: one row per layer, pass and dataflow, for a spreadsheet.
+//! Units are in the column names; a pass whose whole-layer figures were
+//! refused keeps its pass figures and says why in `layer_refused`.
+
+use crate::backend::PassReport;
+use crate::diag::Diagnostic;
+
+/// The columns, in order (docs/stats.md, section "CSV results").
+pub const COLUMNS: &[&str] = &[
+    "layer",
+    "pass",
+    "dataflow",
+    "arch",
+    "pe_set",
+    "pass_cycles",
+    "macs",
+    "zero_macs",
+    "cycles",
+    "compute_cycles",
+    "collect_cycles",
+    "load_cycles",
+    "time_us",
+    "utilisation",
+    "active_pes",
+    "array_pes",
+    "glb_bytes",
+    "dram_bytes",
+    "energy_pj",
+    "energy_rf_pj",
+    "energy_noc_pj",
+    "energy_mac_pj",
+    "energy_glb_pj",
+    "energy_dram_pj",
+    "energy_ifmap_pj",
+    "energy_filter_pj",
+    "energy_psum_pj",
+    "energy_ofmap_pj",
+    "verified",
+    "layer_refused",
+];
+
+/// Quotes a field when it holds a separator, a quote or a line break.
+pub fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn header() -> String {
+    COLUMNS.join(",") + "\n"
+}
+
+fn lower<T: std::fmt::Debug>(x: T) -> String {
+    format!("{x:?}").to_lowercase()
+}
+
+/// The row of one report (no line break).
+pub fn row(r: &PassReport) -> String {
+    let p = &r.pass_stats;
+    let mut f: Vec<String> = vec![
+        field(&r.layer),
+        lower(r.pass),
+        lower(r.dataflow),
+        field(&r.arch),
+        format!("{}x{}", r.pe_set.rows, r.pe_set.cols),
+        p.cycles.to_string(),
+    ];
+    match &r.layer_stats {
+        Some(l) => {
+            let e = &l.energy_pj;
+            let t = &e.by_type;
+            f.extend([
+                l.macs.to_string(),
+                l.zero_macs.to_string(),
+                l.cycles.to_string(),
+                l.compute_cycles.to_string(),
+                l.collect_cycles.to_string(),
+                l.load_cycles.to_string(),
+                l.time_us.to_string(),
+                l.utilisation.to_string(),
+                l.active_pes.to_string(),
+                l.array_pes.to_string(),
+                l.glb_bytes.to_string(),
+                l.dram_bytes.to_string(),
+            ]);
+            f.extend(
+                [
+                    e.total,
+                    e.rf,
+                    e.noc,
+                    e.mac,
+                    e.glb,
+                    e.dram,
+                    t.ifmap.total,
+                    t.filter.total,
+                    t.psum.total,
+                    t.ofmap.total,
+                ]
+                .map(|x| x.to_string()),
+            );
+        }
+        None => {
+            // The pass figures still hold for the logical PE set.
+            f.extend([p.macs.to_string(), p.zero_macs.to_string()]);
+            f.extend(std::iter::repeat_n(String::new(), 20));
+        }
+    }
+    f.push(p.verified.to_string());
+    f.push(field(
+        &r.layer_refused
+            .as_ref()
+            .map(super::report::refusal_line)
+            .unwrap_or_default(),
+    ));
+    f.join(",")
+}
+
+/// Header and one row per report, in the order given.
+pub fn table(reports: &[PassReport]) -> String {
+    let mut s = header();
+    for r in reports {
+        s.push_str(&row(r));
+        s.push('\n');
+    }
+    s
+}
+
+/// `--compare --format csv`: both dataflows of each layer and pass, one row
+/// each; a dataflow the layer cannot run with has only its names and the
+/// refusal (in `layer_refused`).
+pub fn compare_table(rows: &[(String, String, String, &Result<PassReport, Diagnostic>)]) -> String {
+    let mut s = header();
+    for (layer, pass, dataflow, side) in rows {
+        match side {
+            Ok(r) => s.push_str(&row(r)),
+            Err(d) => {
+                let mut f = vec![field(layer), pass.clone(), dataflow.clone()];
+                f.extend(std::iter::repeat_n(String::new(), COLUMNS.len() - 4));
+                f.push(field(&format!("error[{}]: {}", d.code, d.message)));
+                s.push_str(&f.join(","));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_separators_are_quoted() {
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(field("plain"), "plain");
+    }
+}

@@ -1,0 +1,98 @@
+//! `--plot DIR`: SVG figures of a run, drawn with plotters' SVG backend
+//! (text as `<text>` elements, so no system fonts are needed):
+//! - `energy.svg`: energy per layer and pass, stacked by level and, beside
+//!   it, by data type;
+//! - `cycles.svg`: cycles per layer and pass, split into compute and the
+//!   stall beyond it by its cause (ofmap collection or operand delivery);
+//! - `pe_utilisation_<layer>_<pass>.svg`: per-PE utilisation on the PE set;
+//! - for a sweep, `pareto.svg`: the energy-latency scatter and its front.
+
+mod bars;
+mod collect;
+mod cycles;
+mod energy;
+mod heatmap;
+mod pareto;
+mod style;
+
+use std::path::Path;
+
+use crate::backend::{PassReport, Request};
+use crate::diag::{codes, Diagnostic};
+use crate::sweep::rows::Row;
+
+pub use cycles::cycles_svg;
+pub use energy::energy_svg;
+pub use heatmap::heatmap_svg;
+pub use pareto::{pareto_svg, scatter_svg};
+
+/// Why a figure failed, as a diagnostic.
+fn failed(what: &str, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(codes::PLOT_FAILED, format!("cannot make {what}: {e}"))
+        .with_help("check that the --plot directory can be created and written")
+}
+
+fn write(dir: &Path, name: &str, svg: &str) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(dir).map_err(|e| failed(&format!("`{}`", dir.display()), e))?;
+    let path = dir.join(name);
+    crate::output_file::write_whole(&path, svg.as_bytes())
+        .map_err(|e| failed(&format!("`{}`", path.display()), e))
+}
+
+/// A file-name-safe form of a layer name.
+fn file_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes the figures of `reports` into `dir`.
+pub fn write_figures(dir: &Path, reports: &[PassReport]) -> Result<(), Diagnostic> {
+    write(
+        dir,
+        "energy.svg",
+        &energy_svg(reports).map_err(|e| failed("energy.svg", e))?,
+    )?;
+    write(
+        dir,
+        "cycles.svg",
+        &cycles_svg(reports).map_err(|e| failed("cycles.svg", e))?,
+    )?;
+    for r in reports {
+        let name = format!(
+            "pe_utilisation_{}_{}_{}.svg",
+            file_part(&r.layer),
+            format!("{:?}", r.pass).to_lowercase(),
+            format!("{:?}", r.dataflow).to_lowercase()
+        );
+        write(dir, &name, &heatmap_svg(r).map_err(|e| failed(&name, e))?)?;
+    }
+    Ok(())
+}
+
+/// `--plot DIR` on a run: costs the request's layers and passes again
+/// (deterministically, so the same figures as the printed results) and
+/// writes the figures. Nothing to do without `--plot`.
+pub fn run_figures(dir: Option<&Path>, req: &Request<'_>) -> Result<(), Vec<Diagnostic>> {
+    let Some(dir) = dir else { return Ok(()) };
+    let reports = collect::reports(req)?;
+    write_figures(dir, &reports).map_err(|d| vec![d])
+}
+
+/// `cnnc sweep --plot DIR`: the energy-latency scatter of the points.
+pub fn sweep_figure(dir: &Path, rows: &[Row], keys: &[String]) -> Result<(), Diagnostic> {
+    let svg = pareto_svg(rows, keys).map_err(|e| failed("pareto.svg", e))?;
+    write(dir, "pareto.svg", &svg)
+}
+
+/// `cnnc sweep-merge --plot DIR`: the same figure from the merged points.
+pub fn merged_figure(dir: &Path, merged: &crate::sweep::merge::Merged) -> Result<(), Diagnostic> {
+    let svg = scatter_svg(&merged.points, &merged.keys).map_err(|e| failed("pareto.svg", e))?;
+    write(dir, "pareto.svg", &svg)
+}
