@@ -260,9 +260,8 @@ fn broken_models_get_diagnostics() {
         .starts_with("// Imported by `cnnc import`"));
 }
 
-/// The imported files check end to end once the language has the
-/// framework-padding rule and the `transposed`, `output_pad` and `dilation`
-/// keys (a parallel branch); until then they stop at E0019 / E0007.
+/// The imported files check end to end: the language has the framework's
+/// floor rule and the `transposed`, `output_pad` and `dilation` keys.
 #[test]
 fn imported_models_check() {
     for f in ["resnet18", "dcgan_generator", "features"] {
