@@ -1,35 +1,8 @@
 //! The command line through `driver::run_with`: argument shapes, target
 //! selection, exit statuses.
 
-use clap::Parser;
-use cnnc::cli::Cli;
-use cnnc::driver::{run_with, Io};
-
-fn example(name: &str) -> String {
-    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs cnnc with `args`; returns (status, stdout, stderr).
-fn run(args: &[&str]) -> (i32, String, String) {
-    let cli = match Cli::try_parse_from(std::iter::once("cnnc").chain(args.iter().copied())) {
-        Ok(c) => c,
-        Err(e) => return (e.exit_code(), String::new(), e.to_string()),
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_with(
-        &cli,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-            color: false,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+mod common;
+use common::{example, run};
 
 fn temp(name: &str, content: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("cnnc-cli-{}", std::process::id()));

@@ -2,32 +2,10 @@
 //! tests/import/make_models.py with onnx.helper, mirroring torchvision's
 //! ResNet-18 and the PyTorch DCGAN generator, weights stripped).
 
-use clap::Parser;
-use cnnc::cli::Cli;
-use cnnc::driver::{run_with, Io};
 use cnnc::import::{onnx, Item};
 
-fn path(name: &str) -> String {
-    format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let cli = Cli::try_parse_from(std::iter::once("cnnc").chain(args.iter().copied())).unwrap();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_with(
-        &cli,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-            color: false,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+mod common;
+use common::{path, run};
 
 fn convs(file: &str) -> Vec<cnnc::import::ConvLayer> {
     let bytes = std::fs::read(path(file)).unwrap();

@@ -2,31 +2,8 @@
 //! reader needs (axis labels with units, legend entries, one mark per
 //! layer, per PE or per design point).
 
-use clap::Parser;
-use cnnc::cli::Cli;
-use cnnc::driver::{run_with, Io};
-
-fn example(name: &str) -> String {
-    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let cli = Cli::try_parse_from(std::iter::once("cnnc").chain(args.iter().copied())).unwrap();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_with(
-        &cli,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-            color: false,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+mod common;
+use common::{example, run};
 
 /// The texts and the number of elements named `tag` of an SVG file.
 fn svg(path: &std::path::Path, tag: &str) -> (Vec<String>, usize) {

@@ -53,3 +53,38 @@ pub fn small_layer(max_in: u64) -> impl Strategy<Value = Option<Layer>> {
             )
         })
 }
+
+/// The path of `examples/NAME`.
+pub fn example(name: &str) -> String {
+    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The path of NAME under the repository root.
+pub fn path(name: &str) -> String {
+    format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs cnnc in-process with `args`; returns (status, stdout, stderr). A
+/// usage error is clap's status and message.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    use clap::Parser;
+    let cli =
+        match cnnc::cli::Cli::try_parse_from(std::iter::once("cnnc").chain(args.iter().copied())) {
+            Ok(c) => c,
+            Err(e) => return (e.exit_code(), String::new(), e.to_string()),
+        };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cnnc::driver::run_with(
+        &cli,
+        &mut cnnc::driver::Io {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+        },
+    );
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
