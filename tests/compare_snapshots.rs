@@ -1,4 +1,4 @@
-//! `--compare` (row-stationary vs Grad-Flow side by side, igrad and fgrad)
+//! `--compare` (row-stationary vs Grad-Flow side by side, forward on rs, igrad and fgrad, and the totals)
 //! on every example, pinned as snapshots in `snapshots/compare/`.
 
 use std::process::Command;

@@ -234,8 +234,13 @@ fn csv_has_one_row_per_layer_and_pass() {
     // its row says so and the run exits 1 (the refusal is on stderr).
     assert_eq!(c, 1);
     let rows: Vec<&str> = out.lines().skip(1).collect();
-    assert_eq!(rows.len(), 4, "igrad and fgrad, rs and gflow:\n{out}");
-    assert!(rows[1].starts_with("alexnet_conv4,igrad,gflow,"));
+    assert_eq!(
+        rows.len(),
+        5,
+        "forward (rs), then igrad and fgrad, rs and gflow:\n{out}"
+    );
+    assert!(rows[0].starts_with("alexnet_conv4,forward,rs,"));
+    assert!(rows[2].starts_with("alexnet_conv4,igrad,gflow,"));
 
     let (c, out, _) = run(&[
         &example("alexnet.cnn"),

@@ -18,11 +18,11 @@ struct Row {
 }
 
 pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
-    let passes: Vec<PassKind> = passes_of(req.pass)
-        .into_iter()
-        .filter(|&p| p != PassKind::Forward)
-        .collect();
-    if passes.is_empty() {
+    // With `--pass all` the forward pass is in the table too, row-stationary
+    // on both sides (Grad-Flow maps only the gradients), so the totals are
+    // a whole training step.
+    let passes: Vec<PassKind> = passes_of(req.pass);
+    if passes == [PassKind::Forward] {
         let span = layers.first().map(|l| l.span).unwrap_or_default();
         return Err(vec![Diagnostic::error(
             "E0205",
@@ -45,7 +45,11 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
             layer: l.name.clone(),
             pass: p,
             rs: side(l, p, Dataflow::Rs),
-            gflow: side(l, p, Dataflow::Gflow),
+            gflow: if p == PassKind::Forward {
+                side(l, p, Dataflow::Rs)
+            } else {
+                side(l, p, Dataflow::Gflow)
+            },
         };
         progress.inc();
         Ok(row)
@@ -69,8 +73,17 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                 .iter()
                 .flat_map(|r| {
                     let pass = format!("{:?}", r.pass).to_lowercase();
-                    [("rs", &r.rs), ("gflow", &r.gflow)]
-                        .map(|(df, side)| (r.layer.clone(), pass.clone(), df.to_string(), side))
+                    // The forward pass is row-stationary on both sides: one row.
+                    let sides: &[(&str, &Result<PassReport, Diagnostic>)] =
+                        if r.pass == PassKind::Forward {
+                            &[("rs", &r.rs)]
+                        } else {
+                            &[("rs", &r.rs), ("gflow", &r.gflow)]
+                        };
+                    sides
+                        .iter()
+                        .map(|&(df, side)| (r.layer.clone(), pass.clone(), df.to_string(), side))
+                        .collect::<Vec<_>>()
                 })
                 .collect();
             super::csv_rows::compare_table(&sides)
@@ -86,7 +99,10 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                     serde_json::json!({ "layer": r.layer, "pass": r.pass, "rs": json_side(&r.rs), "gflow": json_side(&r.gflow) })
                 })
                 .collect();
-            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+            let t = totals(&rows);
+            serde_json::to_string_pretty(&serde_json::json!({ "rows": v, "totals": t }))
+                .unwrap_or_default()
+                + "\n"
         }
         Format::Text => rows.iter().map(|r| match (&r.rs, &r.gflow) {
             (Ok(rs), Ok(gf)) => table(rs, gf),
@@ -103,7 +119,7 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                 }
                 s
             }
-        }).collect::<Vec<_>>().join("\n"),
+        }).collect::<Vec<_>>().join("\n") + &totals_text(&totals(&rows)),
     };
     Ok(Output {
         text,
@@ -122,11 +138,19 @@ fn ratio(a: f64, b: f64) -> String {
 
 fn table(rs: &PassReport, gf: &PassReport) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow (group {})",
-        rs.layer, rs.arch, rs.pass, gf.gflow_group
-    );
+    if rs.pass == PassKind::Forward {
+        let _ = writeln!(
+            s,
+            "layer {} on arch {}: pass Forward, row-stationary on both sides (Grad-Flow maps only the gradients)",
+            rs.layer, rs.arch
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow (group {})",
+            rs.layer, rs.arch, rs.pass, gf.gflow_group
+        );
+    }
     let _ = writeln!(
         s,
         "{:<14} {:>14} {:>14} {:>12}",
@@ -162,12 +186,17 @@ fn table(rs: &PassReport, gf: &PassReport) -> String {
     );
     // The whole layer, where the arch can hold both dataflows' passes.
     let lay = |r: &PassReport| {
-        r.layer_stats
-            .as_ref()
-            .map(|l| (l.cycles as f64, l.energy_pj.total, l.dram_bytes as f64))
+        r.layer_stats.as_ref().map(|l| {
+            (
+                l.cycles as f64,
+                l.energy_pj.total,
+                l.dram_bytes as f64,
+                l.utilisation,
+            )
+        })
     };
     match (lay(rs), lay(gf)) {
-        (Some((c1, e1, d1)), Some((c2, e2, d2))) => {
+        (Some((c1, e1, d1, u1)), Some((c2, e2, d2, u2))) => {
             for (k, x, y) in [
                 ("layer cycles", c1, c2),
                 ("energy (pJ)", e1, e2),
@@ -175,6 +204,7 @@ fn table(rs: &PassReport, gf: &PassReport) -> String {
             ] {
                 let _ = writeln!(s, "{k:<14} {x:>14.0} {y:>14.0} {:>12}", ratio(y, x));
             }
+            let _ = writeln!(s, "{:<14} {u1:>14.4} {u2:>14.4}", "utilisation");
         }
         _ => {
             for (name, r) in [("rs", rs), ("gflow", gf)] {
@@ -187,6 +217,104 @@ fn table(rs: &PassReport, gf: &PassReport) -> String {
                 }
             }
         }
+    }
+    s
+}
+
+/// One dataflow's sums over the layer-passes both sides can cost.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+struct Side {
+    cycles: u64,
+    energy_pj: f64,
+    dram_bytes: u64,
+    necessary_macs: u64,
+    mac_slots_offered: u64,
+    /// necessary_macs / mac_slots_offered over the whole step.
+    utilisation: f64,
+}
+
+/// The whole request (a training step with `--pass all`) under each
+/// dataflow, and what is not in it.
+#[derive(Debug, Default, serde::Serialize)]
+struct Totals {
+    rs: Side,
+    gflow: Side,
+    /// gflow / rs.
+    cycles_ratio: f64,
+    energy_ratio: f64,
+    dram_ratio: f64,
+    not_included: Vec<String>,
+}
+
+fn totals(rows: &[Row]) -> Totals {
+    let mut t = Totals::default();
+    let add = |s: &mut Side, l: &crate::cost::layer::LayerStats| {
+        s.cycles += l.cycles;
+        s.energy_pj += l.energy_pj.total;
+        s.dram_bytes += l.dram_bytes;
+        s.necessary_macs += l.necessary_macs;
+        s.mac_slots_offered += l.mac_slots_offered;
+    };
+    for r in rows {
+        let both = match (&r.rs, &r.gflow) {
+            (Ok(a), Ok(b)) => a.layer_stats.as_ref().zip(b.layer_stats.as_ref()),
+            _ => None,
+        };
+        match both {
+            Some((a, b)) => {
+                add(&mut t.rs, a);
+                add(&mut t.gflow, b);
+            }
+            None => t.not_included.push(format!(
+                "{} {}",
+                r.layer,
+                format!("{:?}", r.pass).to_lowercase()
+            )),
+        }
+    }
+    for s in [&mut t.rs, &mut t.gflow] {
+        s.utilisation = if s.mac_slots_offered > 0 {
+            s.necessary_macs as f64 / s.mac_slots_offered as f64
+        } else {
+            0.0
+        };
+    }
+    let r = |a: f64, b: f64| if a > 0.0 { b / a } else { 0.0 };
+    t.cycles_ratio = r(t.rs.cycles as f64, t.gflow.cycles as f64);
+    t.energy_ratio = r(t.rs.energy_pj, t.gflow.energy_pj);
+    t.dram_ratio = r(t.rs.dram_bytes as f64, t.gflow.dram_bytes as f64);
+    t
+}
+
+fn totals_text(t: &Totals) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\ntotal (every layer-pass both dataflows can cost; forward is row-stationary on both sides)"
+    );
+    let _ = writeln!(
+        s,
+        "{:<14} {:>14} {:>14} {:>12}",
+        "", "rs", "gflow", "gflow/rs"
+    );
+    for (k, x, y) in [
+        ("layer cycles", t.rs.cycles as f64, t.gflow.cycles as f64),
+        ("energy (pJ)", t.rs.energy_pj, t.gflow.energy_pj),
+        (
+            "dram bytes",
+            t.rs.dram_bytes as f64,
+            t.gflow.dram_bytes as f64,
+        ),
+    ] {
+        let _ = writeln!(s, "{k:<14} {x:>14.0} {y:>14.0} {:>12}", ratio(y, x));
+    }
+    let _ = writeln!(
+        s,
+        "{:<14} {:>14.4} {:>14.4}",
+        "utilisation", t.rs.utilisation, t.gflow.utilisation
+    );
+    if !t.not_included.is_empty() {
+        let _ = writeln!(s, "not in the total: {}", t.not_included.join(", "));
     }
     s
 }
