@@ -17,7 +17,6 @@ pub mod limits;
 pub mod lsp;
 pub mod model;
 pub mod options;
-pub mod output_file;
 pub mod parallel;
 pub mod passes;
 pub mod plot;

@@ -14,7 +14,6 @@ const RANKS: &[(&str, u32)] = &[
     ("parallel", 1),
     ("diag", 1),
     ("io", 1),
-    ("output_file", 1),
     ("progress", 1),
     ("import", 2),
     ("syntax", 2),

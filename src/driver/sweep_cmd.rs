@@ -26,7 +26,7 @@ fn plain(io: &mut Io, d: Diagnostic, style: DiagnosticsStyle) -> i32 {
 /// Writes `text` to `path` whole, or to stdout.
 pub(crate) fn emit(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
     match path {
-        Some(p) => match crate::output_file::write_whole(p, text.as_bytes()) {
+        Some(p) => match crate::io::outfile::write_whole(p, text.as_bytes()) {
             Ok(()) => EXIT_OK,
             Err(e) => {
                 let _ = writeln!(io.err, "cnnc: cannot write `{}`: {e}", p.display());

@@ -144,6 +144,20 @@ impl Drop for OutFile {
     }
 }
 
+/// Writes `bytes` to `path` whole or not at all, in one step (for outputs
+/// with no input to protect and nothing to prepare before the work: the
+/// sweep's rows, figures).
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let err = |e: OutError| match e {
+        OutError::IsInput(p) => std::io::Error::other(format!("{} is an input", p.display())),
+        OutError::Io(why) => std::io::Error::other(why),
+    };
+    OutFile::create(path, &[])
+        .map_err(err)?
+        .commit(bytes)
+        .map_err(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

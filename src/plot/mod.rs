@@ -35,7 +35,7 @@ fn failed(what: &str, e: impl std::fmt::Display) -> Diagnostic {
 fn write(dir: &Path, name: &str, svg: &str) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(dir).map_err(|e| failed(&format!("`{}`", dir.display()), e))?;
     let path = dir.join(name);
-    crate::output_file::write_whole(&path, svg.as_bytes())
+    crate::io::outfile::write_whole(&path, svg.as_bytes())
         .map_err(|e| failed(&format!("`{}`", path.display()), e))
 }
 
