@@ -8,7 +8,7 @@ use crate::diag::Diagnostic;
 use crate::model::Layer;
 use crate::options::{Dataflow, PassKind, Verify};
 use crate::passes::{compile, compile_physical};
-use crate::sim::{simulate, verify_full, LayerVerification, PassOutcome};
+use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome};
 
 /// One layer, pass and dataflow, computed: the simulated 2-D convolution,
 /// the whole-layer figures (or the diagnostic refusing them) and, for
@@ -59,47 +59,45 @@ fn checked(o: PassOutcome) -> Result<PassOutcome, Diagnostic> {
     if o.stats.verified {
         return Ok(o);
     }
-    let l = &o.module.layer;
-    let mut d = Diagnostic::error(
-        "E0911",
-        format!(
-            "simulated outputs of layer `{}` ({:?}{}) differ from the reference",
-            l.name,
-            o.module.pass,
-            if o.module.physical {
-                ", physical pass"
-            } else {
-                ""
-            }
-        ),
-    )
-    .with_primary(l.span, "this layer");
-    for m in &o.stats.mismatches {
-        d = d.with_note(format!(
-            "element ({}, {}): expected {}, simulated {}",
-            m.row,
-            m.col,
-            m.expected,
-            m.actual.map_or("nothing".to_string(), |v| v.to_string())
-        ));
-    }
-    Err(d.with_help("this is a bug in cnnc's mapping; please report it with the input file"))
+    let what = if o.module.physical {
+        ", physical pass"
+    } else {
+        ""
+    };
+    let notes = o.stats.mismatches.iter().map(|m| ("", m));
+    Err(mismatch(&o, what, notes))
 }
 
 /// E0911 for a layer whose full verification found wrong outputs.
 fn layer_mismatch(o: &PassOutcome, v: &LayerVerification) -> Diagnostic {
+    let slices: Vec<(String, &Mismatch)> = v
+        .mismatches
+        .iter()
+        .map(|((a, b), m)| (format!("slice ({a}, {b}), "), m))
+        .collect();
+    let notes = slices.iter().map(|(s, m)| (s.as_str(), *m));
+    mismatch(o, ", every 2-D convolution", notes)
+}
+
+/// E0911 naming the layer and listing the first wrong elements, each
+/// after its prefix (the output slice, for a whole layer).
+fn mismatch<'a>(
+    o: &PassOutcome,
+    what: &str,
+    wrong: impl Iterator<Item = (&'a str, &'a Mismatch)>,
+) -> Diagnostic {
     let l = &o.module.layer;
     let mut d = Diagnostic::error(
         "E0911",
         format!(
-            "simulated outputs of layer `{}` ({:?}, every 2-D convolution) differ from the reference",
+            "simulated outputs of layer `{}` ({:?}{what}) differ from the reference",
             l.name, o.module.pass
         ),
     )
     .with_primary(l.span, "this layer");
-    for ((a, b), m) in &v.mismatches {
+    for (prefix, m) in wrong {
         d = d.with_note(format!(
-            "slice ({a}, {b}), element ({}, {}): expected {}, simulated {}",
+            "{prefix}element ({}, {}): expected {}, simulated {}",
             m.row,
             m.col,
             m.expected,
