@@ -9,23 +9,8 @@ use cnnc::backend::{run, Request, Target};
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, Emit, Format, Objective, PassKind};
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-}
+mod common;
+use common::Rng;
 
 fn layer(r: &mut Rng) -> Option<Layer> {
     let (h, w) = (r.range(1, 14), r.range(1, 14));

@@ -84,10 +84,10 @@ pub fn network(name: &str, source: &str, items: &[Item]) -> String {
     s
 }
 
-/// A network name from a file stem: an identifier, never empty.
-pub fn network_name(stem: &str) -> String {
-    let s: String = stem
-        .chars()
+/// `text` lowercased with every character that cannot be in a .cnn name
+/// replaced by `_`.
+pub fn identifier_chars(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' {
                 c.to_ascii_lowercase()
@@ -95,7 +95,12 @@ pub fn network_name(stem: &str) -> String {
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// A network name from a file stem: an identifier, never empty.
+pub fn network_name(stem: &str) -> String {
+    let s = identifier_chars(stem);
     match s.chars().next() {
         Some(c) if c.is_ascii_alphabetic() || c == '_' => s,
         Some(_) => format!("n{s}"),

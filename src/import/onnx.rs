@@ -75,17 +75,7 @@ pub fn layer_name(node: &NodeProto, index: usize) -> String {
         }
         kept.push(s);
     }
-    let joined: String = kept
-        .join("_")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let joined = super::emit::identifier_chars(&kept.join("_"));
     let trimmed = joined.trim_matches('_').to_string();
     match trimmed.chars().next() {
         Some(c) if c.is_ascii_alphabetic() || c == '_' => trimmed,
