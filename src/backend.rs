@@ -10,6 +10,7 @@ use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 mod compare;
 mod compute;
 pub(crate) mod csv_rows;
+mod gflow_auto;
 mod layer_run;
 mod network_run;
 pub(crate) mod parallel;
@@ -33,7 +34,7 @@ pub struct Request<'a> {
     pub arch: &'a Arch,
     pub pass: PassKind,
     pub dataflow: Dataflow,
-    pub gflow_group: i64,
+    pub gflow_group: crate::options::GflowGroup,
     /// `--objective`: what the mapping search minimises.
     pub objective: Objective,
     /// `--verify`: the sample convolution, or every one of the layer.
@@ -62,7 +63,7 @@ impl<'a> Request<'a> {
             arch,
             pass: PassKind::Forward,
             dataflow: Dataflow::Rs,
-            gflow_group: 1,
+            gflow_group: crate::options::GflowGroup::Auto,
             objective: Objective::Energy,
             verify: Verify::Sample,
             emit: Emit::Stats,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diag::render::Style;
-use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
+use crate::options::{Dataflow, Emit, Format, GflowGroup, Objective, PassKind, Verify};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -73,9 +73,15 @@ pub struct RunArgs {
     pub pass: PassKind,
     #[arg(long, value_enum, default_value_t = Dataflow::Rs)]
     pub dataflow: Dataflow,
-    /// Grad-Flow grouping (a non-zero integer).
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = non_zero, allow_negative_numbers = true)]
-    pub gflow_group: i64,
+    /// Grad-Flow grouping: `auto` (chosen per layer and pass from simulated
+    /// cost) or a non-zero integer.
+    #[arg(
+        long,
+        value_name = "auto|N",
+        default_value = "auto",
+        allow_negative_numbers = true
+    )]
+    pub gflow_group: GflowGroup,
     /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
     #[arg(long, value_enum, default_value_t = Objective::Energy)]
     pub objective: Objective,
@@ -138,14 +144,6 @@ impl From<DiagnosticsStyle> for Style {
             DiagnosticsStyle::Short => Style::Short,
             DiagnosticsStyle::Json => Style::Json,
         }
-    }
-}
-
-fn non_zero(s: &str) -> Result<i64, String> {
-    match s.parse::<i64>() {
-        Ok(0) => Err("must be a non-zero integer".to_string()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(format!("not an integer: {e}")),
     }
 }
 

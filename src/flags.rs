@@ -35,7 +35,8 @@ pub fn conflicts(args: &RunArgs) -> Vec<Diagnostic> {
             "drop `--compare`, or use `--emit stats`",
         ));
     }
-    if args.gflow_group != 1 && args.dataflow == Dataflow::Rs && !args.compare {
+    let fixed = matches!(args.gflow_group, crate::options::GflowGroup::Fixed(g) if g != 1);
+    if fixed && args.dataflow == Dataflow::Rs && !args.compare {
         out.push(conflict(
             format!(
                 "`--gflow-group {}` groups Grad-Flow passes, but the dataflow is row-stationary",

@@ -40,6 +40,38 @@ pub enum Format {
     Csv,
 }
 
+/// `--gflow-group`: Grad-Flow's grouping, chosen per layer and pass from
+/// simulated cost (`auto`, the default) or fixed by a non-zero number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum GflowGroup {
+    #[default]
+    Auto,
+    Fixed(i64),
+}
+
+impl std::str::FromStr for GflowGroup {
+    type Err = String;
+    fn from_str(s: &str) -> Result<GflowGroup, String> {
+        if s == "auto" {
+            return Ok(GflowGroup::Auto);
+        }
+        match s.parse::<i64>() {
+            Ok(0) => Err("must be `auto` or a non-zero integer".to_string()),
+            Ok(n) => Ok(GflowGroup::Fixed(n)),
+            Err(e) => Err(format!("not `auto` or an integer: {e}")),
+        }
+    }
+}
+
+impl std::fmt::Display for GflowGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GflowGroup::Auto => f.write_str("auto"),
+            GflowGroup::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
 /// What the mapping search minimises (`--objective`); ties go to more active
 /// PEs, then fewer cycles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]

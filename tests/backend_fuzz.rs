@@ -96,7 +96,7 @@ fn the_backend_never_panics_and_reports_only_finite_numbers() {
         let req = Request {
             pass,
             dataflow,
-            gflow_group,
+            gflow_group: cnnc::options::GflowGroup::Fixed(gflow_group),
             emit,
             format: if r.below(2) == 0 {
                 Format::Text

@@ -19,7 +19,10 @@ fn compare(file: &str) -> String {
         Some(0) => assert!(!stdout.contains("refused"), "{file}: exit 0 with a refusal"),
         Some(1) => {
             assert!(stdout.contains("refused"), "{file}: {stderr}");
-            assert!(stderr.contains("error[E03"), "{file}: {stderr}");
+            assert!(
+                stderr.contains("error[E03") || stderr.contains("error[E0090]"),
+                "{file}: {stderr}"
+            );
         }
         c => panic!("{file}: exit {c:?}: {stderr}"),
     }

@@ -6,8 +6,8 @@ use super::Request;
 use crate::cost::layer::{layer_stats, LayerStats};
 use crate::diag::Diagnostic;
 use crate::model::Layer;
-use crate::options::{Dataflow, PassKind, Verify};
-use crate::passes::{compile, compile_physical};
+use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
+use crate::passes::{compile, compile_fitted, compile_physical};
 use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome};
 
 /// One layer, pass and dataflow, computed: the simulated 2-D convolution,
@@ -16,23 +16,118 @@ use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome
 #[derive(Debug, Clone)]
 pub struct PassResult {
     pub outcome: PassOutcome,
+    /// Grad-Flow with `--gflow-group auto`: the groupings tried, in order
+    /// (the one compiled is `outcome.module.gflow_group`).
+    pub gflow_group_tried: Option<Vec<i64>>,
     pub layer: Result<LayerStats, Diagnostic>,
     pub physical: Option<Result<PassOutcome, Diagnostic>>,
 }
 
 /// Compiles and simulates one pass, costs the whole layer and simulates
 /// the physical pass. A wrong output anywhere is an error diagnostic.
+/// Grad-Flow's grouping is the request's, or with `auto` the candidate
+/// whose simulated layer the objective ranks first.
 pub(crate) fn compute(
     req: &Request<'_>,
     l: &Layer,
     pass: PassKind,
     dataflow: Dataflow,
 ) -> Result<PassResult, Diagnostic> {
-    let m = compile(l, req.arch, pass, dataflow, req.gflow_group, None)?;
+    match (dataflow, req.gflow_group) {
+        (Dataflow::Gflow, GflowGroup::Auto) => compute_auto(req, l, pass),
+        (Dataflow::Gflow, GflowGroup::Fixed(g)) => compute_with(req, l, pass, dataflow, g),
+        _ => compute_with(req, l, pass, dataflow, 1),
+    }
+}
+
+/// The grouping `compute` settles on for a layer, pass and dataflow (1
+/// for row-stationary, which has none).
+pub(crate) fn gflow_group(
+    req: &Request<'_>,
+    l: &Layer,
+    pass: PassKind,
+    dataflow: Dataflow,
+) -> Result<i64, Diagnostic> {
+    match (dataflow, req.gflow_group) {
+        (Dataflow::Gflow, GflowGroup::Fixed(g)) => Ok(g),
+        (Dataflow::Gflow, GflowGroup::Auto) => {
+            Ok(compute_auto(req, l, pass)?.outcome.module.gflow_group)
+        }
+        _ => Ok(1),
+    }
+}
+
+/// Every candidate grouping costed with the sample verification; the best
+/// is then verified as the request asks. A candidate the layer cannot take
+/// is skipped, but a wrong output or an internal error is never hidden.
+fn compute_auto(req: &Request<'_>, l: &Layer, pass: PassKind) -> Result<PassResult, Diagnostic> {
+    let tried = super::gflow_auto::candidates(l, pass);
+    let sample = Request {
+        verify: Verify::Sample,
+        ..req.clone()
+    };
+    let mut results = Vec::new();
+    let mut first_err = None;
+    for &g in &tried {
+        match compute_with(&sample, l, pass, Dataflow::Gflow, g) {
+            Ok(r) => results.push(r),
+            Err(d) if matches!(d.code, "E0911" | "E0900") => return Err(d),
+            Err(d) => {
+                first_err.get_or_insert(d);
+            }
+        }
+    }
+    let scores: Vec<Option<f64>> = results
+        .iter()
+        .map(|r| {
+            r.layer
+                .as_ref()
+                .ok()
+                .map(|s| super::gflow_auto::score(s, req.objective))
+        })
+        .collect();
+    let pick = super::gflow_auto::best(&scores).unwrap_or(0);
+    if results.is_empty() {
+        return Err(first_err.unwrap_or_else(|| {
+            Diagnostic::error("E0900", "internal error: no Grad-Flow grouping tried")
+        }));
+    }
+    let mut chosen = results.swap_remove(pick);
+    if req.verify != Verify::Sample {
+        chosen = compute_with(
+            req,
+            l,
+            pass,
+            Dataflow::Gflow,
+            chosen.outcome.module.gflow_group,
+        )?;
+    }
+    chosen.gflow_group_tried = Some(tried);
+    Ok(chosen)
+}
+
+fn compute_with(
+    req: &Request<'_>,
+    l: &Layer,
+    pass: PassKind,
+    dataflow: Dataflow,
+    gflow_group: i64,
+) -> Result<PassResult, Diagnostic> {
+    let m = compile(l, req.arch, pass, dataflow, gflow_group, None)?;
     let outcome = checked(simulate(m, req.seed)?)?;
-    let mut layer = layer_stats(&outcome, req.objective);
+    // Grad-Flow's layer runs the set fitted to the arch's scratchpads (the
+    // same set when it already fits); `outcome` keeps the original's.
+    let fitted = match dataflow {
+        Dataflow::Gflow => Some(fit(req, l, pass, gflow_group, &outcome)),
+        Dataflow::Rs => None,
+    };
+    let (layer_run, mut layer) = match &fitted {
+        None => (&outcome, layer_stats(&outcome, req.objective)),
+        Some(Ok(f)) => (f, layer_stats(f, req.objective)),
+        Some(Err(d)) => (&outcome, Err(d.clone())),
+    };
     if let (Verify::Full, Ok(s)) = (req.verify, &mut layer) {
-        let v = verify_full(&outcome.module, req.seed)?;
+        let v = verify_full(&layer_run.module, req.seed)?;
         if !v.verified {
             return Err(layer_mismatch(&outcome, &v));
         }
@@ -48,9 +143,26 @@ pub(crate) fn compute(
     });
     Ok(PassResult {
         outcome,
+        gflow_group_tried: None,
         layer,
         physical,
     })
+}
+
+/// The Grad-Flow set fitted to the arch's scratchpads, simulated; the
+/// logical outcome itself when fitting changes nothing.
+fn fit(
+    req: &Request<'_>,
+    l: &Layer,
+    pass: PassKind,
+    gflow_group: i64,
+    logical: &PassOutcome,
+) -> Result<PassOutcome, Diagnostic> {
+    let m = compile_fitted(l, req.arch, pass, gflow_group)?;
+    if m.set == logical.module.set {
+        return Ok(logical.clone());
+    }
+    checked(simulate(m, req.seed)?)
 }
 
 /// The outcome if every output equals the reference; otherwise E0911

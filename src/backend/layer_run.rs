@@ -1,6 +1,6 @@
 //! One layer: `--emit ir`, `signals` or `stats` for one pass or all three.
 
-use super::compute::compute;
+use super::compute::{compute, gflow_group};
 use super::{passes_of, side_files_of, Outcome, Output, PassReport, Request};
 use crate::bytecode::print_program;
 use crate::ir::print_module;
@@ -16,20 +16,14 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     for &pass in &passes {
         match req.emit {
             Emit::Ir => {
-                let m = compile(
-                    l,
-                    req.arch,
-                    pass,
-                    req.dataflow,
-                    req.gflow_group,
-                    req.after.as_deref(),
-                )
-                .map_err(|d| vec![d])?;
+                let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
+                let m = compile(l, req.arch, pass, req.dataflow, g, req.after.as_deref())
+                    .map_err(|d| vec![d])?;
                 out.text.push_str(&print_module(&m));
             }
             Emit::Signals => {
-                let m = compile(l, req.arch, pass, req.dataflow, req.gflow_group, None)
-                    .map_err(|d| vec![d])?;
+                let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
+                let m = compile(l, req.arch, pass, req.dataflow, g, None).map_err(|d| vec![d])?;
                 if let Some(p) = &m.program {
                     out.text.push_str(&print_program(p));
                 }

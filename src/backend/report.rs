@@ -39,6 +39,9 @@ pub struct PassReport {
     pub pass: crate::options::PassKind,
     pub dataflow: crate::options::Dataflow,
     pub gflow_group: i64,
+    /// `--gflow-group auto`: the groupings tried (the best is `gflow_group`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gflow_group_tried: Option<Vec<i64>>,
     pub pe_set: PeSet,
     pub pass_stats: PassStats,
     /// The whole layer on the physical array; `None` when the arch cannot
@@ -92,6 +95,7 @@ impl PassReport {
             }
         };
         PassReport {
+            gflow_group_tried: r.gflow_group_tried.clone(),
             layer_stats,
             layer_refused,
             physical_stats,
@@ -111,6 +115,7 @@ impl PassReport {
             pass: m.pass,
             dataflow: m.dataflow,
             gflow_group: m.gflow_group,
+            gflow_group_tried: None,
             pe_set: PeSet {
                 rows: set.map_or(0, |s| s.rows),
                 cols: set.map_or(0, |s| s.cols),
@@ -133,7 +138,17 @@ impl PassReport {
             self.pass,
             self.dataflow,
             if self.dataflow == crate::options::Dataflow::Gflow {
-                format!(", gflow_group {}", self.gflow_group)
+                match &self.gflow_group_tried {
+                    Some(t) => format!(
+                        ", gflow_group {} (auto, of {})",
+                        self.gflow_group,
+                        t.iter()
+                            .map(|g| g.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => format!(", gflow_group {}", self.gflow_group),
+                }
             } else {
                 String::new()
             },

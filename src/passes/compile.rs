@@ -24,7 +24,28 @@ pub fn compile(
 /// Runs the physical-pass pipeline (row-stationary): a strip of the set on
 /// the arch's array, its scratchpads streamed over the networks.
 pub fn compile_physical(layer: &Layer, arch: &Arch, pass: PassKind) -> Result<Module, Diagnostic> {
-    let mut m = Module::new(layer.clone(), arch.clone(), pass, Dataflow::Rs, 1);
+    physical(layer, arch, pass, Dataflow::Rs, 1)
+}
+
+/// Runs Grad-Flow's physical pipeline: the set fitted to the arch's
+/// scratchpads (`gflow-fit`), as the whole-layer model runs it.
+pub fn compile_fitted(
+    layer: &Layer,
+    arch: &Arch,
+    pass: PassKind,
+    gflow_group: i64,
+) -> Result<Module, Diagnostic> {
+    physical(layer, arch, pass, Dataflow::Gflow, gflow_group)
+}
+
+fn physical(
+    layer: &Layer,
+    arch: &Arch,
+    pass: PassKind,
+    dataflow: Dataflow,
+    gflow_group: i64,
+) -> Result<Module, Diagnostic> {
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
     m.physical = true;
     run_pipeline(&mut m, None)?;
     Ok(m)

@@ -126,7 +126,7 @@ impl<'a> Geometry<'a> {
         let n = self.terms();
         let work = match self.mode {
             Mode::Merge(g) => g.min(self.filt.h).saturating_mul(n),
-            Mode::Expand(parts) => parts.saturating_add(n / parts + n % parts),
+            Mode::Expand(parts) => parts.saturating_add(n.div_ceil(parts)),
         };
         work.saturating_add(d1 + 3)
     }
@@ -221,8 +221,8 @@ fn merge_pe(geo: &Geometry, group: u64, p: u64, x: u64, d1: u64) -> (Timeline, P
     (line, pe)
 }
 
-/// Expand PE (y·parts + r, x): the terms of chunk r of dW[y][x]. Chunk 0
-/// takes the remainder (the original's split); the bottom sub-row starts
+/// Expand PE (y·parts + r, x): the terms of chunk r of dW[y][x]. The terms
+/// split evenly; the bottom sub-row starts
 /// at cycle 2 and each one above a cycle later.
 fn expand_pe(
     geo: &Geometry,
@@ -284,16 +284,14 @@ fn expand_pe(
 }
 
 /// Terms of chunk r (of `parts`) of n terms, and the first read cycle of
-/// sub-row r. Chunk 0 gets n/parts + n mod parts terms, the others n/parts.
+/// sub-row r. The terms are split evenly: the first n mod parts chunks get
+/// one term more than the others (the original put the whole remainder in
+/// chunk 0, which then needed up to |g| - 1 more scratchpad entries).
 fn chunk(n: u64, parts: u64, r: u64) -> (std::ops::Range<u64>, u64) {
-    let base = n / parts;
-    let first = base + n % parts;
-    let range = if r == 0 {
-        0..first
-    } else {
-        first + (r - 1) * base..first + r * base
-    };
-    (range, 1 + parts - r)
+    let (base, rem) = (n / parts, n % parts);
+    let start = r * base + r.min(rem);
+    let len = base + u64::from(r < rem);
+    (start..start + len, 1 + parts - r)
 }
 
 /// Adder cycle of the last product of sub-row r.

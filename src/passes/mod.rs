@@ -5,8 +5,10 @@
 
 mod allocate;
 mod compile;
+mod deliver;
 mod gflow_common;
 mod gflow_fgrad;
+mod gflow_fit;
 mod gflow_igrad;
 mod gflow_kinds;
 mod gflow_map;
@@ -21,7 +23,7 @@ use crate::ir::{self, Module};
 use crate::options::Dataflow;
 
 pub use allocate::allocate_strips;
-pub use compile::{compile, compile_physical};
+pub use compile::{compile, compile_fitted, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::gflow_igrad_set;
 pub use rs_map::{rs_set, RsGeometry};
@@ -72,15 +74,16 @@ impl PassError {
 static SELECT: select::Select = select::Select;
 static RS_MAP: rs_map::RsMap = rs_map::RsMap;
 static GFLOW_MAP: gflow_map::GflowMap = gflow_map::GflowMap;
+static GFLOW_FIT: gflow_fit::GflowFit = gflow_fit::GflowFit;
 static ALLOCATE: allocate::Allocate = allocate::Allocate;
 static SCHEDULE: schedule::Schedule = schedule::Schedule;
 static LOWER: lower::Lower = lower::Lower;
 static RS_STREAM: rs_stream::RsStream = rs_stream::RsStream;
 
 /// Every pass, in pipeline order.
-pub fn registry() -> [&'static dyn Pass; 7] {
+pub fn registry() -> [&'static dyn Pass; 8] {
     [
-        &SELECT, &RS_MAP, &GFLOW_MAP, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER,
+        &SELECT, &RS_MAP, &GFLOW_MAP, &GFLOW_FIT, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER,
     ]
 }
 
@@ -88,11 +91,18 @@ pub fn registry() -> [&'static dyn Pass; 7] {
 /// convolution on its whole logical set, scratchpads preloaded), or with
 /// `physical` the row-stationary physical pass (a strip on the array, data
 /// streamed over the networks).
-pub fn pipeline(dataflow: Dataflow, physical: bool) -> [&'static dyn Pass; 5] {
+pub fn pipeline(dataflow: Dataflow, physical: bool) -> &'static [&'static dyn Pass] {
+    static RS: [&dyn Pass; 5] = [&SELECT, &RS_MAP, &ALLOCATE, &SCHEDULE, &LOWER];
+    static RS_PHYSICAL: [&dyn Pass; 5] = [&SELECT, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER];
+    static GFLOW: [&dyn Pass; 5] = [&SELECT, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER];
+    static GFLOW_PHYSICAL: [&dyn Pass; 6] = [
+        &SELECT, &GFLOW_MAP, &GFLOW_FIT, &ALLOCATE, &SCHEDULE, &LOWER,
+    ];
     match (dataflow, physical) {
-        (Dataflow::Rs, false) => [&SELECT, &RS_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
-        (Dataflow::Rs, true) => [&SELECT, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER],
-        (Dataflow::Gflow, _) => [&SELECT, &GFLOW_MAP, &ALLOCATE, &SCHEDULE, &LOWER],
+        (Dataflow::Rs, false) => &RS,
+        (Dataflow::Rs, true) => &RS_PHYSICAL,
+        (Dataflow::Gflow, false) => &GFLOW,
+        (Dataflow::Gflow, true) => &GFLOW_PHYSICAL,
     }
 }
 
@@ -100,7 +110,8 @@ pub fn pipeline_name(dataflow: Dataflow, physical: bool) -> &'static str {
     match (dataflow, physical) {
         (Dataflow::Rs, false) => "row-stationary",
         (Dataflow::Rs, true) => "row-stationary-physical",
-        (Dataflow::Gflow, _) => "grad-flow",
+        (Dataflow::Gflow, false) => "grad-flow",
+        (Dataflow::Gflow, true) => "grad-flow-fitted",
     }
 }
 
@@ -122,7 +133,7 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
             .with_help(format!("the passes are: {}", names.join(", "))));
         }
     }
-    for p in passes {
+    for &p in passes {
         p.run(m).map_err(PassError::into_diagnostic)?;
         if p.name() == "select" {
             crate::limits::check_pass_size(m)?;

@@ -6,9 +6,6 @@
 //! The window period and the start are stretched until an
 //! earliest-deadline-first schedule of the deliveries meets every read.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use super::rs_map::{rs_geometry, rs_set_timed, RsGeometry, RsTiming};
 use crate::diag::Diagnostic;
 use crate::ir::{Delivery, LogicalSet, Net, OutKind, Src, SrcMatrix, StreamTiming};
@@ -110,38 +107,6 @@ fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsGeometry, ring: u64) ->
     out
 }
 
-/// Earliest-deadline-first over one network of `bw` sends per cycle: the
-/// send cycle of each item, or `None` if some item would be late.
-fn edf(items: &[&Item], bw: u64) -> Option<Vec<u64>> {
-    let n = items.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| (items[i].release, items[i].deadline, i));
-    let mut heap = BinaryHeap::new();
-    let mut when = vec![0u64; n];
-    let (mut t, mut next, mut done) = (0u64, 0usize, 0usize);
-    while done < n {
-        if heap.is_empty() {
-            t = t.max(items[order[next]].release);
-        }
-        while next < n && items[order[next]].release <= t {
-            heap.push(Reverse((items[order[next]].deadline, order[next])));
-            next += 1;
-        }
-        for _ in 0..bw.max(1) {
-            let Some(Reverse((deadline, i))) = heap.pop() else {
-                break;
-            };
-            if deadline < t {
-                return None;
-            }
-            when[i] = t;
-            done += 1;
-        }
-        t += 1;
-    }
-    Some(when)
-}
-
 /// Send cycles for every item of a timing, or `None` if the networks cannot
 /// keep up. Inserted zeros are written by the PE itself when their slot
 /// frees, without a network.
@@ -151,8 +116,11 @@ fn schedule(items: &[Item], arch: &Arch) -> Option<Vec<u64>> {
         let idx: Vec<usize> = (0..items.len())
             .filter(|&i| items[i].net == net && !items[i].local)
             .collect();
-        let sub: Vec<&Item> = idx.iter().map(|&i| &items[i]).collect();
-        for (k, t) in edf(&sub, bw)?.into_iter().enumerate() {
+        let windows: Vec<(u64, u64)> = idx
+            .iter()
+            .map(|&i| (items[i].release, items[i].deadline))
+            .collect();
+        for (k, t) in super::deliver::edf(&windows, bw)?.into_iter().enumerate() {
             when[idx[k]] = t;
         }
     }

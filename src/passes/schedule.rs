@@ -42,24 +42,18 @@ fn traffic<'a>(inits: impl Iterator<Item = &'a Vec<Src>>) -> (u64, u64) {
 }
 
 pub fn plan(set: &LogicalSet, bw_i: u64, bw_f: u64, bw_o: u64) -> NetworkPlan {
-    let (ifmap_sends, ifmap_receives, filter_sends, filter_receives) = if set.deliveries.is_empty()
-    {
-        let (a, b) = traffic(set.pes.iter().map(|p| &p.ifmap_init));
-        let (c, d) = traffic(set.pes.iter().map(|p| &p.filter_init));
-        (a, b, c, d)
-    } else {
-        // A physical pass: count its deliveries (sends) and their targets.
-        let count = |net: Net| {
-            let d = set.deliveries.iter().filter(|d| d.net == net && !d.local);
-            (
-                d.clone().count() as u64,
-                d.map(|d| d.targets.len() as u64).sum(),
-            )
-        };
-        let (a, b) = count(Net::Ifmap);
-        let (c, d) = count(Net::Filter);
-        (a, b, c, d)
+    // Preloaded contents count once per distinct value (a multicast), and
+    // each delivery of a streamed (physical or ring) scratchpad once more.
+    let side = |net: Net, init: fn(&crate::ir::PeSchedule) -> &Vec<Src>| {
+        let (sends, receives) = traffic(set.pes.iter().map(init));
+        let d = set.deliveries.iter().filter(|d| d.net == net && !d.local);
+        (
+            sends + d.clone().count() as u64,
+            receives + d.map(|d| d.targets.len() as u64).sum::<u64>(),
+        )
     };
+    let (ifmap_sends, ifmap_receives) = side(Net::Ifmap, |p| &p.ifmap_init);
+    let (filter_sends, filter_receives) = side(Net::Filter, |p| &p.filter_init);
     let ofmap_writes = set
         .pes
         .iter()

@@ -15,9 +15,15 @@ use crate::sim::PeCounters;
 /// One physical piece (a row fold of a column strip).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Piece {
-    /// Distinct non-zero ifmap-side / filter-side elements the piece needs.
+    /// Elements the global buffer sends the piece (ifmap-side /
+    /// filter-side): each distinct non-zero value once when preloaded, each
+    /// delivery when a scratchpad streams through a ring.
     pub ifmap: u64,
     pub filter: u64,
+    /// Most of them the global buffer must hold at once while the piece
+    /// runs: all of them when preloaded, the live window when streamed.
+    pub ifmap_live: u64,
+    pub filter_live: u64,
 }
 
 /// A column strip: its row-fold pieces and what the whole strip needs.
@@ -28,6 +34,9 @@ pub struct Strip {
     /// buffer must hold for one slice while the strip runs).
     pub ifmap: u64,
     pub filter: u64,
+    /// Most of them held at once (see [`Piece`]).
+    pub ifmap_live: u64,
+    pub filter_live: u64,
     /// Output elements the strip writes.
     pub outputs: u64,
 }
@@ -128,17 +137,19 @@ impl Geometry {
     pub fn sum_strip_filter(&self) -> u128 {
         self.strips.iter().map(|s| s.filter as u128).sum()
     }
+    /// Global-buffer footprints (elements held at once) of the largest
+    /// strip and piece.
     pub fn max_strip_ifmap(&self) -> u64 {
-        self.strips.iter().map(|s| s.ifmap).max().unwrap_or(0)
+        self.strips.iter().map(|s| s.ifmap_live).max().unwrap_or(0)
     }
     pub fn max_strip_filter(&self) -> u64 {
-        self.strips.iter().map(|s| s.filter).max().unwrap_or(0)
+        self.strips.iter().map(|s| s.filter_live).max().unwrap_or(0)
     }
     pub fn max_piece_ifmap(&self) -> u64 {
         self.strips
             .iter()
             .flat_map(|s| &s.pieces)
-            .map(|p| p.ifmap)
+            .map(|p| p.ifmap_live)
             .max()
             .unwrap_or(0)
     }
@@ -146,7 +157,7 @@ impl Geometry {
         self.strips
             .iter()
             .flat_map(|s| &s.pieces)
-            .map(|p| p.filter)
+            .map(|p| p.filter_live)
             .max()
             .unwrap_or(0)
     }
@@ -157,18 +168,20 @@ impl Geometry {
         self.strips
             .iter()
             .map(|s| {
-                let (u, per) = if filter {
+                let (u, live, per) = if filter {
                     (
                         s.filter,
+                        s.filter_live,
                         s.pieces.iter().map(|p| p.filter as u128).sum::<u128>(),
                     )
                 } else {
                     (
                         s.ifmap,
+                        s.ifmap_live,
                         s.pieces.iter().map(|p| p.ifmap as u128).sum::<u128>(),
                     )
                 };
-                if slices * u as u128 <= cap {
+                if slices * live as u128 <= cap {
                     u as u128
                 } else {
                     per
@@ -239,13 +252,108 @@ fn chunk_sends(pes: &[&crate::ir::PeSchedule], ch: &Chunks) -> u64 {
         .sum()
 }
 
+/// The deliveries of a streamed set, per PE and network: indices into
+/// `set.deliveries` of the networked ones that reach the PE.
+struct Streamed {
+    ifmap: Vec<Vec<usize>>,
+    filter: Vec<Vec<usize>>,
+    /// Some delivery is networked (a streamed set).
+    any: bool,
+}
+
+impl Streamed {
+    fn of(set: &LogicalSet) -> Streamed {
+        let mut s = Streamed {
+            ifmap: vec![Vec::new(); set.pes.len()],
+            filter: vec![Vec::new(); set.pes.len()],
+            any: false,
+        };
+        for (k, d) in set.deliveries.iter().enumerate() {
+            if d.local {
+                continue;
+            }
+            s.any = true;
+            let per = match d.net {
+                crate::ir::Net::Ifmap => &mut s.ifmap,
+                crate::ir::Net::Filter => &mut s.filter,
+            };
+            for &(pe, _) in &d.targets {
+                if let Some(v) = per.get_mut(pe as usize) {
+                    if v.last() != Some(&k) {
+                        v.push(k);
+                    }
+                }
+            }
+        }
+        s
+    }
+
+    /// Sends the PEs `idx` receive: each delivery reaching any of them once.
+    fn sends(per: &[Vec<usize>], idx: &[usize]) -> u64 {
+        idx.iter()
+            .flat_map(|&i| &per[i])
+            .collect::<BTreeSet<_>>()
+            .len() as u64
+    }
+
+    /// Distinct non-zero values the PEs `idx` hold over the pass: preloaded
+    /// or delivered.
+    fn values(set: &LogicalSet, per: &[Vec<usize>], idx: &[usize], ifmap: bool) -> u64 {
+        let init = idx.iter().flat_map(|&i| {
+            let p = &set.pes[i];
+            if ifmap {
+                &p.ifmap_init
+            } else {
+                &p.filter_init
+            }
+        });
+        let delivered = idx
+            .iter()
+            .flat_map(|&i| &per[i])
+            .map(|&k| &set.deliveries[k].src);
+        distinct(init.chain(delivered))
+    }
+
+    /// Most distinct non-zero values the PEs `idx` need the global buffer
+    /// to hold at once: preloaded ones for the whole pass, a delivered one
+    /// from its first delivery to its last.
+    fn live(set: &LogicalSet, per: &[Vec<usize>], idx: &[usize], ifmap: bool) -> u64 {
+        let preloaded = distinct(idx.iter().flat_map(|&i| {
+            let p = &set.pes[i];
+            if ifmap {
+                &p.ifmap_init
+            } else {
+                &p.filter_init
+            }
+        }));
+        let mut span: std::collections::BTreeMap<Src, (u32, u32)> = Default::default();
+        for &k in idx.iter().flat_map(|&i| &per[i]) {
+            let d = &set.deliveries[k];
+            let e = span.entry(d.src).or_insert((d.cycle, d.cycle));
+            e.0 = e.0.min(d.cycle);
+            e.1 = e.1.max(d.cycle);
+        }
+        let mut edges: Vec<(u32, i64)> = span
+            .values()
+            .flat_map(|&(a, b)| [(a, 1), (b + 1, -1)])
+            .collect();
+        edges.sort_unstable();
+        let (mut now, mut most) = (0i64, 0i64);
+        for (_, d) in edges {
+            now += d;
+            most = most.max(now);
+        }
+        preloaded + most as u64
+    }
+}
+
 fn strips(set: &LogicalSet, alloc: &Allocation, ch: &Chunks) -> Vec<Strip> {
     let (rows, cols) = (set.rows as u64, set.cols as u64);
     let piece = Hw::new(alloc.piece.h.max(1), alloc.piece.w.max(1));
+    let streamed = Streamed::of(set);
     let pes_in = |rr: std::ops::Range<u64>, cr: std::ops::Range<u64>| {
-        let v: Vec<_> = rr
-            .flat_map(|x| cr.clone().map(move |y| (x, y)))
-            .map(|(x, y)| set.pe(x as u32, y as u32))
+        let v: Vec<usize> = rr
+            .flat_map(|x| cr.clone().map(move |y| (x * cols + y) as usize))
             .collect();
         v
     };
@@ -254,21 +362,48 @@ fn strips(set: &LogicalSet, alloc: &Allocation, ch: &Chunks) -> Vec<Strip> {
             let cr = range(cf, piece.w, cols);
             let pieces = (0..alloc.row_folds)
                 .map(|rf| {
-                    let pes = pes_in(range(rf, piece.h, rows), cr.clone());
+                    let idx = pes_in(range(rf, piece.h, rows), cr.clone());
+                    let pes: Vec<_> = idx.iter().map(|&i| &set.pes[i]).collect();
+                    let ifmap_pre = chunk_sends(&pes, ch);
+                    let filter_pre = distinct(pes.iter().flat_map(|p| &p.filter_init));
                     Piece {
-                        ifmap: chunk_sends(&pes, ch),
-                        filter: distinct(pes.iter().flat_map(|p| &p.filter_init)),
+                        ifmap: ifmap_pre + Streamed::sends(&streamed.ifmap, &idx),
+                        filter: filter_pre + Streamed::sends(&streamed.filter, &idx),
+                        ifmap_live: if streamed.any {
+                            Streamed::live(set, &streamed.ifmap, &idx, true)
+                        } else {
+                            ifmap_pre
+                        },
+                        filter_live: if streamed.any {
+                            Streamed::live(set, &streamed.filter, &idx, false)
+                        } else {
+                            filter_pre
+                        },
                     }
                 })
                 .collect();
             let all = pes_in(0..rows, cr);
+            let (ifmap, filter) = (
+                Streamed::values(set, &streamed.ifmap, &all, true),
+                Streamed::values(set, &streamed.filter, &all, false),
+            );
             Strip {
                 pieces,
-                ifmap: distinct(all.iter().flat_map(|p| &p.ifmap_init)),
-                filter: distinct(all.iter().flat_map(|p| &p.filter_init)),
+                ifmap,
+                filter,
+                ifmap_live: if streamed.any {
+                    Streamed::live(set, &streamed.ifmap, &all, true)
+                } else {
+                    ifmap
+                },
+                filter_live: if streamed.any {
+                    Streamed::live(set, &streamed.filter, &all, false)
+                } else {
+                    filter
+                },
                 outputs: all
                     .iter()
-                    .map(|p| p.words.iter().filter(|w| w.out.is_some()).count() as u64)
+                    .map(|&i| set.pes[i].words.iter().filter(|w| w.out.is_some()).count() as u64)
                     .sum(),
             }
         })

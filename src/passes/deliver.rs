@@ -1,0 +1,47 @@
+//! Delivery scheduling shared by the streamed mappings: the send cycle of
+//! every element a network must deliver, each within its window (it may
+//! leave once its scratchpad slot is free and must arrive by its first
+//! read), at most `bw` sends per cycle.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Earliest-deadline-first over one network of `bw` sends per cycle, given
+/// each item's `(release, deadline)`: the send cycle of each item, or `None`
+/// if some item would be late. EDF meets every deadline whenever any
+/// schedule does (unit sends, integer release times).
+pub fn edf(windows: &[(u64, u64)], bw: u64) -> Option<Vec<u64>> {
+    let n = windows.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (windows[i].0, windows[i].1, i));
+    edf_sorted(windows, &order, bw)
+}
+
+/// [`edf`] with the items already ordered by (release, deadline).
+pub fn edf_sorted(windows: &[(u64, u64)], order: &[usize], bw: u64) -> Option<Vec<u64>> {
+    let n = order.len();
+    let mut heap = BinaryHeap::new();
+    let mut when = vec![0u64; windows.len()];
+    let (mut t, mut next, mut done) = (0u64, 0usize, 0usize);
+    while done < n {
+        if heap.is_empty() {
+            t = t.max(windows[order[next]].0);
+        }
+        while next < n && windows[order[next]].0 <= t {
+            heap.push(Reverse((windows[order[next]].1, order[next])));
+            next += 1;
+        }
+        for _ in 0..bw.max(1) {
+            let Some(Reverse((deadline, i))) = heap.pop() else {
+                break;
+            };
+            if deadline < t {
+                return None;
+            }
+            when[i] = t;
+            done += 1;
+        }
+        t += 1;
+    }
+    Some(when)
+}
