@@ -41,15 +41,18 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
         |l: &Layer, p: PassKind, df: Dataflow| compute(req, l, p, df).map(|r| PassReport::new(&r));
     let progress = crate::progress::Progress::new(jobs.len(), "layer passes");
     let rows: Vec<Row> = super::parallel::parallel_map(&jobs, |&(l, p)| {
+        let rs = side(l, p, Dataflow::Rs);
+        // The forward pass is row-stationary on both sides: computed once.
+        let gflow = if p == PassKind::Forward {
+            rs.clone()
+        } else {
+            side(l, p, Dataflow::Gflow)
+        };
         let row = Row {
             layer: l.name.clone(),
             pass: p,
-            rs: side(l, p, Dataflow::Rs),
-            gflow: if p == PassKind::Forward {
-                side(l, p, Dataflow::Rs)
-            } else {
-                side(l, p, Dataflow::Gflow)
-            },
+            rs,
+            gflow,
         };
         progress.inc();
         Ok(row)

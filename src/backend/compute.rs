@@ -7,7 +7,7 @@ use crate::cost::layer::{layer_stats, LayerStats};
 use crate::diag::Diagnostic;
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
-use crate::passes::{compile, compile_fitted, compile_physical};
+use crate::passes::{compile, compile_physical};
 use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome};
 
 /// One layer, pass and dataflow, computed: the simulated 2-D convolution,
@@ -68,8 +68,20 @@ fn compute_auto(req: &Request<'_>, l: &Layer, pass: PassKind) -> Result<PassResu
     };
     let mut results = Vec::new();
     let mut first_err = None;
-    for &g in &tried {
-        match compute_with(&sample, l, pass, Dataflow::Gflow, g) {
+    // The candidates run in parallel (a network's largest layer would
+    // otherwise run its candidates one after another on one core); the
+    // choice depends only on their results, in candidate order.
+    let runs = crate::parallel::map_in_order(&tried, |&g| {
+        compute_with(&sample, l, pass, Dataflow::Gflow, g)
+    });
+    for run in runs {
+        let Some(run) = run else {
+            return Err(Diagnostic::error(
+                "E0900",
+                "internal error: a Grad-Flow grouping candidate did not finish",
+            ));
+        };
+        match run {
             Ok(r) => results.push(r),
             Err(d) if matches!(d.code, "E0911" | "E0900") => return Err(d),
             Err(d) => {
@@ -118,7 +130,7 @@ fn compute_with(
     // Grad-Flow's layer runs the set fitted to the arch's scratchpads (the
     // same set when it already fits); `outcome` keeps the original's.
     let fitted = match dataflow {
-        Dataflow::Gflow => Some(fit(req, l, pass, gflow_group, &outcome)),
+        Dataflow::Gflow => Some(fit(req, &outcome)),
         Dataflow::Rs => None,
     };
     let (layer_run, mut layer) = match &fitted {
@@ -151,18 +163,11 @@ fn compute_with(
 
 /// The Grad-Flow set fitted to the arch's scratchpads, simulated; the
 /// logical outcome itself when fitting changes nothing.
-fn fit(
-    req: &Request<'_>,
-    l: &Layer,
-    pass: PassKind,
-    gflow_group: i64,
-    logical: &PassOutcome,
-) -> Result<PassOutcome, Diagnostic> {
-    let m = compile_fitted(l, req.arch, pass, gflow_group)?;
-    if m.set == logical.module.set {
-        return Ok(logical.clone());
+fn fit(req: &Request<'_>, logical: &PassOutcome) -> Result<PassOutcome, Diagnostic> {
+    match crate::passes::refit(&logical.module)? {
+        None => Ok(logical.clone()),
+        Some(m) => checked(simulate(m, req.seed)?),
     }
-    checked(simulate(m, req.seed)?)
 }
 
 /// The outcome if every output equals the reference; otherwise E0911

@@ -15,7 +15,7 @@ pub const FLAG_PUSH: u8 = 2;
 /// One cycle of control of one PE (see `ir::Word` for the timing contract).
 /// Address fields hold [`NONE`] when idle; `out` is relative to the PE's
 /// `out_base`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Ctl {
     pub ifm: u32,
     pub fil: u32,

@@ -27,17 +27,6 @@ pub fn compile_physical(layer: &Layer, arch: &Arch, pass: PassKind) -> Result<Mo
     physical(layer, arch, pass, Dataflow::Rs, 1)
 }
 
-/// Runs Grad-Flow's physical pipeline: the set fitted to the arch's
-/// scratchpads (`gflow-fit`), as the whole-layer model runs it.
-pub fn compile_fitted(
-    layer: &Layer,
-    arch: &Arch,
-    pass: PassKind,
-    gflow_group: i64,
-) -> Result<Module, Diagnostic> {
-    physical(layer, arch, pass, Dataflow::Gflow, gflow_group)
-}
-
 fn physical(
     layer: &Layer,
     arch: &Arch,

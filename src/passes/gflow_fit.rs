@@ -365,17 +365,19 @@ fn build(
     s: &Stretch,
 ) -> LogicalSet {
     let mut out = set.clone();
-    let mut events: Vec<Vec<(u64, Word)>> = vec![Vec::new(); set.pes.len()];
-    for (i, pe) in set.pes.iter().enumerate() {
+    // One past the last mapped event: reads and adder steps of the last
+    // original cycle, or a pop one cycle later.
+    let last = set.length().saturating_sub(1) as u64;
+    let length = (s.read(last).max(s.adder(last)).max(s.pop(last + 1)) + 1) as usize;
+    for (pe, orig) in out.pes.iter_mut().zip(&set.pes) {
+        let mut words = vec![Word::default(); length];
         let (mut ui, mut uf) = (0u64, 0u64);
-        for (c, w) in pe.words.iter().enumerate() {
+        for (c, w) in orig.words.iter().enumerate() {
             let c = c as u64;
             if w.ifm.is_some() || w.fil.is_some() {
-                let mut r = Word {
-                    ifm: w.ifm,
-                    fil: w.fil,
-                    ..Word::default()
-                };
+                let r = &mut words[s.read(c) as usize];
+                r.ifm = w.ifm;
+                r.fil = w.fil;
                 if let (Some(ring), Some(_)) = (sides.ifmap, w.ifm) {
                     r.ifm = Some((ui % ring) as u32);
                     ui += 1;
@@ -384,45 +386,15 @@ fn build(
                     r.fil = Some((uf % ring) as u32);
                     uf += 1;
                 }
-                events[i].push((s.read(c), r));
             }
-            let adder = Word {
-                psum_rd: w.psum_rd,
-                psum_wr: w.psum_wr,
-                take_in: w.take_in,
-                push: w.push,
-                ..Word::default()
-            };
-            if !adder.is_idle() {
-                events[i].push((s.adder(c), adder));
+            let a = &mut words[s.adder(c) as usize];
+            a.psum_rd = a.psum_rd.or(w.psum_rd);
+            a.psum_wr = a.psum_wr.or(w.psum_wr);
+            a.take_in |= w.take_in;
+            a.push |= w.push;
+            if w.out.is_some() {
+                words[s.pop(c) as usize].out = w.out;
             }
-            if let Some(o) = w.out {
-                events[i].push((
-                    s.pop(c),
-                    Word {
-                        out: Some(o),
-                        ..Word::default()
-                    },
-                ));
-            }
-        }
-    }
-    let length = events
-        .iter()
-        .flat_map(|e| e.iter().map(|(t, _)| t + 1))
-        .max()
-        .unwrap_or(0) as usize;
-    for (pe, ev) in out.pes.iter_mut().zip(events) {
-        let mut words = vec![Word::default(); length];
-        for (t, e) in ev {
-            let w = &mut words[t as usize];
-            w.ifm = w.ifm.or(e.ifm);
-            w.fil = w.fil.or(e.fil);
-            w.psum_rd = w.psum_rd.or(e.psum_rd);
-            w.psum_wr = w.psum_wr.or(e.psum_wr);
-            w.take_in |= e.take_in;
-            w.push |= e.push;
-            w.out = w.out.or(e.out);
         }
         pe.words = words;
         if let Some(ring) = sides.ifmap {
@@ -433,6 +405,16 @@ fn build(
             pe.filter_init.clear();
             pe.filter_capacity = ring as u32;
         }
+    }
+    // Every PE ends with the set's last event.
+    let end = out
+        .pes
+        .iter()
+        .map(|p| p.words.len() - p.words.iter().rev().take_while(|w| w.is_idle()).count())
+        .max()
+        .unwrap_or(0);
+    for pe in &mut out.pes {
+        pe.words.truncate(end);
     }
     let mut deliveries: Vec<Delivery> = Vec::with_capacity(all.len());
     for n in nets {

@@ -1,7 +1,7 @@
 //! Lowering: the dense per-PE schedule becomes signal bytecode. PEs with the
 //! same control (up to their output base) share one compressed code.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::{Pass, PassError};
 use crate::bytecode::{
@@ -69,7 +69,9 @@ fn ctl(w: &Word, out_base: u32) -> Ctl {
 /// Lowers a mapped set into a program.
 pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
     let mut codes = Vec::new();
-    let mut index: HashMap<Vec<Ctl>, u32> = HashMap::new();
+    // Ordered, not hashed: programs are long and differ early, so comparing
+    // them is cheaper than hashing every word.
+    let mut index: BTreeMap<Vec<Ctl>, u32> = BTreeMap::new();
     let mut pes = Vec::with_capacity(set.pes.len());
     for pe in &set.pes {
         let out_base = pe.words.iter().filter_map(|w| w.out).min().unwrap_or(0);

@@ -23,7 +23,7 @@ use crate::ir::{self, Module};
 use crate::options::Dataflow;
 
 pub use allocate::allocate_strips;
-pub use compile::{compile, compile_fitted, compile_physical};
+pub use compile::{compile, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::gflow_igrad_set;
 pub use rs_map::{rs_set, RsGeometry};
@@ -113,6 +113,26 @@ pub fn pipeline_name(dataflow: Dataflow, physical: bool) -> &'static str {
         (Dataflow::Gflow, false) => "grad-flow",
         (Dataflow::Gflow, true) => "grad-flow-fitted",
     }
+}
+
+/// Grad-Flow's physical pipeline continued from a compiled logical module
+/// (its `gflow-map` already ran): the set fitted to the arch's scratchpads
+/// and lowered again, or `None` when it already fits.
+pub fn refit(logical: &Module) -> Result<Option<Module>, Diagnostic> {
+    let mut m = logical.clone();
+    m.physical = true;
+    GFLOW_FIT.run(&mut m).map_err(PassError::into_diagnostic)?;
+    if m.set == logical.set {
+        return Ok(None);
+    }
+    for p in [&ALLOCATE as &dyn Pass, &SCHEDULE, &LOWER] {
+        p.run(&mut m).map_err(PassError::into_diagnostic)?;
+        if cfg!(debug_assertions) {
+            ir::verify_module(&m)
+                .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
+        }
+    }
+    Ok(Some(m))
 }
 
 /// Runs the pipeline up to and including `stop_after` (all passes if `None`).

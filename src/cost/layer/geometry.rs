@@ -3,8 +3,6 @@
 //! piece needs from the global buffer), the scratchpad needs of one
 //! convolution, and the per-convolution counters of the cycle-accurate run.
 
-use std::collections::BTreeSet;
-
 use crate::diag::Diagnostic;
 use crate::ir::{Allocation, LogicalSet, Module, NetworkPlan, Src};
 use crate::model::Hw;
@@ -204,7 +202,10 @@ fn range(k: u64, size: u64, n: u64) -> std::ops::Range<u64> {
 }
 
 fn distinct<'a>(it: impl Iterator<Item = &'a Src>) -> u64 {
-    it.filter(|s| !s.is_zero()).collect::<BTreeSet<_>>().len() as u64
+    let mut v: Vec<Src> = it.filter(|s| !s.is_zero()).copied().collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len() as u64
 }
 
 /// Ifmap row ranges a PE streams, one per chunk of its filter row.
@@ -288,37 +289,14 @@ impl Streamed {
         s
     }
 
-    /// Sends the PEs `idx` receive: each delivery reaching any of them once.
-    fn sends(per: &[Vec<usize>], idx: &[usize]) -> u64 {
-        idx.iter()
-            .flat_map(|&i| &per[i])
-            .collect::<BTreeSet<_>>()
-            .len() as u64
-    }
-
-    /// Distinct non-zero values the PEs `idx` hold over the pass: preloaded
-    /// or delivered.
-    fn values(set: &LogicalSet, per: &[Vec<usize>], idx: &[usize], ifmap: bool) -> u64 {
-        let init = idx.iter().flat_map(|&i| {
-            let p = &set.pes[i];
-            if ifmap {
-                &p.ifmap_init
-            } else {
-                &p.filter_init
-            }
-        });
-        let delivered = idx
-            .iter()
-            .flat_map(|&i| &per[i])
-            .map(|&k| &set.deliveries[k].src);
-        distinct(init.chain(delivered))
-    }
-
-    /// Most distinct non-zero values the PEs `idx` need the global buffer
-    /// to hold at once: preloaded ones for the whole pass, a delivered one
-    /// from its first delivery to its last.
-    fn live(set: &LogicalSet, per: &[Vec<usize>], idx: &[usize], ifmap: bool) -> u64 {
-        let preloaded = distinct(idx.iter().flat_map(|&i| {
+    /// What the PEs `idx` get on one side over the pass: the sends (each
+    /// delivery reaching any of them once, each distinct preloaded value
+    /// once), the distinct values, and the most of them the global buffer
+    /// holds at once (a preloaded value for the whole pass, a delivered one
+    /// from its first delivery to its last). One sort of the deliveries'
+    /// (value, cycle, delivery) triples answers all three.
+    fn side(set: &LogicalSet, per: &[Vec<usize>], idx: &[usize], ifmap: bool) -> Side {
+        let pre = distinct(idx.iter().flat_map(|&i| {
             let p = &set.pes[i];
             if ifmap {
                 &p.ifmap_init
@@ -326,25 +304,44 @@ impl Streamed {
                 &p.filter_init
             }
         }));
-        let mut span: std::collections::BTreeMap<Src, (u32, u32)> = Default::default();
-        for &k in idx.iter().flat_map(|&i| &per[i]) {
-            let d = &set.deliveries[k];
-            let e = span.entry(d.src).or_insert((d.cycle, d.cycle));
-            e.0 = e.0.min(d.cycle);
-            e.1 = e.1.max(d.cycle);
-        }
-        let mut edges: Vec<(u32, i64)> = span
-            .values()
-            .flat_map(|&(a, b)| [(a, 1), (b + 1, -1)])
+        let key = |s: Src| ((s.kind as u64) << 56) | ((s.r as u64) << 28) | s.c as u64;
+        let mut at: Vec<(u64, u32, u32)> = idx
+            .iter()
+            .flat_map(|&i| &per[i])
+            .map(|&k| {
+                let d = &set.deliveries[k];
+                (key(d.src), d.cycle, k as u32)
+            })
             .collect();
+        at.sort_unstable();
+        at.dedup();
+        let mut edges: Vec<(u32, i64)> = Vec::new();
+        let mut values = 0u64;
+        for run in at.chunk_by(|a, b| a.0 == b.0) {
+            values += 1;
+            edges.push((run[0].1, 1));
+            edges.push((run[run.len() - 1].1 + 1, -1));
+        }
         edges.sort_unstable();
         let (mut now, mut most) = (0i64, 0i64);
         for (_, d) in edges {
             now += d;
             most = most.max(now);
         }
-        preloaded + most as u64
+        Side {
+            sends: pre + at.len() as u64,
+            values: pre + values,
+            live: pre + most as u64,
+        }
     }
+}
+
+/// One side of a group of PEs, see [`Streamed::side`].
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    sends: u64,
+    values: u64,
+    live: u64,
 }
 
 fn strips(set: &LogicalSet, alloc: &Allocation, ch: &Chunks) -> Vec<Strip> {
@@ -357,50 +354,54 @@ fn strips(set: &LogicalSet, alloc: &Allocation, ch: &Chunks) -> Vec<Strip> {
             .collect();
         v
     };
+    // A preloaded side's sends are its distinct values (row-stationary
+    // chunks streamed again counted per chunk), all held for the pass.
+    let sides = |idx: &[usize], chunks: Option<&Chunks>| {
+        if streamed.any {
+            return (
+                Streamed::side(set, &streamed.ifmap, idx, true),
+                Streamed::side(set, &streamed.filter, idx, false),
+            );
+        }
+        let pes: Vec<_> = idx.iter().map(|&i| &set.pes[i]).collect();
+        let i = distinct(pes.iter().flat_map(|p| &p.ifmap_init));
+        let f = distinct(pes.iter().flat_map(|p| &p.filter_init));
+        let i_sends = chunks.map_or(i, |ch| chunk_sends(&pes, ch));
+        (
+            Side {
+                sends: i_sends,
+                values: i,
+                live: i_sends,
+            },
+            Side {
+                sends: f,
+                values: f,
+                live: f,
+            },
+        )
+    };
     (0..alloc.col_folds)
         .map(|cf| {
             let cr = range(cf, piece.w, cols);
-            let pieces = (0..alloc.row_folds)
+            let pieces: Vec<Piece> = (0..alloc.row_folds)
                 .map(|rf| {
-                    let idx = pes_in(range(rf, piece.h, rows), cr.clone());
-                    let pes: Vec<_> = idx.iter().map(|&i| &set.pes[i]).collect();
-                    let ifmap_pre = chunk_sends(&pes, ch);
-                    let filter_pre = distinct(pes.iter().flat_map(|p| &p.filter_init));
+                    let (i, f) = sides(&pes_in(range(rf, piece.h, rows), cr.clone()), Some(ch));
                     Piece {
-                        ifmap: ifmap_pre + Streamed::sends(&streamed.ifmap, &idx),
-                        filter: filter_pre + Streamed::sends(&streamed.filter, &idx),
-                        ifmap_live: if streamed.any {
-                            Streamed::live(set, &streamed.ifmap, &idx, true)
-                        } else {
-                            ifmap_pre
-                        },
-                        filter_live: if streamed.any {
-                            Streamed::live(set, &streamed.filter, &idx, false)
-                        } else {
-                            filter_pre
-                        },
+                        ifmap: i.sends,
+                        filter: f.sends,
+                        ifmap_live: i.live,
+                        filter_live: f.live,
                     }
                 })
                 .collect();
             let all = pes_in(0..rows, cr);
-            let (ifmap, filter) = (
-                Streamed::values(set, &streamed.ifmap, &all, true),
-                Streamed::values(set, &streamed.filter, &all, false),
-            );
+            let (i, f) = sides(&all, None);
             Strip {
                 pieces,
-                ifmap,
-                filter,
-                ifmap_live: if streamed.any {
-                    Streamed::live(set, &streamed.ifmap, &all, true)
-                } else {
-                    ifmap
-                },
-                filter_live: if streamed.any {
-                    Streamed::live(set, &streamed.filter, &all, false)
-                } else {
-                    filter
-                },
+                ifmap: i.values,
+                filter: f.values,
+                ifmap_live: if streamed.any { i.live } else { i.values },
+                filter_live: if streamed.any { f.live } else { f.values },
                 outputs: all
                     .iter()
                     .map(|&i| set.pes[i].words.iter().filter(|w| w.out.is_some()).count() as u64)
