@@ -150,8 +150,21 @@ fn table(rs: &PassReport, gf: &PassReport) -> String {
     } else {
         let _ = writeln!(
             s,
-            "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow (group {})",
-            rs.layer, rs.arch, rs.pass, gf.gflow_group
+            "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow ({})",
+            rs.layer,
+            rs.arch,
+            rs.pass,
+            match gf.gflow_fallback {
+                Some(_) => "not mapped".to_string(),
+                None => format!("group {}", gf.gflow_group),
+            }
+        );
+    }
+    if let Some(why) = &gf.gflow_fallback {
+        let _ = writeln!(
+            s,
+            "grad-flow runs this pass row-stationary ({}): {}",
+            why.code, why.message
         );
     }
     let _ = writeln!(

@@ -4,7 +4,7 @@
 
 use super::Request;
 use crate::cost::layer::{layer_stats, LayerStats};
-use crate::diag::Diagnostic;
+use crate::diag::{codes, Diagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
 use crate::passes::{compile, compile_physical};
@@ -19,6 +19,10 @@ pub struct PassResult {
     /// Grad-Flow with `--gflow-group auto`: the groupings tried, in order
     /// (the one compiled is `outcome.module.gflow_group`).
     pub gflow_group_tried: Option<Vec<i64>>,
+    /// Grad-Flow asked for a pass it does not map (E0090: a transposed
+    /// layer's input gradient, a dilated layer's gradients): the array runs
+    /// it row-stationary, as a Grad-Flow accelerator would, and this says why.
+    pub gflow_fallback: Option<Diagnostic>,
     pub layer: Result<LayerStats, Diagnostic>,
     pub physical: Option<Result<PassOutcome, Diagnostic>>,
 }
@@ -33,10 +37,18 @@ pub(crate) fn compute(
     pass: PassKind,
     dataflow: Dataflow,
 ) -> Result<PassResult, Diagnostic> {
-    match (dataflow, req.gflow_group) {
+    let r = match (dataflow, req.gflow_group) {
         (Dataflow::Gflow, GflowGroup::Auto) => compute_auto(req, l, pass),
         (Dataflow::Gflow, GflowGroup::Fixed(g)) => compute_with(req, l, pass, dataflow, g),
         _ => compute_with(req, l, pass, dataflow, 1),
+    };
+    match r {
+        Err(d) if dataflow == Dataflow::Gflow && d.code == codes::GFLOW_NOT_ORDINARY => {
+            let mut rs = compute_with(req, l, pass, Dataflow::Rs, 1)?;
+            rs.gflow_fallback = Some(d);
+            Ok(rs)
+        }
+        r => r,
     }
 }
 
@@ -156,6 +168,7 @@ fn compute_with(
     Ok(PassResult {
         outcome,
         gflow_group_tried: None,
+        gflow_fallback: None,
         layer,
         physical,
     })

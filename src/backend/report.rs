@@ -42,6 +42,13 @@ pub struct PassReport {
     /// `--gflow-group auto`: the groupings tried (the best is `gflow_group`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gflow_group_tried: Option<Vec<i64>>,
+    /// Grad-Flow was asked for a pass it does not map: the figures are
+    /// row-stationary's (`dataflow` says so) and this says why.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "refusal_json"
+    )]
+    pub gflow_fallback: Option<Diagnostic>,
     pub pe_set: PeSet,
     pub pass_stats: PassStats,
     /// The whole layer on the physical array; `None` when the arch cannot
@@ -96,6 +103,7 @@ impl PassReport {
         };
         PassReport {
             gflow_group_tried: r.gflow_group_tried.clone(),
+            gflow_fallback: r.gflow_fallback.clone(),
             layer_stats,
             layer_refused,
             physical_stats,
@@ -116,6 +124,7 @@ impl PassReport {
             dataflow: m.dataflow,
             gflow_group: m.gflow_group,
             gflow_group_tried: None,
+            gflow_fallback: None,
             pe_set: PeSet {
                 rows: set.map_or(0, |s| s.rows),
                 cols: set.map_or(0, |s| s.cols),
@@ -155,6 +164,12 @@ impl PassReport {
             self.pe_set.rows,
             self.pe_set.cols
         );
+        if let Some(why) = &self.gflow_fallback {
+            s.push_str(&format!(
+                "grad-flow: this pass runs row-stationary ({}): {}\n",
+                why.code, why.message
+            ));
+        }
         s.push_str(&pass_text(&self.pass_stats));
         match (&self.layer_stats, &self.layer_refused) {
             (Some(l), _) => s.push_str(&layer_text(l)),
