@@ -101,7 +101,8 @@ pub struct RunArgs {
     /// Seed of the pseudo-random input data.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
-    /// With `--emit ir`: print the IR after this pass.
+    /// With `--emit ir`: print the IR after this pass (`all`: after every
+    /// pass, in one run).
     #[arg(long, value_name = "PASS")]
     pub after: Option<String>,
     /// Run both dataflows and print them side by side.

@@ -359,3 +359,17 @@ fn full_verification_changes_no_figure() {
     }
     assert!(checked >= 12, "only {checked} layer passes checked");
 }
+
+#[test]
+fn emit_ir_after_all_dumps_every_pass_in_one_run() {
+    let (code, out, err) = cnnc(&["examples/tiny_s1.cnn", "--emit", "ir", "--after", "all"]);
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("// after "))
+        .collect();
+    assert_eq!(names, ["select", "rs-map", "allocate", "schedule", "lower"]);
+    // The last dump is the IR a run stopped after `lower` prints.
+    let (_, last, _) = cnnc(&["examples/tiny_s1.cnn", "--emit", "ir", "--after", "lower"]);
+    assert!(out.ends_with(&last), "{out}");
+}

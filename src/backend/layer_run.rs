@@ -6,7 +6,7 @@ use crate::bytecode::print_program;
 use crate::ir::print_module;
 use crate::model::Layer;
 use crate::options::{Emit, Format};
-use crate::passes::compile;
+use crate::passes::{compile, compile_dumping};
 
 pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     let mut out = Output::default();
@@ -15,6 +15,14 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     let progress = crate::progress::Progress::new(passes.len(), "passes");
     for &pass in &passes {
         match req.emit {
+            Emit::Ir if req.after.as_deref() == Some("all") => {
+                let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
+                let dumps =
+                    compile_dumping(l, req.arch, pass, req.dataflow, g).map_err(|d| vec![d])?;
+                for (name, ir) in dumps {
+                    out.text.push_str(&format!("// after {name}\n{ir}"));
+                }
+            }
             Emit::Ir => {
                 let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
                 let m = compile(l, req.arch, pass, req.dataflow, g, req.after.as_deref())

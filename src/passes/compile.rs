@@ -2,6 +2,7 @@
 //! module built from the request and run through its named pipeline.
 
 use super::run_pipeline;
+
 use crate::diag::Diagnostic;
 use crate::ir::Module;
 use crate::model::{Arch, Layer};
@@ -19,6 +20,18 @@ pub fn compile(
     let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
     run_pipeline(&mut m, after)?;
     Ok(m)
+}
+
+/// Runs the whole pass pipeline, keeping the IR text after every pass.
+pub fn compile_dumping(
+    layer: &Layer,
+    arch: &Arch,
+    pass: PassKind,
+    dataflow: Dataflow,
+    gflow_group: i64,
+) -> Result<Vec<(&'static str, String)>, Diagnostic> {
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
+    super::run_pipeline_dumping(&mut m)
 }
 
 /// Runs the physical-pass pipeline (row-stationary): a strip of the set on

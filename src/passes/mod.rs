@@ -23,7 +23,7 @@ use crate::ir::{self, Module};
 use crate::options::Dataflow;
 
 pub use allocate::allocate_strips;
-pub use compile::{compile, compile_physical};
+pub use compile::{compile, compile_dumping, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::gflow_igrad_set;
 pub use rs_map::{rs_set, RsGeometry};
@@ -139,6 +139,24 @@ pub fn refit(logical: &Module) -> Result<Option<Module>, Diagnostic> {
 /// Returns an error diagnostic if a pass refuses the layer or breaks an
 /// invariant; an unknown `stop_after` name is an error too.
 pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diagnostic> {
+    run_pipeline_with(m, stop_after, &mut |_, _| {})
+}
+
+/// Runs the whole pipeline and prints the IR after every pass, in one run
+/// (`--after all`): (pass name, IR text) in pipeline order.
+pub fn run_pipeline_dumping(m: &mut Module) -> Result<Vec<(&'static str, String)>, Diagnostic> {
+    let mut dumps = Vec::new();
+    run_pipeline_with(m, None, &mut |name, m| {
+        dumps.push((name, ir::print_module(m)))
+    })?;
+    Ok(dumps)
+}
+
+fn run_pipeline_with(
+    m: &mut Module,
+    stop_after: Option<&str>,
+    after_each: &mut dyn FnMut(&'static str, &Module),
+) -> Result<(), Diagnostic> {
     let passes = pipeline(m.dataflow, m.physical);
     if let Some(name) = stop_after {
         if !passes.iter().any(|p| p.name() == name) {
@@ -162,6 +180,7 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
             ir::verify_module(m)
                 .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
         }
+        after_each(p.name(), m);
         if Some(p.name()) == stop_after {
             break;
         }
