@@ -6,6 +6,20 @@ use std::path::PathBuf;
 
 use cnnc::model::{Hw, Layer};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+/// `config` with its failing cases saved next to the test's source file
+/// (`tests/SUITE/NAME.proptest-regressions`). Proptest's default puts them
+/// in `tests/proptest-regressions/NAME.txt` once a suite has a `main.rs`,
+/// one folder shared by all suites.
+pub fn regressions_beside_source(config: ProptestConfig) -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..config
+    }
+}
 
 /// Every `.cnn` file of `examples/`, sorted.
 pub fn example_files() -> Vec<PathBuf> {

@@ -1,0 +1,174 @@
+//! `--plot DIR`: each figure is written, parses as SVG, and holds what a
+//! reader needs (axis labels with units, legend entries, one mark per
+//! layer, per PE or per design point).
+
+use crate::common::{example, run};
+
+/// The texts and the number of elements named `tag` of an SVG file.
+fn svg(path: &std::path::Path, tag: &str) -> (Vec<String>, usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc =
+        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let texts = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    let count = doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+    (texts, count)
+}
+
+fn dir(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("cnnc-plots-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn layer_figures() {
+    let d = dir("layers");
+    let (code, out, err) = run(&[
+        &example("alexnet.cnn"),
+        "--layer",
+        "alexnet.conv3",
+        "--pass",
+        "all",
+        "--plot",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.is_empty(), "the results are still printed");
+    let (texts, rects) = svg(&d.join("energy.svg"), "rect");
+    for t in [
+        "energy (pJ)",
+        "RF",
+        "NoC",
+        "GLB",
+        "DRAM",
+        "ifmap",
+        "psum",
+        "conv3 igrad",
+    ] {
+        assert!(
+            texts.iter().any(|x| x == t),
+            "energy.svg lacks `{t}`: {texts:?}"
+        );
+    }
+    assert!(
+        rects >= 3 * 11,
+        "a bar segment per pass, level and type: {rects}"
+    );
+    let (texts, _) = svg(&d.join("cycles.svg"), "rect");
+    for t in [
+        "cycles",
+        "compute",
+        "stall: operand delivery",
+        "conv3 fgrad",
+    ] {
+        assert!(
+            texts.iter().any(|x| x == t),
+            "cycles.svg lacks `{t}`: {texts:?}"
+        );
+    }
+    let heat = d.join("pe_utilisation_alexnet_conv3_forward_rs.svg");
+    let (texts, rects) = svg(&heat, "rect");
+    assert!(texts.iter().any(|x| x == "PE row") && texts.iter().any(|x| x == "utilisation"));
+    let (_, json, _) = run(&[
+        &example("alexnet.cnn"),
+        "--layer",
+        "alexnet.conv3",
+        "--format",
+        "json",
+    ]);
+    let pes = serde_json::from_str::<serde_json::Value>(&json).unwrap()["pes"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(rects >= pes, "one cell per PE ({pes}), found {rects} rects");
+}
+
+#[test]
+fn sweep_figure() {
+    let d = dir("sweep");
+    let (code, _, err) = run(&[
+        "sweep",
+        &example("conv4.cnn"),
+        "--vary",
+        "array=6x7,12x14,16x16",
+        "--pass",
+        "igrad",
+        "--dataflow",
+        "rs,gflow",
+        "--plot",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (texts, circles) = svg(&d.join("pareto.svg"), "circle");
+    for t in ["time (µs)", "energy (pJ)", "Pareto front", "design point"] {
+        assert!(
+            texts.iter().any(|x| x == t),
+            "pareto.svg lacks `{t}`: {texts:?}"
+        );
+    }
+    assert!(circles >= 6, "six design points: {circles}");
+}
+
+#[test]
+fn unwritable_plot_directory_is_a_diagnostic() {
+    let file = dir("file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let (code, out, err) = run(&[&example("tiny_s1.cnn"), "--plot", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("E0420"), "{err}");
+}
+
+#[test]
+fn merged_shards_plot_the_whole_sweep() {
+    let conv4 = example("conv4.cnn");
+    let base = [
+        "sweep",
+        conv4.as_str(),
+        "--vary",
+        "array=6x7,12x14,16x16",
+        "--pass",
+        "igrad",
+        "--dataflow",
+        "rs,gflow",
+    ];
+    let mut files = Vec::new();
+    for k in 1..=2 {
+        let f = dir(&format!("part{k}.csv"));
+        let shard = format!("{k}/2");
+        let mut a = base.to_vec();
+        a.extend(["--shard", shard.as_str(), "-o", f.to_str().unwrap()]);
+        assert_eq!(run(&a).0, 0);
+        files.push(f.display().to_string());
+    }
+    // A shard alone cannot know the front.
+    let mut a = base.to_vec();
+    let d = dir("shard-plot");
+    a.extend(["--shard", "1/2", "--plot", d.to_str().unwrap()]);
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 1);
+    assert!(err.contains("sweep-merge"), "{err}");
+    let d = dir("merged");
+    let (code, _, err) = run(&[
+        "sweep-merge",
+        &files[0],
+        &files[1],
+        "--plot",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let whole = dir("whole");
+    let mut a = base.to_vec();
+    a.extend(["--plot", whole.to_str().unwrap()]);
+    assert_eq!(run(&a).0, 0);
+    let merged = std::fs::read_to_string(d.join("pareto.svg")).unwrap();
+    assert_eq!(
+        merged,
+        std::fs::read_to_string(whole.join("pareto.svg")).unwrap()
+    );
+    let (texts, _) = svg(&d.join("pareto.svg"), "circle");
+    assert!(texts.iter().any(|t| t == "Sweep over array"), "{texts:?}");
+}
