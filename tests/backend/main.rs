@@ -11,6 +11,7 @@ mod conv_kinds;
 mod end_to_end;
 mod fuzz;
 mod gflow;
+mod gflow_fit;
 mod layer_cost;
 mod layer_snapshots;
 mod parity;
