@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer, Network};
 use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
@@ -198,7 +198,7 @@ pub(crate) fn side_files_of(
         let (code, why) = r
             .layer_refused
             .as_ref()
-            .map_or(("E0301", String::new()), |d| {
+            .map_or((Code::NoMappingFits, String::new()), |d| {
                 (d.code, report::refusal_line(d))
             });
         return Err(Diagnostic::error(

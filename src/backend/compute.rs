@@ -4,7 +4,7 @@
 
 use super::Request;
 use crate::cost::layer::{layer_stats, LayerStats};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, PassKind, Verify};
 use crate::passes::{compile, compile_physical};
@@ -88,7 +88,7 @@ fn mismatch<'a>(
 ) -> Diagnostic {
     let l = &o.module.layer;
     let mut d = Diagnostic::error(
-        "E0911",
+        Code::WrongOutputs,
         format!(
             "simulated outputs of layer `{}` ({:?}{what}) differ from the reference",
             l.name, o.module.pass

@@ -3,6 +3,8 @@
 
 use crate::model::SrcSpan;
 
+pub use codes::Code;
+
 /// Most diagnostics reported for one file; the rest are counted in a final one.
 pub const MAX_DIAGNOSTICS: usize = 100;
 
@@ -32,8 +34,8 @@ pub struct Label {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable code such as `E0007`.
-    pub code: &'static str,
+    /// Stable code such as `E0007` (see [`Code`]).
+    pub code: Code,
     pub message: String,
     pub labels: Vec<Label>,
     /// Free notes, e.g. how a computed value was derived.
@@ -43,7 +45,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,

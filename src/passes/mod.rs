@@ -61,7 +61,7 @@ impl PassError {
         match self {
             PassError::Refused(d) => *d,
             PassError::Internal { pass, message } => Diagnostic::error(
-                "E0900",
+                crate::diag::Code::Internal,
                 format!("internal error in pass `{pass}`: {message}"),
             )
             .with_help("this is a bug in cnnc; please report it with the input file"),
@@ -113,7 +113,7 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
         if !passes.iter().any(|p| p.name() == name) {
             let names: Vec<&str> = passes.iter().map(|p| p.name()).collect();
             return Err(Diagnostic::error(
-                "E0901",
+                crate::diag::Code::NoSuchPass,
                 format!(
                     "no pass named `{name}` in the {} pipeline",
                     pipeline_name(m.dataflow, m.physical)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::data::Slices;
 use super::{reference, ArrayParams, Machine, Mismatch};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::ir::{Module, OutKind};
 
 /// Most PE-cycles of control full verification simulates for one layer
@@ -89,7 +89,7 @@ fn jobs(m: &Module, kind: OutKind) -> Vec<Job> {
 
 fn refuse(m: &Module, work: u128) -> Diagnostic {
     Diagnostic::error(
-        "E0208",
+        Code::VerifyTooLarge,
         format!(
             "full verification of layer `{}` would simulate {work} PE-cycles",
             m.layer.name
@@ -103,7 +103,7 @@ fn refuse(m: &Module, work: u128) -> Diagnostic {
 }
 
 fn internal(e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error("E0910", format!("simulation stopped: {e}"))
+    Diagnostic::error(Code::SimInvariant, format!("simulation stopped: {e}"))
         .with_note("the schedule broke a hardware invariant; this is a bug in cnnc's mapping")
 }
 
@@ -112,7 +112,7 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
     let p = m
         .program
         .as_ref()
-        .ok_or_else(|| Diagnostic::error("E0900", "internal error: verify before lower"))?;
+        .ok_or_else(|| Diagnostic::error(Code::Internal, "internal error: verify before lower"))?;
     let kind = p.out_kind;
     let jobs = jobs(m, kind);
     let convs: u128 = jobs.iter().map(|j| j.terms.len() as u128).sum();
