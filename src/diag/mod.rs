@@ -44,6 +44,12 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// The one conversion at a stage's edge: a stage's own error type becomes
+/// the diagnostic the user sees (its code, message, labels and help).
+pub trait IntoDiagnostic {
+    fn into_diagnostic(self) -> Diagnostic;
+}
+
 impl Diagnostic {
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {

@@ -56,8 +56,10 @@ impl PassError {
     pub fn refused(d: Diagnostic) -> PassError {
         PassError::Refused(Box::new(d))
     }
+}
 
-    pub fn into_diagnostic(self) -> Diagnostic {
+impl crate::diag::IntoDiagnostic for PassError {
+    fn into_diagnostic(self) -> Diagnostic {
         match self {
             PassError::Refused(d) => *d,
             PassError::Internal { pass, message } => Diagnostic::error(
@@ -123,13 +125,15 @@ pub fn run_pipeline(m: &mut Module, stop_after: Option<&str>) -> Result<(), Diag
         }
     }
     for p in passes {
-        p.run(m).map_err(PassError::into_diagnostic)?;
+        p.run(m)
+            .map_err(crate::diag::IntoDiagnostic::into_diagnostic)?;
         if p.name() == "select" {
             crate::limits::check_pass_size(m)?;
         }
         if cfg!(debug_assertions) {
-            ir::verify_module(m)
-                .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
+            ir::verify_module(m).map_err(|msg| {
+                crate::diag::IntoDiagnostic::into_diagnostic(PassError::internal(p.name(), msg))
+            })?;
         }
         if Some(p.name()) == stop_after {
             break;
