@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer, Network};
 use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
@@ -195,18 +195,29 @@ pub(crate) fn side_files_of(
     if req.summary.is_none() && req.dram_trace.is_none() {
         return Ok(out);
     }
-    let Some(ls) = &r.layer_stats else {
-        let (code, why) = r
-            .layer_refused
-            .as_ref()
-            .map_or(("E0301", String::new()), |d| {
-                (d.code, report::refusal_line(d))
-            });
-        return Err(Diagnostic::error(
-            code,
-            format!("no whole-layer figures for --summary or --dram-trace: {why}"),
-        )
-        .with_primary(o.module.layer.span, "this layer"));
+    let ls = match (&r.layer_stats, &r.layer_refused) {
+        (Some(ls), _) => ls,
+        // The refusal's own code, whatever refused the layer: no mapping
+        // fits (E0301), the hand-fixed one does not (E0302), counts or a
+        // memspec the cost model cannot take (E0303, E0304), ...
+        (None, Some(d)) => {
+            return Err(Diagnostic::error(
+                d.code,
+                format!(
+                    "no whole-layer figures for --summary or --dram-trace: {}",
+                    report::refusal_line(d)
+                ),
+            )
+            .with_primary(o.module.layer.span, "this layer"))
+        }
+        // A report without figures says why; one that does not is a bug.
+        (None, None) => {
+            return Err(Diagnostic::error(
+                Code::Internal,
+                "internal error: no whole-layer figures for --summary or --dram-trace, and no refusal saying why",
+            )
+            .with_primary(o.module.layer.span, "this layer"))
+        }
     };
     if let Some(p) = &req.summary {
         out.push((name(p), crate::cost::layer::summary(o, ls)));

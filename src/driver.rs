@@ -13,7 +13,7 @@ use crate::check::suggest::did_you_mean;
 use crate::cli::{Cli, Command, DiagnosticsStyle, RunArgs};
 use crate::cost::dram::{self, DramArgs};
 use crate::diag::render::{render, Style};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::flags;
 use crate::frontend;
 use crate::io::outfile::OutError;
@@ -110,7 +110,7 @@ pub(crate) fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<
         Err(e) => {
             let d = match e {
                 ReadError::Unreadable(why) => {
-                    Diagnostic::error(codes::CANNOT_READ, format!("cannot read `{name}`: {why}"))
+                    Diagnostic::error(Code::CannotRead, format!("cannot read `{name}`: {why}"))
                         .with_help("give the path of a regular .cnn file")
                 }
                 ReadError::TooLarge { cap } => frontend::too_large(cap),
@@ -151,14 +151,14 @@ fn write_stdout(io: &mut Io, text: &str) -> Result<(), Diagnostic> {
 }
 
 fn cannot_write(what: &str, why: &str) -> Diagnostic {
-    Diagnostic::error(codes::CANNOT_WRITE, format!("cannot write {what}: {why}"))
+    Diagnostic::error(Code::CannotWrite, format!("cannot write {what}: {why}"))
         .with_help("check that the directory exists, is writable and has space")
 }
 
 fn out_error(path: &Path, e: OutError) -> Diagnostic {
     match e {
         OutError::IsInput(input) => Diagnostic::error(
-            codes::OUTPUT_IS_INPUT,
+            Code::OutputIsInput,
             format!(
                 "output `{}` is the input file `{}`",
                 path.display(),
@@ -352,7 +352,7 @@ pub fn select_target<'d>(
         }
         let choices = choices(desc);
         let d = Diagnostic::error(
-            codes::UNKNOWN_LAYER,
+            Code::UnknownLayer,
             format!("no layer or network named `{name}` in `{file}`"),
         );
         return Err(
@@ -372,13 +372,13 @@ pub fn select_target<'d>(
     let choices = choices(desc);
     if choices.is_empty() {
         return Err(Diagnostic::error(
-            codes::NOTHING_TO_RUN,
+            Code::NothingToRun,
             format!("`{file}` declares no layer to simulate"),
         )
         .with_help("add a `layer NAME { ifmap = ...; filter = ...; }` declaration"));
     }
     Err(Diagnostic::error(
-        codes::AMBIGUOUS_TARGET,
+        Code::AmbiguousTarget,
         format!("`{file}` holds several layers; which one?"),
     )
     .with_help(format!(
@@ -420,7 +420,7 @@ pub fn select_arch(desc: &Description, name: &str) -> Result<Arch, Diagnostic> {
             .map(|a| a.name.as_str())
             .chain(Arch::BUILTINS.iter().copied())
             .collect();
-        let d = Diagnostic::error(codes::UNKNOWN_ARCH, format!("no arch named `{name}`"));
+        let d = Diagnostic::error(Code::UnknownArch, format!("no arch named `{name}`"));
         match did_you_mean(name, names.iter().copied()) {
             Some(s) => d.with_help(s),
             None => d.with_help(format!(

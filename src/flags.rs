@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::RunArgs;
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::io::file_id;
 use crate::options::{Dataflow, Emit};
 
 fn conflict(message: String, help: &str) -> Diagnostic {
-    Diagnostic::error(codes::CONFLICTING_OPTIONS, message).with_help(help)
+    Diagnostic::error(Code::ConflictingOptions, message).with_help(help)
 }
 
 /// Every conflict among `args`, in a fixed order.

@@ -2,7 +2,7 @@
 //! diagnostics out. Never panics, whatever the input.
 
 use crate::check;
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Description, SrcSpan};
 use crate::syntax::{ast::File, parser};
 
@@ -15,7 +15,7 @@ pub use crate::diag::MAX_DIAGNOSTICS;
 /// The refusal of a file over `cap` bytes, found by reading `cap + 1`.
 pub fn too_large(cap: u64) -> Diagnostic {
     Diagnostic::error(
-        codes::FILE_TOO_LARGE,
+        Code::FileTooLarge,
         format!("input is more than {cap} bytes, the limit"),
     )
     .with_help("a .cnn file describes layers and archs; it is never this large")
@@ -25,7 +25,7 @@ pub fn too_large(cap: u64) -> Diagnostic {
 pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(vec![Diagnostic::error(
-            codes::FILE_TOO_LARGE,
+            Code::FileTooLarge,
             format!(
                 "input is {} bytes; the limit is {MAX_SOURCE_BYTES}",
                 source.len()
@@ -49,7 +49,7 @@ pub fn parse_and_check(source: &str) -> Result<Description, Vec<Diagnostic>> {
     if extra > 0 {
         diags.push(
             Diagnostic::error(
-                codes::TOO_MANY_ERRORS,
+                Code::TooManyErrors,
                 format!("{extra} more errors not shown"),
             )
             .with_help("fix the errors above first"),
@@ -70,7 +70,7 @@ pub fn parse_and_check_bytes(bytes: &[u8]) -> Result<Description, Vec<Diagnostic
             let at = e.valid_up_to();
             let end = at + e.error_len().unwrap_or(bytes.len() - at).max(1);
             Err(vec![Diagnostic::error(
-                codes::NOT_UTF8,
+                Code::NotUtf8,
                 "input is not valid UTF-8",
             )
             .with_primary(

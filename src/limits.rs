@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::bytecode::Program;
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::Layer;
 
 /// Most simulation steps one run may take: per cycle the interpreter
@@ -43,7 +43,7 @@ pub fn check_pass_size(m: &crate::ir::Module) -> Result<(), Diagnostic> {
         return Ok(());
     }
     Err(Diagnostic::error(
-        codes::LIMIT,
+        Code::Limit,
         format!(
             "layer `{}` needs a logical PE set of up to {lo} x {hi} = {pes} PEs, over the limit of {MAX_SET_PES}",
             m.layer.name
@@ -67,7 +67,7 @@ pub fn check_gflow_events(layer: &Layer, what: &str, pe_cycles: u64) -> Result<(
         return Ok(());
     }
     Err(Diagnostic::error(
-        codes::LIMIT,
+        Code::Limit,
         format!(
             "Grad-Flow {what}: the schedule needs at least {pe_cycles} PE-cycles, over the limit of {MAX_GFLOW_PE_CYCLES} for Grad-Flow"
         ),
@@ -104,7 +104,7 @@ pub fn check_simulation(p: &Program, layer: &Layer) -> Result<(), Diagnostic> {
     match over {
         None => Ok(()),
         Some(why) => Err(Diagnostic::error(
-            codes::LIMIT,
+            Code::Limit,
             format!("layer `{}` is too large to simulate: {why}", layer.name),
         )
         .with_primary(layer.span, "this layer")

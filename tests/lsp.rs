@@ -399,7 +399,7 @@ fn every_bad_input_typed_character_by_character() {
                 .collect();
             let want: Vec<&str> = match cnnc::frontend::parse_and_check(text) {
                 Ok(_) => Vec::new(),
-                Err(ds) => ds.iter().map(|d| d.code).collect(),
+                Err(ds) => ds.iter().map(|d| d.code.as_str()).collect(),
             };
             assert_eq!(got, want, "{name}");
         }

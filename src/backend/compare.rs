@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::compute::compute;
 use super::{passes_of, Outcome, Output, PassReport, Request};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, Format, PassKind};
 
@@ -25,7 +25,7 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
     if passes == [PassKind::Forward] {
         let span = layers.first().map(|l| l.span).unwrap_or_default();
         return Err(vec![Diagnostic::error(
-            "E0205",
+            Code::CompareForward,
             "`--compare` compares row-stationary with Grad-Flow, which maps only igrad and fgrad",
         )
         .with_primary(span, "this layer")

@@ -4,7 +4,7 @@
 
 use super::Request;
 use crate::cost::layer::{layer_stats, LayerStats};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
 use crate::passes::{compile, compile_physical};
@@ -43,7 +43,7 @@ pub(crate) fn compute(
         _ => compute_with(req, l, pass, dataflow, 1),
     };
     match r {
-        Err(d) if dataflow == Dataflow::Gflow && d.code == codes::GFLOW_NOT_ORDINARY => {
+        Err(d) if dataflow == Dataflow::Gflow && d.code == Code::GflowNotOrdinary => {
             let mut rs = compute_with(req, l, pass, Dataflow::Rs, 1)?;
             rs.gflow_fallback = Some(d);
             Ok(rs)
@@ -89,13 +89,13 @@ fn compute_auto(req: &Request<'_>, l: &Layer, pass: PassKind) -> Result<PassResu
     for run in runs {
         let Some(run) = run else {
             return Err(Diagnostic::error(
-                "E0900",
+                Code::Internal,
                 "internal error: a Grad-Flow grouping candidate did not finish",
             ));
         };
         match run {
             Ok(r) => results.push(r),
-            Err(d) if matches!(d.code, "E0911" | "E0900") => return Err(d),
+            Err(d) if matches!(d.code, Code::WrongOutputs | Code::Internal) => return Err(d),
             Err(d) => {
                 first_err.get_or_insert(d);
             }
@@ -113,7 +113,10 @@ fn compute_auto(req: &Request<'_>, l: &Layer, pass: PassKind) -> Result<PassResu
     let pick = super::gflow_auto::best(&scores).unwrap_or(0);
     if results.is_empty() {
         return Err(first_err.unwrap_or_else(|| {
-            Diagnostic::error("E0900", "internal error: no Grad-Flow grouping tried")
+            Diagnostic::error(
+                Code::Internal,
+                "internal error: no Grad-Flow grouping tried",
+            )
         }));
     }
     let mut chosen = results.swap_remove(pick);
@@ -218,7 +221,7 @@ fn mismatch<'a>(
 ) -> Diagnostic {
     let l = &o.module.layer;
     let mut d = Diagnostic::error(
-        "E0911",
+        Code::WrongOutputs,
         format!(
             "simulated outputs of layer `{}` ({:?}{what}) differ from the reference",
             l.name, o.module.pass

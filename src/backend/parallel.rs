@@ -1,6 +1,6 @@
 //! Layers and passes in parallel over the cores, results in job order.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// [`crate::parallel::map_in_order`] for work that reports diagnostics.
 pub(crate) fn parallel_map<J: Sync, R: Send>(
@@ -12,7 +12,7 @@ pub(crate) fn parallel_map<J: Sync, R: Send>(
         .map(|r| {
             r.unwrap_or_else(|| {
                 Err(Diagnostic::error(
-                    "E0900",
+                    Code::Internal,
                     "internal error: a layer's simulation did not finish",
                 ))
             })

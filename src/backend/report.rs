@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::compute::PassResult;
 use crate::cost::layer::{layer_text, LayerStats};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::sim::PassOutcome;
 use crate::stats::PhysicalStats;
 
@@ -95,7 +95,7 @@ impl PassReport {
                 // A physical pass the arch's array cannot hold (E0207) is
                 // a limit of that one-pass model, noted in the report; the
                 // figures asked for are all there. Anything else is an error.
-                if d.code != "E0207" {
+                if d.code != Code::PhysicalNoFit {
                     refusals.push(d.clone());
                 }
                 (None, Some(d.clone()))

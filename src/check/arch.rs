@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Hw};
 use crate::syntax::ast::{Decl, Entry};
 
@@ -85,7 +85,7 @@ pub(super) fn apply(
                     if n > MAX_PRECISION {
                         conv.diags.push(
                             Diagnostic::error(
-                                codes::OUT_OF_RANGE,
+                                Code::OutOfRange,
                                 format!("precision of {n} bits is more than {MAX_PRECISION}"),
                             )
                             .with_primary(v.span, "too wide")
@@ -115,7 +115,7 @@ pub(super) fn apply(
                     if n == 0 {
                         conv.diags.push(
                             Diagnostic::error(
-                                codes::OUT_OF_RANGE,
+                                Code::OutOfRange,
                                 "`dram.width` must be at least 1 bit",
                             )
                             .with_primary(v.span, "zero")
@@ -131,7 +131,7 @@ pub(super) fn apply(
                     if n == 0 {
                         conv.diags.push(
                             Diagnostic::error(
-                                codes::OUT_OF_RANGE,
+                                Code::OutOfRange,
                                 "`dram.clock` must be above 0 Hz",
                             )
                             .with_primary(v.span, "zero")
@@ -169,7 +169,7 @@ pub(super) fn apply(
                 if let Some(s) = conv.string(k, v) {
                     if s.is_empty() {
                         conv.diags.push(
-                            Diagnostic::error(codes::OUT_OF_RANGE, "`dram` names no device")
+                            Diagnostic::error(Code::OutOfRange, "`dram` names no device")
                                 .with_primary(v.span, "empty string")
                                 .with_help(
                                     "name a DRAM device model, e.g. `dram = \"ddr4-1866\";`",
@@ -178,7 +178,7 @@ pub(super) fn apply(
                     } else if !crate::model::memspec_names::is_memspec_name(&s) {
                         // Unknown at check time already: `cnnc check` says so.
                         conv.diags.push(
-                            Diagnostic::error("E0304", format!("unknown DRAM model `{s}`"))
+                            Diagnostic::error(Code::UnknownDram, format!("unknown DRAM model `{s}`"))
                                 .with_primary(v.span, "not a built-in memspec or a .json path")
                                 .with_help(format!(
                                     "use one of {}, or the path of a DRAMPower JSON memspec ending in `.json`",
@@ -222,7 +222,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
         let base = match &d.base {
             None if d.name.name == BUILTIN => {
                 diags.push(
-                    Diagnostic::error(codes::EYERISS_WITHOUT_BASE, "arch `eyeriss` is built in and cannot be redeclared")
+                    Diagnostic::error(Code::EyerissWithoutBase, "arch `eyeriss` is built in and cannot be redeclared")
                         .with_primary(d.name.span, "declares `eyeriss` without a base")
                         .with_note("a file may declare `eyeriss` only with a base other than `eyeriss` itself")
                         .with_help("give your arch a new name and derive it: `arch my_eyeriss : eyeriss { ... }`"),
@@ -233,7 +233,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
             Some(b) if b.name == BUILTIN && d.name.name == BUILTIN => {
                 diags.push(
                     Diagnostic::error(
-                        codes::EYERISS_SHADOW,
+                        Code::EyerissShadow,
                         "`arch eyeriss : eyeriss` would shadow the built-in `eyeriss`",
                     )
                     .with_primary(b.span, "this base is the arch being declared")
@@ -250,7 +250,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                     Some(&j) if j == i => {
                         diags.push(
                             Diagnostic::error(
-                                codes::INHERITANCE_CYCLE,
+                                Code::InheritanceCycle,
                                 format!("arch `{}` derives from itself", b.name),
                             )
                             .with_primary(b.span, "this base is the arch being declared")
@@ -262,7 +262,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
                     None => {
                         let names = index.keys().copied().chain([BUILTIN, CHIP]);
                         let mut diag = Diagnostic::error(
-                            codes::UNKNOWN_BASE,
+                            Code::UnknownBase,
                             format!("unknown base arch `{}`", b.name),
                         )
                         .with_primary(b.span, "no arch of this name");
@@ -296,7 +296,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
         for b in &entries.blocks {
             diags.push(
                 Diagnostic::error(
-                    codes::MISPLACED,
+                    Code::Misplaced,
                     format!("an arch holds keys only, not a `{}` block", b.name.name),
                 )
                 .with_primary(b.name.span, "not allowed here")
@@ -306,7 +306,7 @@ pub fn check_archs(decls: &[&Decl], diags: &mut Vec<Diagnostic>) -> Vec<Arch> {
         for n in &entries.decls {
             diags.push(
                 Diagnostic::error(
-                    codes::MISPLACED,
+                    Code::Misplaced,
                     format!(
                         "{} cannot be declared inside an arch",
                         super::article(n.kind)
@@ -407,7 +407,7 @@ fn apply_checked(
             .collect();
         if !missing.is_empty() {
             diags.push(
-                Diagnostic::error(codes::MISSING_KEY, format!("arch `{}` has no base, so every key is required", d.name.name))
+                Diagnostic::error(Code::MissingKey, format!("arch `{}` has no base, so every key is required", d.name.name))
                     .with_primary(d.name.span, format!("missing: {}", missing.join(", ")))
                     .with_help(format!("derive it from the built-in to start from its values: `arch {} : eyeriss {{ ... }}`", d.name.name)),
             );
@@ -454,7 +454,7 @@ fn report_cycles(decls: &[&Decl], bases: &[Base], diags: &mut Vec<Diagnostic>) {
                         .unwrap_or(decls[i].name.span)
                 };
                 let mut d = Diagnostic::error(
-                    codes::INHERITANCE_CYCLE,
+                    Code::InheritanceCycle,
                     format!("arch inheritance cycle: {}", names.join(" -> ")),
                 )
                 .with_primary(

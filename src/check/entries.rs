@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{Block, Body, Decl, Entry, Item};
 
 use super::suggest::suggestion;
@@ -57,7 +57,7 @@ pub fn collect<'a>(
                 }
                 if let Some(first) = out.by_key.get(key) {
                     diags.push(
-                        Diagnostic::error(codes::DUPLICATE_KEY, format!("`{key}` is given twice"))
+                        Diagnostic::error(Code::DuplicateKey, format!("`{key}` is given twice"))
                             .with_primary(e.key.span, "given again here")
                             .with_secondary(first.key.span, "first given here")
                             .with_help("remove one of them"),
@@ -80,11 +80,8 @@ pub fn unknown_key(
     known: &[&str],
     what: &str,
 ) -> Diagnostic {
-    let d = Diagnostic::error(
-        codes::UNKNOWN_KEY,
-        format!("unknown key `{name}` in {what}"),
-    )
-    .with_primary(span, "unknown key");
+    let d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}` in {what}"))
+        .with_primary(span, "unknown key");
     match suggestion(name, known.iter().copied()) {
         Some((c, s)) => d.with_help(s).with_replacement(c),
         None => d.with_help(format!("the keys of {what} are: {}", known.join(", "))),

@@ -1,7 +1,7 @@
 //! `layer` declarations: keys, defaults, the mapping block, and the shape
 //! arithmetic (output size, tiling, groups), all with checked integers.
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Hw, Layer, MappingHint, SrcSpan};
 use crate::syntax::ast::{Block, Decl, Entry};
 
@@ -33,7 +33,7 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
     for nested in &entries.decls {
         diags.push(
             Diagnostic::error(
-                codes::MISPLACED,
+                Code::Misplaced,
                 format!(
                     "a {} cannot be declared inside a layer",
                     nested.kind.keyword()
@@ -141,7 +141,7 @@ pub fn check_layer(decl: &Decl, name: String, diags: &mut Vec<Diagnostic>) -> Op
     if !fits {
         diags.push(
             Diagnostic::error(
-                codes::TOO_LARGE,
+                Code::TooLarge,
                 format!("layer `{name}` is too large to compute with"),
             )
             .with_primary(
@@ -184,7 +184,7 @@ fn required<'a>(
         let example = if key == "ifmap" { "13 x 13" } else { "3 x 3" };
         conv.diags.push(
             Diagnostic::error(
-                codes::MISSING_KEY,
+                Code::MissingKey,
                 format!("layer `{}` has no `{key}`", decl.name.name),
             )
             .with_primary(decl.name.span, format!("`{key}` is required"))
@@ -200,7 +200,7 @@ fn check_mapping_blocks(blocks: &[&Block], diags: &mut Vec<Diagnostic>) -> Optio
     for b in blocks {
         if b.name.name != "mapping" {
             let mut d = Diagnostic::error(
-                codes::UNKNOWN_KEY,
+                Code::UnknownKey,
                 format!("unknown block `{}` in a layer", b.name.name),
             )
             .with_primary(b.name.span, "unknown block");
@@ -213,7 +213,7 @@ fn check_mapping_blocks(blocks: &[&Block], diags: &mut Vec<Diagnostic>) -> Optio
         }
         if let Some(f) = first {
             diags.push(
-                Diagnostic::error(codes::DUPLICATE_KEY, "`mapping` is given twice")
+                Diagnostic::error(Code::DuplicateKey, "`mapping` is given twice")
                     .with_primary(b.name.span, "given again here")
                     .with_secondary(f, "first given here")
                     .with_help("merge the two blocks"),
@@ -268,7 +268,7 @@ fn check_groups(
     for (key, n) in [("channels", channels), ("filters", filters)] {
         if !n.is_multiple_of(groups) {
             let mut d = Diagnostic::error(
-                codes::GROUPS_DIVIDE,
+                Code::GroupsDivide,
                 format!("{key} ({n}) is not divisible by groups ({groups})"),
             )
             .with_primary(g.value.span, format!("{groups} groups"));
@@ -447,7 +447,7 @@ impl Shapes<'_, '_> {
                 return Some(kind);
             }
             let d = Diagnostic::error(
-                codes::OUTPUT_PAD_NOT_TRANSPOSED,
+                Code::OutputPadNotTransposed,
                 "`output_pad` applies only to a transposed convolution",
             );
             let d = self.primary(d, "output_pad", format!("output padding {output_pad}"));
@@ -474,7 +474,7 @@ impl Shapes<'_, '_> {
             (output_pad.w, s.w, dilation.w, "width")
         };
         let d = Diagnostic::error(
-            codes::OUTPUT_PAD_TOO_LARGE,
+            Code::OutputPadTooLarge,
             format!(
                 "output_pad {op} must be smaller than the stride ({st}) or the dilation ({dl})"
             ),
@@ -529,7 +529,7 @@ impl Shapes<'_, '_> {
 
     fn overflow(&self, diags: &mut Vec<Diagnostic>, what: &str) {
         diags.push(
-            Diagnostic::error(codes::TOO_LARGE, format!("{what} overflows 64 bits"))
+            Diagnostic::error(Code::TooLarge, format!("{what} overflows 64 bits"))
                 .with_primary(self.decl.name.span, "in this layer")
                 .with_help("use realistic sizes"),
         );
@@ -549,7 +549,7 @@ impl Shapes<'_, '_> {
         if extent > padded {
             let dilated = a.dilation != 1;
             let d = Diagnostic::error(
-                codes::FILTER_TOO_LARGE,
+                Code::FilterTooLarge,
                 format!(
                     "{} is larger than the padded input: {} vs {padded}",
                     if dilated { "dilated filter" } else { "filter" },
@@ -601,7 +601,7 @@ impl Shapes<'_, '_> {
             return Ok(Some(full - cut));
         }
         let d = Diagnostic::error(
-            codes::TRANSPOSED_NO_OUTPUT,
+            Code::TransposedNoOutput,
             format!(
                 "pad {} removes the whole output of the transposed convolution",
                 a.pad
@@ -640,7 +640,7 @@ impl Shapes<'_, '_> {
         k: Kind,
     ) -> Diagnostic {
         let d = Diagnostic::error(
-            codes::OFMAP_MISMATCH,
+            Code::OfmapMismatch,
             format!("ofmap is {given}, but the layer computes {computed}"),
         )
         .with_primary(e.value.span, format!("the output is {computed}"));

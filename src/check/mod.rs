@@ -11,7 +11,7 @@ pub mod units;
 
 use std::collections::HashMap;
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Description, Network};
 use crate::syntax::ast::{Decl, DeclKind, File, Ident, Item};
 
@@ -90,7 +90,7 @@ fn check_header(d: &Decl, diags: &mut Vec<Diagnostic>) {
     if let (Some(b), false) = (&d.base, d.kind == DeclKind::Arch) {
         diags.push(
             Diagnostic::error(
-                codes::MISPLACED,
+                Code::Misplaced,
                 format!("only an arch takes a base, not {}", article(d.kind)),
             )
             .with_primary(b.span, "base not allowed here")
@@ -112,7 +112,7 @@ fn check_name(name: &Ident, kind: DeclKind, diags: &mut Vec<Diagnostic>) {
     if name.name.contains('.') {
         diags.push(
             Diagnostic::error(
-                codes::BAD_NAME,
+                Code::BadName,
                 format!("{} name `{}` contains a dot", kind.keyword(), name.name),
             )
             .with_primary(name.span, "names cannot contain `.`")
@@ -136,7 +136,7 @@ fn report_duplicates<'a>(
         if let Some(first) = seen.get(n.name.as_str()) {
             diags.push(
                 Diagnostic::error(
-                    codes::DUPLICATE_NAME,
+                    Code::DuplicateName,
                     format!("{kind} `{}` is declared twice", n.name),
                 )
                 .with_primary(n.span, "declared again here")
@@ -165,7 +165,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
             }
             Item::Decl(m) => diags.push(
                 Diagnostic::error(
-                    codes::MISPLACED,
+                    Code::Misplaced,
                     format!("a network holds layers, not {}", article(m.kind)),
                 )
                 .with_primary(m.kind_span, "not allowed here")
@@ -173,7 +173,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
             ),
             Item::Entry(e) => diags.push(
                 Diagnostic::error(
-                    codes::MISPLACED,
+                    Code::Misplaced,
                     format!("a network holds layers, not keys like `{}`", e.key.name),
                 )
                 .with_primary(e.key.span, "not allowed here")
@@ -182,7 +182,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
             Item::Error(_) => {}
             Item::Block(b) => diags.push(
                 Diagnostic::error(
-                    codes::MISPLACED,
+                    Code::Misplaced,
                     format!("a network holds layers, not a `{}` block", b.name.name),
                 )
                 .with_primary(b.name.span, "not allowed here")
@@ -193,7 +193,7 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
     if members.is_empty() && diags.len() == before && !d.body.has_errors() {
         diags.push(
             Diagnostic::error(
-                codes::EMPTY_NETWORK,
+                Code::EmptyNetwork,
                 format!("network `{}` has no layers", d.name.name),
             )
             .with_primary(d.name.span, "empty network")

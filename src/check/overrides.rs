@@ -3,7 +3,7 @@
 //! lexer, parser, unit conversion and key rules as a file, so a bad value
 //! gets the diagnostic (and help) it would get in a `.cnn` file.
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::Arch;
 use crate::syntax::ast::Entry;
 use crate::syntax::parser;
@@ -41,7 +41,7 @@ pub fn source_of(sets: &[(String, String)]) -> String {
 /// (no `=`, or characters that would end the entry or the body early).
 pub fn split(set: &str) -> Result<(String, String), Diagnostic> {
     let bad = |why: &str| {
-        Diagnostic::error(codes::BAD_SET, format!("`--set {set}`: {why}")).with_help(
+        Diagnostic::error(Code::BadSet, format!("`--set {set}`: {why}")).with_help(
             "write one arch key and one value, e.g. `--set array=6x7` or `--set clock=250MHz`",
         )
     };
@@ -78,7 +78,7 @@ pub fn apply_overrides(base: &Arch, sets: &[(String, String)]) -> Result<Arch, O
     let mut diags = Vec::new();
     let Some(decl) = parsed.file.decls.first() else {
         return Err(fail(vec![Diagnostic::error(
-            codes::BAD_SET,
+            Code::BadSet,
             "the --set values do not form arch keys",
         )
         .with_help("write `--set KEY=VALUE` with one arch key and one value")]));
@@ -118,18 +118,18 @@ mod tests {
     #[test]
     fn bad_values_get_the_file_diagnostics() {
         let e = apply_overrides(&Arch::eyeriss(), &sets(&["clock=4KiB"])).unwrap_err();
-        assert_eq!(e.diags[0].code, codes::WRONG_UNIT);
+        assert_eq!(e.diags[0].code, Code::WrongUnit);
         let e = apply_overrides(&Arch::eyeriss(), &sets(&["arrray=6x7"])).unwrap_err();
-        assert_eq!(e.diags[0].code, codes::UNKNOWN_KEY);
+        assert_eq!(e.diags[0].code, Code::UnknownKey);
         assert!(e.diags[0].help.as_deref().unwrap().contains("array"));
         let e = apply_overrides(&Arch::eyeriss(), &sets(&["array=6x7", "array=3x3"])).unwrap_err();
-        assert_eq!(e.diags[0].code, codes::DUPLICATE_KEY);
+        assert_eq!(e.diags[0].code, Code::DuplicateKey);
     }
 
     #[test]
     fn malformed_sets_are_refused_before_parsing() {
         for s in ["array", "=3", "array=", "array=3; } layer x {", "a b=3"] {
-            assert_eq!(split(s).unwrap_err().code, codes::BAD_SET, "{s}");
+            assert_eq!(split(s).unwrap_err().code, Code::BadSet, "{s}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! with units, switches and strings. Each conversion reports its own
 //! diagnostics and returns `None` when the value is unusable.
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::Hw;
 use crate::syntax::ast::{Ident, Number, Value, ValueKind};
 
@@ -83,7 +83,7 @@ impl Conv<'_> {
     fn wrong_type(&mut self, key: &Ident, v: &Value, expected: &str, example: &str) {
         self.diags.push(
             Diagnostic::error(
-                codes::WRONG_TYPE,
+                Code::WrongType,
                 format!("`{}` expects {expected}", key.name),
             )
             .with_primary(v.span, format!("this is {}", describe(v)))
@@ -102,7 +102,7 @@ impl Conv<'_> {
             None => {
                 self.diags.push(
                     Diagnostic::error(
-                        codes::INT_TOO_LARGE,
+                        Code::IntTooLarge,
                         format!("integer for `{}` does not fit in 64 bits", key.name),
                     )
                     .with_primary(v.span, "too large")
@@ -117,7 +117,7 @@ impl Conv<'_> {
         if let Some(u) = unit {
             self.diags.push(
                 Diagnostic::error(
-                    codes::UNEXPECTED_UNIT,
+                    Code::UnexpectedUnit,
                     format!("`{}` takes a plain number, not a quantity", key.name),
                 )
                 .with_primary(u.span, format!("unit `{}` not allowed here", u.name))
@@ -140,7 +140,7 @@ impl Conv<'_> {
         };
         self.diags.push(
             Diagnostic::error(
-                codes::OUT_OF_RANGE,
+                Code::OutOfRange,
                 format!("`{}` cannot be negative", key.name),
             )
             .with_primary(v.span, format!("must be {bound}")),
@@ -182,7 +182,7 @@ impl Conv<'_> {
     /// Reports a zero where the key needs a positive value.
     fn zero_refused(&mut self, key: &Ident, v: &Value, must: &str) {
         self.diags.push(
-            Diagnostic::error(codes::OUT_OF_RANGE, format!("`{}` {must}", key.name))
+            Diagnostic::error(Code::OutOfRange, format!("`{}` {must}", key.name))
                 .with_primary(v.span, "zero is not allowed here"),
         );
     }
@@ -205,7 +205,7 @@ impl Conv<'_> {
                 if dims.len() != 2 {
                     self.diags.push(
                         Diagnostic::error(
-                            codes::WRONG_TYPE,
+                            Code::WrongType,
                             format!(
                                 "`{}` takes two sizes (height x width), not {}",
                                 key.name,
@@ -233,7 +233,7 @@ impl Conv<'_> {
         if !zero_ok && (hw.h == 0 || hw.w == 0) {
             self.diags.push(
                 Diagnostic::error(
-                    codes::OUT_OF_RANGE,
+                    Code::OutOfRange,
                     format!("`{}` must be at least 1 x 1", key.name),
                 )
                 .with_primary(v.span, "zero is not allowed here"),
@@ -247,7 +247,7 @@ impl Conv<'_> {
     fn unit(&mut self, key: &Ident, v: &Value, unit: &Option<Ident>, dim: Dim) -> Option<u64> {
         let Some(u) = unit else {
             self.diags.push(
-                Diagnostic::error(codes::MISSING_UNIT, format!("`{}` needs a unit", key.name))
+                Diagnostic::error(Code::MissingUnit, format!("`{}` needs a unit", key.name))
                     .with_primary(v.span, format!("{} without a unit", describe(v)))
                     .with_help(dim.units_help(&key.name)),
             );
@@ -258,7 +258,7 @@ impl Conv<'_> {
             Some(&(_, d, _)) => {
                 self.diags.push(
                     Diagnostic::error(
-                        codes::WRONG_UNIT,
+                        Code::WrongUnit,
                         format!(
                             "`{}` is {}, but `{}` is {}",
                             key.name,
@@ -274,7 +274,7 @@ impl Conv<'_> {
             }
             None => {
                 let mut d =
-                    Diagnostic::error(codes::UNKNOWN_UNIT, format!("unknown unit `{}`", u.name))
+                    Diagnostic::error(Code::UnknownUnit, format!("unknown unit `{}`", u.name))
                         .with_primary(u.span, "not a unit");
                 d = match suggestion(&u.name, unit_names()) {
                     Some((c, s)) => d
@@ -316,7 +316,7 @@ impl Conv<'_> {
                 else {
                     self.diags.push(
                         Diagnostic::error(
-                            codes::INT_TOO_LARGE,
+                            Code::IntTooLarge,
                             format!("`{}` is too large", key.name),
                         )
                         .with_primary(v.span, "not a finite number")
@@ -330,7 +330,7 @@ impl Conv<'_> {
                 if x.fract() != 0.0 {
                     self.diags.push(
                         Diagnostic::error(
-                            codes::OUT_OF_RANGE,
+                            Code::OutOfRange,
                             format!(
                                 "`{}` must be a whole number of {}",
                                 key.name,
@@ -347,7 +347,7 @@ impl Conv<'_> {
         let Some(total) = total else {
             self.diags.push(
                 Diagnostic::error(
-                    codes::INT_TOO_LARGE,
+                    Code::IntTooLarge,
                     format!(
                         "`{}` does not fit in 64 bits of {}",
                         key.name,
@@ -398,7 +398,7 @@ impl Conv<'_> {
             }
             _ => {
                 self.diags.push(
-                    Diagnostic::error(codes::INT_TOO_LARGE, format!("`{}` is too large", key.name))
+                    Diagnostic::error(Code::IntTooLarge, format!("`{}` is too large", key.name))
                         .with_primary(v.span, "not a finite number"),
                 );
                 None

@@ -3,6 +3,8 @@
 
 use crate::model::SrcSpan;
 
+pub use codes::Code;
+
 /// Most diagnostics reported for one file; the rest are counted in a final one.
 pub const MAX_DIAGNOSTICS: usize = 100;
 
@@ -32,8 +34,8 @@ pub struct Label {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable code such as `E0007`.
-    pub code: &'static str,
+    /// Stable code such as `E0007` (see [`Code`]).
+    pub code: Code,
     pub message: String,
     pub labels: Vec<Label>,
     /// Free notes, e.g. how a computed value was derived.
@@ -42,8 +44,14 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// The one conversion at a stage's edge: a stage's own error type becomes
+/// the diagnostic the user sees (its code, message, labels and help).
+pub trait IntoDiagnostic {
+    fn into_diagnostic(self) -> Diagnostic;
+}
+
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,

@@ -95,7 +95,7 @@ fn rich(diags: &[Diagnostic], file: &str, source: &str, color: bool) -> String {
             Severity::Note => cs::Severity::Note,
         };
         let cd = cs::Diagnostic::new(severity)
-            .with_code(d.code)
+            .with_code(d.code.as_str())
             .with_message(d.message.clone())
             .with_labels(labels)
             .with_notes(notes);
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn labelless_diagnostics_render() {
-        let d = Diagnostic::error("E0911", "verification failed");
+        let d = Diagnostic::error(crate::diag::Code::WrongOutputs, "verification failed");
         for style in [Style::Rich, Style::Short, Style::Json] {
             assert!(render(std::slice::from_ref(&d), "f.cnn", "", style, false)
                 .contains("verification failed"));

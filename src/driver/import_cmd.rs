@@ -23,7 +23,7 @@ pub fn run(a: &ImportArgs, io: &mut Io) -> i32 {
         .map_or(shown.clone(), |f| f.to_string_lossy().into_owned());
     let result = match a.batch {
         Some(0) => Err(crate::diag::Diagnostic::error(
-            crate::diag::codes::IMPORT_BAD_BATCH,
+            crate::diag::Code::ImportBadBatch,
             "`--batch 0`: the batch size must be at least 1",
         )
         .with_help("give a positive batch size, e.g. `--batch 4`")),

@@ -8,7 +8,7 @@ use crate::backend::{parallel::parallel_map, Target};
 use crate::check::overrides::{apply_overrides, split, SOURCE_NAME};
 use crate::cli::DiagnosticsStyle;
 use crate::cli::{MergeArgs, SweepArgs, SweepFormat};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::driver::{load, report, select_arch, select_target, Io, EXIT_INPUT, EXIT_OK};
 use crate::model::{Arch, Layer};
 use crate::sweep::point::evaluate;
@@ -79,7 +79,7 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
         if keys[..i].contains(k) {
             return plain(
                 io,
-                Diagnostic::error(codes::VARIED_TWICE, format!("`{k}` is varied or set twice"))
+                Diagnostic::error(Code::VariedTwice, format!("`{k}` is varied or set twice"))
                     .with_help(
                     "give each key once: all its values in one `--vary KEY=V1,V2`, or one `--set`",
                 ),
@@ -130,7 +130,7 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
             e.diags
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| Diagnostic::error(codes::BAD_VARY, "bad value"))
+                .unwrap_or_else(|| Diagnostic::error(Code::BadVary, "bad value"))
         })?;
         let outcome = evaluate(&layers, &passes, &arch, p.dataflow, a.gflow_group, a.seed);
         progress.inc();
@@ -169,7 +169,7 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
         return plain(
             io,
             Diagnostic::error(
-                codes::BAD_SHARD,
+                Code::BadShard,
                 "`--plot` with `--shard`: the front needs every point",
             )
             .with_help("plot the whole sweep: `cnnc sweep-merge SHARDS... --plot DIR`"),

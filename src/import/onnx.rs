@@ -12,7 +12,7 @@ use onnx_protobuf::{
 
 use super::shapes::{broadcast, flatten, in_range, reshape, transposed_out, window_out, LIMIT};
 use super::{ConvLayer, Item};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 
 /// The imported network: its items and where the batch size came from.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub struct Imported {
 
 fn unsupported(node: &NodeProto, why: String) -> Diagnostic {
     Diagnostic::error(
-        codes::IMPORT_UNSUPPORTED,
+        Code::ImportUnsupported,
         format!("{} node `{}`: {why}", node.op_type, node.name),
     )
     .with_help("cnnc imports 2-D Conv and ConvTranspose with explicit or automatic padding; edit the model or describe this layer by hand")
@@ -95,12 +95,12 @@ fn shape_text(s: &[i64]) -> String {
 /// model's batch dimension (needed when that dimension is symbolic).
 pub fn import(bytes: &[u8], batch: Option<u64>) -> Result<Imported, Diagnostic> {
     let model = ModelProto::parse_from_bytes(bytes).map_err(|e| {
-        Diagnostic::error(codes::IMPORT_UNREADABLE, format!("not an ONNX model: {e}"))
+        Diagnostic::error(Code::ImportUnreadable, format!("not an ONNX model: {e}"))
             .with_help("give a .onnx file as written by torch.onnx.export or onnx.save")
     })?;
     let Some(graph) = model.graph.as_ref() else {
         return Err(
-            Diagnostic::error(codes::IMPORT_UNREADABLE, "the ONNX model has no graph")
+            Diagnostic::error(Code::ImportUnreadable, "the ONNX model has no graph")
                 .with_help("give a .onnx file as written by torch.onnx.export or onnx.save"),
         );
     };
@@ -130,7 +130,7 @@ fn graph_inputs(
                     Some(b) => dims.push(b as i64),
                     None => {
                         return Err(Diagnostic::error(
-                            codes::IMPORT_BAD_BATCH,
+                            Code::ImportBadBatch,
                             format!("input `{}` has a symbolic batch size", vi.name),
                         )
                         .with_help("give the batch size with `--batch N`"))
@@ -139,7 +139,7 @@ fn graph_inputs(
                 (Some(Dim::DimValue(v)), _) if *v > 0 && *v <= LIMIT => dims.push(*v),
                 _ => {
                     return Err(Diagnostic::error(
-                        codes::IMPORT_NO_SHAPE,
+                        Code::ImportNoShape,
                         format!("input `{}` has an unknown size in dimension {i}", vi.name),
                     )
                     .with_help(
@@ -150,7 +150,7 @@ fn graph_inputs(
         }
         if dims.first().is_some_and(|&b| b <= 0) {
             return Err(Diagnostic::error(
-                codes::IMPORT_BAD_BATCH,
+                Code::ImportBadBatch,
                 format!("input `{}` has batch size {}", vi.name, dims[0]),
             )
             .with_help("give a positive batch size with `--batch N`"));
@@ -160,7 +160,7 @@ fn graph_inputs(
     }
     found.ok_or_else(|| {
         Diagnostic::error(
-            codes::IMPORT_NO_SHAPE,
+            Code::ImportNoShape,
             "the model has no input tensor with a shape",
         )
         .with_help("export the model with a named, fixed-size input")
@@ -225,7 +225,7 @@ fn walk(g: &GraphProto, batch: Option<u64>) -> Result<Imported, Diagnostic> {
     }
     if !items.iter().any(|i| matches!(i, Item::Conv(_))) {
         return Err(Diagnostic::error(
-            codes::IMPORT_NO_CONV,
+            Code::ImportNoConv,
             "the model has no Conv or ConvTranspose node",
         )
         .with_help("cnnc costs convolutions; this model has none to import"));
@@ -371,7 +371,7 @@ fn conv(
     let transposed = node.op_type == "ConvTranspose";
     let no_shape = |what: &str| {
         Diagnostic::error(
-            codes::IMPORT_NO_SHAPE,
+            Code::ImportNoShape,
             format!("{} node `{}`: the shape of its {what} is not known", node.op_type, node.name),
         )
         .with_note("shapes are followed through Conv, ConvTranspose, pooling, element-wise operators, BatchNormalization, Flatten, Gemm, MatMul, Reshape and Concat")

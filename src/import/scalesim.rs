@@ -6,10 +6,10 @@
 //! `(H - R) / stride + 1` rounded down.
 
 use super::{ConvLayer, Item};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 
 fn bad(line: usize, why: String) -> Diagnostic {
-    Diagnostic::error(codes::IMPORT_BAD_TOPOLOGY, format!("topology line {line}: {why}")).with_help(
+    Diagnostic::error(Code::ImportBadTopology, format!("topology line {line}: {why}")).with_help(
         "each row is `name, ifmap_h, ifmap_w, filter_h, filter_w, channels, filters, stride,` with positive integers",
     )
 }
@@ -83,11 +83,10 @@ pub fn import(text: &str, batch: u64) -> Result<Vec<Item>, Diagnostic> {
         }));
     }
     if items.is_empty() {
-        return Err(Diagnostic::error(
-            codes::IMPORT_NO_CONV,
-            "the topology file has no layer rows",
-        )
-        .with_help("SCALE-Sim topologies have a header line and one row per layer"));
+        return Err(
+            Diagnostic::error(Code::ImportNoConv, "the topology file has no layer rows")
+                .with_help("SCALE-Sim topologies have a header line and one row per layer"),
+        );
     }
     Ok(items)
 }
@@ -107,6 +106,6 @@ mod tests {
         );
         assert_eq!(items.len(), 2);
         let e = import("h\nConv1, 224, x, 11, 11, 3, 96, 4,\n", 1).unwrap_err();
-        assert_eq!(e.code, codes::IMPORT_BAD_TOPOLOGY);
+        assert_eq!(e.code, Code::ImportBadTopology);
     }
 }

@@ -87,7 +87,12 @@ mod tests {
         let out = all(&diags, text, Encoding::Utf16, &uri);
         assert_eq!(out.len(), 1);
         let d = &out[0];
-        assert_eq!(d.code, Some(NumberOrString::String("E0008".into())));
+        assert_eq!(
+            d.code,
+            Some(NumberOrString::String(
+                crate::diag::Code::DuplicateKey.to_string()
+            ))
+        );
         assert_eq!(d.range.start, Position::new(0, 33));
         assert_eq!(d.range.end, Position::new(0, 38));
         let rel = d.related_information.as_ref().unwrap();

@@ -8,11 +8,6 @@ use crate::diag::Diagnostic;
 use crate::ir::Word;
 use crate::model::Layer;
 
-/// Diagnostic code: the grouping `-g` is outside the valid range.
-pub const GROUPING_OUT_OF_RANGE: &str = "E0203";
-/// Diagnostic code: the schedule would be larger than `MAX_PE_CYCLES`.
-pub const SCHEDULE_TOO_LARGE: &str = "E0204";
-
 /// Refuses a grouping that is not `valid`; `range` spells the valid values
 /// for the help note and `meaning` says what the grouping does.
 pub fn check_grouping(
@@ -27,7 +22,7 @@ pub fn check_grouping(
         return Ok(());
     }
     Err(Diagnostic::error(
-        GROUPING_OUT_OF_RANGE,
+        crate::diag::Code::GroupingOutOfRange,
         format!("Grad-Flow {what}: grouping {g} is out of range for this layer"),
     )
     .with_primary(layer.span, "this layer")
@@ -49,7 +44,7 @@ pub fn check_size(
     match total {
         Some(t) if t <= MAX_PE_CYCLES => Ok(()),
         _ => Err(Diagnostic::error(
-            SCHEDULE_TOO_LARGE,
+            crate::diag::Code::ScheduleTooLarge,
             format!(
                 "Grad-Flow {what}: the schedule needs {rows} x {cols} PEs x {cycles} cycles, more than the limit of {MAX_PE_CYCLES} PE-cycles"
             ),

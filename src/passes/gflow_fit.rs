@@ -307,7 +307,7 @@ fn stream(
     while !fits(hi, late) {
         if hi >= cap {
             return Err(Diagnostic::error(
-                super::gflow_common::SCHEDULE_TOO_LARGE,
+                crate::diag::Code::ScheduleTooLarge,
                 format!(
                     "Grad-Flow: the networks (`noc.ifmap = {}`, `noc.filter = {}`) cannot feed this set through `rf.ifmap = {}` / `rf.filter = {}`",
                     arch.noc_ifmap, arch.noc_filter, arch.rf_ifmap, arch.rf_filter
@@ -343,7 +343,7 @@ fn stream(
     let pe_cycles = pes.saturating_mul(s.adder(len + d1) + 2);
     if pe_cycles > super::MAX_PE_CYCLES {
         return Err(Diagnostic::error(
-            super::gflow_common::SCHEDULE_TOO_LARGE,
+            crate::diag::Code::ScheduleTooLarge,
             format!(
                 "Grad-Flow: the streamed set needs {pe_cycles} PE-cycles, more than the limit of {} PE-cycles",
                 super::MAX_PE_CYCLES

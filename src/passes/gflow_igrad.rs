@@ -390,7 +390,7 @@ impl Output {
 
 fn internal(what: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0900",
+        crate::diag::Code::Internal,
         format!("internal error in the Grad-Flow igrad schedule: {what}"),
     )
     .with_help("this is a bug in cnnc; please report it with the input file")

@@ -19,9 +19,8 @@
 //! gradients and strided forward pass) are not one of these schedules and
 //! are refused with the way to run them.
 
-use super::gflow_common::GROUPING_OUT_OF_RANGE;
 use super::{gflow_fgrad_set, gflow_igrad_set, PassError};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::ir::{LogicalSet, Module, OutKind, Src, SrcKind};
 use crate::model::{Hw, Layer};
 use crate::options::PassKind;
@@ -98,7 +97,7 @@ pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
 
 fn refusal(l: &Layer, why: &str) -> Diagnostic {
     Diagnostic::error(
-        codes::GFLOW_NOT_ORDINARY,
+        Code::GflowNotOrdinary,
         format!("Grad-Flow does not map {why}"),
     )
     .with_primary(l.span, "this layer")
@@ -109,7 +108,7 @@ fn refusal(l: &Layer, why: &str) -> Diagnostic {
 /// A grouping refusal names the equivalent layer's limits; say which pass
 /// of this layer it is about.
 fn regroup(d: Diagnostic, l: &Layer) -> PassError {
-    let d = if d.code == GROUPING_OUT_OF_RANGE {
+    let d = if d.code == Code::GroupingOutOfRange {
         d.with_note(format!(
             "layer `{}` is mapped as the gradient schedule of an equivalent ordinary layer; the range is that layer's",
             l.name

@@ -26,7 +26,7 @@ impl Pass for GflowMap {
             PassKind::Fgrad => super::gflow_fgrad_set(&m.layer, g, m.arch.pipeline_mul, m.arch.pipeline_add),
             _ => {
                 return Err(PassError::refused(
-                    Diagnostic::error("E0202", "Grad-Flow maps only the training passes (igrad, fgrad)")
+                    Diagnostic::error(crate::diag::Code::GflowForward, "Grad-Flow maps only the training passes (igrad, fgrad)")
                         .with_primary(m.layer.span, "this layer")
                         .with_note(
                             "the forward pass multiplies no inserted zeros: it has no dilation or transposition for Grad-Flow to skip",

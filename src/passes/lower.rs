@@ -32,7 +32,7 @@ impl Pass for Lower {
             Ok(()) => {}
             Err(VerifyError::Capacity(what)) => {
                 return Err(PassError::refused(
-                    Diagnostic::error("E0206", format!("the schedule does not fit the queues of arch `{}`: {what}", m.arch.name))
+                    Diagnostic::error(crate::diag::Code::QueueOverflow, format!("the schedule does not fit the queues of arch `{}`: {what}", m.arch.name))
                         .with_primary(m.layer.span, "this layer")
                         .with_declared(m.arch.span, "this arch")
                         .with_note(format!(

@@ -58,12 +58,14 @@ impl PassError {
     pub fn refused(d: Diagnostic) -> PassError {
         PassError::Refused(Box::new(d))
     }
+}
 
-    pub fn into_diagnostic(self) -> Diagnostic {
+impl crate::diag::IntoDiagnostic for PassError {
+    fn into_diagnostic(self) -> Diagnostic {
         match self {
             PassError::Refused(d) => *d,
             PassError::Internal { pass, message } => Diagnostic::error(
-                "E0900",
+                crate::diag::Code::Internal,
                 format!("internal error in pass `{pass}`: {message}"),
             )
             .with_help("this is a bug in cnnc; please report it with the input file"),
@@ -121,15 +123,19 @@ pub fn pipeline_name(dataflow: Dataflow, physical: bool) -> &'static str {
 pub fn refit(logical: &Module) -> Result<Option<Module>, Diagnostic> {
     let mut m = logical.clone();
     m.physical = true;
-    GFLOW_FIT.run(&mut m).map_err(PassError::into_diagnostic)?;
+    GFLOW_FIT
+        .run(&mut m)
+        .map_err(crate::diag::IntoDiagnostic::into_diagnostic)?;
     if m.set == logical.set {
         return Ok(None);
     }
     for p in [&ALLOCATE as &dyn Pass, &SCHEDULE, &LOWER] {
-        p.run(&mut m).map_err(PassError::into_diagnostic)?;
+        p.run(&mut m)
+            .map_err(crate::diag::IntoDiagnostic::into_diagnostic)?;
         if cfg!(debug_assertions) {
-            ir::verify_module(&m)
-                .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
+            ir::verify_module(&m).map_err(|msg| {
+                crate::diag::IntoDiagnostic::into_diagnostic(PassError::internal(p.name(), msg))
+            })?;
         }
     }
     Ok(Some(m))
@@ -162,7 +168,7 @@ fn run_pipeline_with(
         if !passes.iter().any(|p| p.name() == name) {
             let names: Vec<&str> = passes.iter().map(|p| p.name()).collect();
             return Err(Diagnostic::error(
-                "E0901",
+                crate::diag::Code::NoSuchPass,
                 format!(
                     "no pass named `{name}` in the {} pipeline",
                     pipeline_name(m.dataflow, m.physical)
@@ -172,13 +178,15 @@ fn run_pipeline_with(
         }
     }
     for &p in passes {
-        p.run(m).map_err(PassError::into_diagnostic)?;
+        p.run(m)
+            .map_err(crate::diag::IntoDiagnostic::into_diagnostic)?;
         if p.name() == "select" {
             crate::limits::check_pass_size(m)?;
         }
         if cfg!(debug_assertions) {
-            ir::verify_module(m)
-                .map_err(|msg| PassError::internal(p.name(), msg).into_diagnostic())?;
+            ir::verify_module(m).map_err(|msg| {
+                crate::diag::IntoDiagnostic::into_diagnostic(PassError::internal(p.name(), msg))
+            })?;
         }
         after_each(p.name(), m);
         if Some(p.name()) == stop_after {

@@ -66,7 +66,7 @@ pub(super) fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Resul
     }
     Err(PassError::refused(
         Diagnostic::error(
-            "E0204",
+            crate::diag::Code::ScheduleTooLarge,
             format!("the row-stationary schedule of one 2-D convolution would be {rows} x {cols} PEs over {length} cycles"),
         )
         .with_primary(m.layer.span, "this layer")
@@ -93,7 +93,7 @@ pub(super) fn require_single_cycle_adder_for_gflow(m: &Module) -> Result<(), Pas
     }
     Err(PassError::refused(
         Diagnostic::error(
-            "E0201",
+            crate::diag::Code::GflowAdder,
             format!(
                 "arch `{}` has `pipeline.add = {}`; the Grad-Flow schedules accumulate a psum every cycle and need a single-cycle adder",
                 m.arch.name, m.arch.pipeline_add

@@ -205,7 +205,7 @@ fn fit_timing(
 }
 
 fn refuse(span: SrcSpan, arch: &Arch, message: String, help: &str) -> Diagnostic {
-    Diagnostic::error("E0207", message)
+    Diagnostic::error(crate::diag::Code::PhysicalNoFit, message)
         .with_primary(span, "this layer")
         .with_declared(arch.span, "this arch")
         .with_help(help.to_string())

@@ -47,7 +47,7 @@ fn refuse_huge_layer(m: &Module) -> Result<(), PassError> {
     };
     Err(PassError::refused(
         Diagnostic::error(
-            "E0204",
+            crate::diag::Code::ScheduleTooLarge,
             format!("the layer's {what} ({hw}) is over the simulation limit of {MAX_SLICE_ELEMENTS} elements per slice"),
         )
         .with_primary(l.span, "this layer")
@@ -70,7 +70,7 @@ fn refuse_huge_tensors(m: &Module, g: &Graph) -> Result<(), PassError> {
     };
     Err(PassError::refused(
         Diagnostic::error(
-            "E0204",
+            crate::diag::Code::ScheduleTooLarge,
             format!(
                 "tensor `{}` of this pass is {} elements per slice, over the simulation limit of {MAX_SLICE_ELEMENTS}",
                 t.name, t.shape

@@ -18,7 +18,7 @@ mod style;
 use std::path::Path;
 
 use crate::backend::{PassReport, Request};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::sweep::rows::Row;
 
 pub use cycles::cycles_svg;
@@ -28,7 +28,7 @@ pub use pareto::{pareto_svg, scatter_svg};
 
 /// Why a figure failed, as a diagnostic.
 fn failed(what: &str, e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(codes::PLOT_FAILED, format!("cannot make {what}: {e}"))
+    Diagnostic::error(Code::PlotFailed, format!("cannot make {what}: {e}"))
         .with_help("check that the --plot directory can be created and written")
 }
 

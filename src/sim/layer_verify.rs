@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::data::Slices;
 use super::{reference, ArrayParams, Machine, Mismatch};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::ir::{Module, OutKind};
 
 /// Most PE-cycles of control full verification simulates for one layer
@@ -89,7 +89,7 @@ fn jobs(m: &Module, kind: OutKind) -> Vec<Job> {
 
 fn refuse(m: &Module, work: u128) -> Diagnostic {
     Diagnostic::error(
-        "E0208",
+        Code::VerifyTooLarge,
         format!(
             "full verification of layer `{}` would simulate {work} PE-cycles",
             m.layer.name
@@ -102,17 +102,12 @@ fn refuse(m: &Module, work: u128) -> Diagnostic {
     .with_help("use the default `--verify sample`, or a smaller batch or tile of the layer")
 }
 
-fn internal(e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error("E0910", format!("simulation stopped: {e}"))
-        .with_note("the schedule broke a hardware invariant; this is a bug in cnnc's mapping")
-}
-
 /// Simulates every 2-D convolution of the layer and checks every output.
 pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnostic> {
     let p = m
         .program
         .as_ref()
-        .ok_or_else(|| Diagnostic::error("E0900", "internal error: verify before lower"))?;
+        .ok_or_else(|| Diagnostic::error(Code::Internal, "internal error: verify before lower"))?;
     let kind = p.out_kind;
     let jobs = jobs(m, kind);
     let convs: u128 = jobs.iter().map(|j| j.terms.len() as u128).sum();
@@ -125,7 +120,7 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
         ofmap_bw: m.arch.noc_ofmap,
         zero_gating: m.arch.zero_gating,
     };
-    let machine = Machine::new(p, params).map_err(internal)?;
+    let machine = Machine::new(p, params).map_err(IntoDiagnostic::into_diagnostic)?;
     let l = &m.layer;
     // Gradient elements no product reaches are structurally zero; so are
     // the outputs of a transposed layer no input reaches.
@@ -135,7 +130,9 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
         let mut expected: Option<Array2<i64>> = None;
         for &(n, c, f) in &job.terms {
             let slices = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, n, c, f);
-            let run = machine.run(&|s| slices.resolve(s)).map_err(internal)?;
+            let run = machine
+                .run(&|s| slices.resolve(s))
+                .map_err(IntoDiagnostic::into_diagnostic)?;
             let r = reference::reference(kind, l, &slices);
             match (&mut sum, &mut expected) {
                 (Some(acc), Some(e)) => {
@@ -168,7 +165,13 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
         mismatches: Vec::new(),
     };
     for (job, r) in jobs.iter().zip(results) {
-        let (outputs, bad) = r.ok_or_else(|| internal("a worker stopped"))??;
+        // A worker that did not finish is cnnc's fault, not the schedule's.
+        let (outputs, bad) = r.ok_or_else(|| {
+            Diagnostic::error(
+                Code::Internal,
+                "internal error: a worker of the full verification did not finish",
+            )
+        })??;
         v.verified_outputs += outputs;
         if !bad.is_empty() {
             v.verified = false;

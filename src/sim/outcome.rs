@@ -3,7 +3,7 @@
 //! the reports.
 
 use super::{data::Slices, pass_stats, reference, ArrayParams, PassStats, PeRow, Run};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::ir::{Module, OutKind};
 
 /// A compiled and simulated pass.
@@ -21,7 +21,10 @@ pub struct PassOutcome {
 /// and filter 0, and checks every output against the reference.
 pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
     let program = m.program.as_ref().ok_or_else(|| {
-        Diagnostic::error("E0900", "internal error: simulate called before lower")
+        Diagnostic::error(
+            Code::Internal,
+            "internal error: simulate called before lower",
+        )
     })?;
     let l = &m.layer;
     crate::limits::check_simulation(program, l)?;
@@ -31,10 +34,8 @@ pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
         ofmap_bw: m.arch.noc_ofmap,
         zero_gating: m.arch.zero_gating,
     };
-    let run = super::run(program, params, &|s| slices.resolve(s)).map_err(|e| {
-        Diagnostic::error("E0910", format!("simulation stopped: {e}"))
-            .with_note("the schedule broke a hardware invariant; this is a bug in cnnc's mapping")
-    })?;
+    let run = super::run(program, params, &|s| slices.resolve(s))
+        .map_err(IntoDiagnostic::into_diagnostic)?;
     let kind = program.out_kind;
     let expected = reference::reference(kind, l, &slices);
     // Gradient elements that no product reaches (filter smaller than the

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::scratchpads::{Scratchpads, EMPTY};
 use crate::bytecode::{Ctl, FLAG_PUSH, FLAG_TAKE_IN, NONE};
+use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 
 /// Everything counted per PE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -48,6 +49,14 @@ pub struct SimError {
     pub y: u32,
     pub cycle: u64,
     pub what: String,
+}
+
+/// A broken invariant is a bug in the mapping that produced the program.
+impl IntoDiagnostic for SimError {
+    fn into_diagnostic(self) -> Diagnostic {
+        Diagnostic::error(Code::SimInvariant, format!("simulation stopped: {self}"))
+            .with_note("the schedule broke a hardware invariant; this is a bug in cnnc's mapping")
+    }
 }
 
 /// One PE's pipeline, queues and counters; its scratchpads live in the

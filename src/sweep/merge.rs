@@ -3,12 +3,12 @@
 //! unsharded `cnnc sweep` prints, because shards leave exactly that column
 //! empty and everything else in a row depends only on its own point.
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 
 use super::pareto::front;
 
 fn bad(why: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(codes::BAD_MERGE, why).with_help(
+    Diagnostic::error(Code::BadMerge, why).with_help(
         "give every shard's output of one sweep, in shard order: `cnnc sweep-merge s1.csv s2.csv ...`",
     )
 }

@@ -2,7 +2,7 @@
 //! point's arch and dataflow, summed over the layers.
 
 use crate::cost::layer::{layer_stats, LayerStats};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer};
 use crate::options::{Dataflow, PassKind};
 use crate::passes::compile;
@@ -55,9 +55,10 @@ impl Cost {
 pub type Outcome = Result<Cost, String>;
 
 /// Whether a diagnostic is a bug in cnnc (wrong outputs, broken
-/// invariants), which must stop the sweep rather than become a row.
+/// invariants), which must stop the sweep rather than become a row: the
+/// codes from E0900 on (`Code` orders as its strings do).
 fn is_internal(d: &Diagnostic) -> bool {
-    d.code.starts_with("E09")
+    d.code >= Code::Internal
 }
 
 /// Costs `layers` x `passes` on `arch` with `dataflow`. `Err` only for an
@@ -92,7 +93,7 @@ pub fn evaluate(
             };
             if !o.stats.verified {
                 return Err(Diagnostic::error(
-                    "E0911",
+                    Code::WrongOutputs,
                     format!(
                         "simulated outputs of layer `{}` ({pass:?}) differ from the reference",
                         l.name

@@ -1,7 +1,7 @@
 //! What a sweep covers: the varied keys and their values, the dataflows,
 //! the order of the design points and the slice a shard runs.
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::options::Dataflow;
 
 /// Most design points one sweep may have; beyond it is surely a typo.
@@ -17,7 +17,7 @@ pub struct Vary {
 /// Parses `--vary KEY=V1,V2,...`; values are checked later, against the arch.
 pub fn parse_vary(text: &str) -> Result<Vary, Diagnostic> {
     let bad = |why: &str| {
-        Diagnostic::error(codes::BAD_VARY, format!("`--vary {text}`: {why}")).with_help(
+        Diagnostic::error(Code::BadVary, format!("`--vary {text}`: {why}")).with_help(
             "write an arch key and its values separated by commas, e.g. `--vary array=8x8,12x14,16x16`",
         )
     };
@@ -47,7 +47,7 @@ pub struct Shard {
 
 pub fn parse_shard(text: &str) -> Result<Shard, Diagnostic> {
     let bad = || {
-        Diagnostic::error(codes::BAD_SHARD, format!("`--shard {text}` is not K/N with 1 <= K <= N"))
+        Diagnostic::error(Code::BadShard, format!("`--shard {text}` is not K/N with 1 <= K <= N"))
             .with_help("e.g. `--shard 3/8` runs the third of eight slices; in a Slurm array use `--shard $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT`")
     };
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
@@ -86,7 +86,7 @@ pub fn count(varies: &[Vary], dataflows: usize) -> Result<usize, Diagnostic> {
     }
     if n > MAX_POINTS {
         return Err(Diagnostic::error(
-            codes::SWEEP_TOO_LARGE,
+            Code::SweepTooLarge,
             format!("the sweep has {n} design points; at most {MAX_POINTS} are run at once"),
         )
         .with_help("vary fewer keys or values, or split the sweep into several runs"));
@@ -145,10 +145,10 @@ mod tests {
 
     #[test]
     fn bad_specs_are_diagnosed() {
-        assert_eq!(parse_vary("array").unwrap_err().code, codes::BAD_VARY);
-        assert_eq!(parse_vary("array=6x7,,").unwrap_err().code, codes::BAD_VARY);
+        assert_eq!(parse_vary("array").unwrap_err().code, Code::BadVary);
+        assert_eq!(parse_vary("array=6x7,,").unwrap_err().code, Code::BadVary);
         for s in ["0/3", "4/3", "1", "a/b", "1/0"] {
-            assert_eq!(parse_shard(s).unwrap_err().code, codes::BAD_SHARD, "{s}");
+            assert_eq!(parse_shard(s).unwrap_err().code, Code::BadShard, "{s}");
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use logos::{FilterResult, Logos};
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::SrcSpan;
 
 /// Lexical errors, turned into diagnostics by [`Lexer`].
@@ -220,7 +220,7 @@ impl<'input> Lexer<'input> {
                 format!("unexpected characters `{}`", shown.escape_debug())
             };
             self.report(
-                Diagnostic::error(codes::UNEXPECTED_CHAR, what)
+                Diagnostic::error(Code::UnexpectedChar, what)
                     .with_primary(SrcSpan { start, end }, "not part of the language")
                     .with_help("remove it; names use A-Z, a-z, 0-9 and `_`, and comments start with `//` or `/*`"),
             );
@@ -239,7 +239,7 @@ impl<'input> Lexer<'input> {
                         };
                         self.report(
                             Diagnostic::error(
-                                codes::BAD_ESCAPE,
+                                Code::BadEscape,
                                 format!("unknown escape `\\{}`", e.escape_debug()),
                             )
                             .with_primary(span, "not a known escape")
@@ -305,13 +305,10 @@ impl<'input> Iterator for Lexer<'input> {
                         end: span.start + 2,
                     };
                     self.report(
-                        Diagnostic::error(
-                            codes::UNTERMINATED_COMMENT,
-                            "unterminated block comment",
-                        )
-                        .with_primary(open, "this comment is never closed")
-                        .with_note("block comments nest: every `/*` needs its own `*/`")
-                        .with_help("add `*/` where the comment should end"),
+                        Diagnostic::error(Code::UnterminatedComment, "unterminated block comment")
+                            .with_primary(open, "this comment is never closed")
+                            .with_note("block comments nest: every `/*` needs its own `*/`")
+                            .with_help("add `*/` where the comment should end"),
                     );
                     continue;
                 }
@@ -322,7 +319,7 @@ impl<'input> Iterator for Lexer<'input> {
                         end: span.end,
                     };
                     self.report(
-                        Diagnostic::error(codes::UNTERMINATED_STRING, "unterminated string")
+                        Diagnostic::error(Code::UnterminatedString, "unterminated string")
                             .with_primary(s, "this string has no closing `\"`")
                             .with_help("close the string with `\"` on the same line"),
                     );

@@ -5,7 +5,7 @@ use lalrpop_util::{ErrorRecovery, ParseError};
 
 use super::ast::File;
 use super::lexer::{LexError, Lexer, Tok};
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::model::SrcSpan;
 
 lalrpop_util::lalrpop_mod!(
@@ -71,7 +71,7 @@ pub fn parse(source: &str) -> Parsed {
 
 fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnostic {
     match e {
-        ParseError::InvalidToken { location } => Diagnostic::error(codes::SYNTAX, "invalid token")
+        ParseError::InvalidToken { location } => Diagnostic::error(Code::Syntax, "invalid token")
             .with_primary(
                 SrcSpan {
                     start: *location,
@@ -84,7 +84,7 @@ fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnost
                 start: (*location).min(len),
                 end: (*location).min(len),
             };
-            Diagnostic::error(codes::UNEXPECTED_EOF, "unexpected end of file")
+            Diagnostic::error(Code::UnexpectedEof, "unexpected end of file")
                 .with_primary(at, format!("expected {}", describe_expected(expected)))
                 .with_help("a block opened with `{` may be missing its `}`")
         }
@@ -93,7 +93,7 @@ fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnost
             expected,
         } => {
             let expected = describe_expected(expected);
-            let mut d = Diagnostic::error(codes::SYNTAX, format!("unexpected {tok}")).with_primary(
+            let mut d = Diagnostic::error(Code::Syntax, format!("unexpected {tok}")).with_primary(
                 SrcSpan {
                     start: *start,
                     end: *end,
@@ -107,7 +107,7 @@ fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnost
         }
         ParseError::ExtraToken {
             token: (start, tok, end),
-        } => Diagnostic::error(codes::SYNTAX, format!("unexpected {tok}")).with_primary(
+        } => Diagnostic::error(Code::Syntax, format!("unexpected {tok}")).with_primary(
             SrcSpan {
                 start: *start,
                 end: *end,
@@ -115,7 +115,7 @@ fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnost
             "nothing may follow here",
         ),
         // The lexer never hands an error to the parser; keep a sane message anyway.
-        ParseError::User { .. } => Diagnostic::error(codes::SYNTAX, "invalid input"),
+        ParseError::User { .. } => Diagnostic::error(Code::Syntax, "invalid input"),
     }
 }
 

@@ -121,7 +121,7 @@ fn the_backend_never_panics_and_reports_only_finite_numbers() {
                     .any(|w| w == "inf" || w == "-inf" || w.contains("NaN"));
                 assert!(!bad, "{l:?} {a:?}\n{t}");
                 for d in &out.refusals {
-                    assert!(d.code.starts_with("E0"), "{d:?}");
+                    assert!(d.code.as_str().starts_with("E0"), "{d:?}");
                 }
             }
             Err(diags) => assert!(!diags.is_empty()),

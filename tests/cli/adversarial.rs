@@ -36,7 +36,7 @@ fn every_edge_case_verifies_or_is_refused() {
                         Ok(m) => m,
                         Err(d) => {
                             assert!(
-                                d.code.starts_with("E02"),
+                                d.code.as_str().starts_with("E02"),
                                 "{} {pass:?} {df:?} on {}: {d:?}",
                                 l.name,
                                 arch.name
@@ -55,7 +55,7 @@ fn every_edge_case_verifies_or_is_refused() {
                     );
                     verified += 1;
                     if let Err(d) = layer_stats(&o, Objective::Energy) {
-                        assert!(d.code.starts_with("E03"), "{d:?}");
+                        assert!(d.code.as_str().starts_with("E03"), "{d:?}");
                     }
                 }
             }

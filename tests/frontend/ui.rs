@@ -216,7 +216,7 @@ fn bad_inputs_give_well_formed_diagnostics() {
         };
         for d in &diags {
             assert!(
-                d.code.starts_with('E') && d.code.len() == 5,
+                d.code.as_str().starts_with('E') && d.code.as_str().len() == 5,
                 "{name}: bad code {}",
                 d.code
             );

@@ -20,7 +20,7 @@ mod trace;
 
 use std::path::PathBuf;
 
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{Code, Diagnostic};
 use crate::options::Format;
 
 pub use command::{Command, CommandKind};
@@ -47,7 +47,7 @@ pub struct DramArgs {
 /// memory) and prints its energy per device and per rank.
 pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
     let spec = memspec(&args.memspec).map_err(|e| {
-        Diagnostic::error(codes::BAD_MEMSPEC, format!("memspec: {e}")).with_help(format!(
+        Diagnostic::error(Code::BadMemspec, format!("memspec: {e}")).with_help(format!(
             "name a built-in memspec ({}) or a DRAMPower JSON memspec file",
             builtin_memspecs().join(", ")
         ))
@@ -59,14 +59,14 @@ pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
             crate::io::ReadError::TooLarge { .. } => "too large".into(),
         };
         Diagnostic::error(
-            codes::CANNOT_READ,
+            Code::CannotRead,
             format!("cannot read trace `{name}`: {why}"),
         )
         .with_help("give the path of a regular trace file")
     })?;
     let mut input = std::io::BufReader::new(file);
     let c = analyse(&spec, &mut input).map_err(|e| {
-        Diagnostic::error(codes::BAD_TRACE, format!("trace `{name}`: {e}")).with_help(
+        Diagnostic::error(Code::BadTrace, format!("trace `{name}`: {e}")).with_help(
             "each line is `cycle,CMD,bank` (DRAMPower v4.1) or \
              `cycle,CMD,rank,bankgroup,bank,row,column` (DRAMPower 5)",
         )
@@ -74,7 +74,7 @@ pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
     let e = energy_from_counters(&spec, &c);
     if !e.total.is_finite() || !e.duration_ns.is_finite() {
         return Err(Diagnostic::error(
-            codes::NOT_FINITE,
+            Code::NotFinite,
             format!("the energy of trace `{name}` is not a finite number"),
         )
         .with_help("check the memspec's currents, voltages and tCK"));
@@ -84,7 +84,7 @@ pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
         Format::Json => report::json(&e),
         Format::Csv => {
             return Err(Diagnostic::error(
-                crate::diag::codes::CONFLICTING_OPTIONS,
+                crate::diag::Code::ConflictingOptions,
                 "`cnnc dram` prints text or json; csv is for simulation results",
             )
             .with_help("use `--format text` or `--format json`"))

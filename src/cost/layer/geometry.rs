@@ -193,7 +193,10 @@ impl Geometry {
 }
 
 fn internal(what: &str) -> Diagnostic {
-    Diagnostic::error("E0900", format!("internal error: layer cost model: {what}"))
+    Diagnostic::error(
+        crate::diag::Code::Internal,
+        format!("internal error: layer cost model: {what}"),
+    )
 }
 
 /// Row or column range of fold `k` of `n` items cut into pieces of `size`.

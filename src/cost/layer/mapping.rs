@@ -16,7 +16,7 @@ use super::cycles::{cycles, Cycles};
 use super::energy::{on_chip, static_pj};
 use super::geometry::Geometry;
 use super::traffic::{traffic, Raw, OFMAP, PSUM};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer, MappingHint};
 use crate::options::Objective;
 
@@ -49,9 +49,6 @@ pub struct Chosen {
 
 /// Upper bound on evaluated candidates.
 pub const MAX_EVALS: u64 = 400_000;
-
-const NO_FIT: &str = "E0301";
-const BAD_HINT: &str = "E0302";
 
 /// The first limit `m` violates, as a sentence, or `None` if it fits.
 pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<String> {
@@ -268,8 +265,8 @@ pub fn choose(
 ) -> Result<Chosen, Diagnostic> {
     let h = layer.mapping.unwrap_or_default();
     let hand = layer.mapping.is_some();
-    let refuse = |code: &'static str, why: String| {
-        let title = if code == NO_FIT {
+    let refuse = |code: Code, why: String| {
+        let title = if code == Code::NoMappingFits {
             format!(
                 "no mapping fits layer `{}` on arch `{}`: {why}",
                 layer.name, arch.name
@@ -289,7 +286,7 @@ pub fn choose(
             ))
     };
     if let Some(why) = out_of_range(&h, c, arch) {
-        return Err(refuse(BAD_HINT, why));
+        return Err(refuse(Code::BadHint, why));
     }
     let ctx = Ctx {
         geo,
@@ -379,9 +376,9 @@ pub fn choose(
                 violation(geo, c, a, &m0).is_none()
             };
             let code = if fixed_any && base_fits {
-                BAD_HINT
+                Code::BadHint
             } else {
-                NO_FIT
+                Code::NoMappingFits
             };
             Err(refuse(code, why))
         }

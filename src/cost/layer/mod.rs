@@ -22,7 +22,7 @@ pub mod traffic;
 use serde::Serialize;
 
 use crate::cost::dram::DramEnergy;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::options::{Dataflow, Objective, PassKind};
 use crate::sim::PassOutcome;
 
@@ -155,7 +155,7 @@ pub struct LayerStats {
 
 fn too_large(what: &str) -> Diagnostic {
     Diagnostic::error(
-        "E0303",
+        Code::CostTooLarge,
         format!("layer too large for the cost model: {what} exceeds 64 bits"),
     )
 }
@@ -188,8 +188,11 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
     let arch = &m.arch;
     let c = convs::Convs::of(&m.layer, m.pass);
     let spec = dram::spec(arch).map_err(|e| {
-        Diagnostic::error("E0304", format!("DRAM model `{}`: {e}", arch.dram))
-            .with_primary(arch.span, "this arch")
+        Diagnostic::error(
+            Code::UnknownDram,
+            format!("DRAM model `{}`: {e}", arch.dram),
+        )
+        .with_primary(arch.span, "this arch")
     })?;
     let (geo, chosen) = search_strips(o, &c, dram::pj_per_byte(&spec), objective)?;
     let x = &chosen.raw;
@@ -274,8 +277,11 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         convs_simulated: 1,
     };
     let (g, factor) = dram::commands(&spec, &s).map_err(|e| {
-        Diagnostic::error("E0303", format!("layer too large for the DRAM model: {e}"))
-            .with_primary(m.layer.span, "this layer")
+        Diagnostic::error(
+            Code::CostTooLarge,
+            format!("layer too large for the DRAM model: {e}"),
+        )
+        .with_primary(m.layer.span, "this layer")
     })?;
     s.dram_energy = scaled(
         crate::cost::dram::energy(&spec, &g.commands, g.end_cycle),
@@ -290,7 +296,7 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
     let bad = crate::limits::null_fields(&s);
     if let Some(first) = bad.first() {
         return Err(Diagnostic::error(
-            crate::diag::codes::NOT_FINITE,
+            crate::diag::Code::NotFinite,
             format!(
                 "`{first}` of layer `{}` is not a finite number",
                 m.layer.name
@@ -323,7 +329,7 @@ fn search_strips(
     if let Some(e) = fixed {
         if e > arch.array.w || e > set.w {
             return Err(Diagnostic::error(
-                "E0302",
+                Code::BadHint,
                 format!(
                     "the hand-fixed mapping of layer `{}` does not fit arch `{}`: strip width e = {e} exceeds the {} PE-set columns or the array's {} columns",
                     m.layer.name, arch.name, set.w, arch.array.w
@@ -363,7 +369,7 @@ fn search_strips(
         (Some(b), _) => Ok(b),
         (None, Some(d)) => Err(d),
         (None, None) => Err(Diagnostic::error(
-            "E0900",
+            Code::Internal,
             "internal error: no strip width tried",
         )),
     }
