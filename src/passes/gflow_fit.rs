@@ -318,26 +318,9 @@ fn stream(
         }
         hi = (hi * 2).min(cap);
     }
-    let mut lo = hi / 2 + 1;
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if fits(mid, late) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    let k = hi;
-    let (mut lo, mut hi) = (0, late);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if fits(k, mid) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    let s = Stretch { k, start: hi, d1 };
+    let k = least(hi / 2 + 1, hi, |k| fits(k, late));
+    let start = least(0, late, |start| fits(k, start));
+    let s = Stretch { k, start, d1 };
     // The streamed set is built dense in one step, so only the array-wide
     // bound applies (not the bound on Grad-Flow's sparse event lists).
     let pe_cycles = pes.saturating_mul(s.adder(len + d1) + 2);
@@ -353,6 +336,21 @@ fn stream(
         .with_help("use a grouping that needs fewer PE-cycles, or `--dataflow rs`"));
     }
     Ok(build(set, sides, &all, &nets, &s))
+}
+
+/// The smallest value in `lo..=hi` that `ok` accepts, by bisection (`ok(hi)`
+/// holds; a larger stretch or a later start only gives the networks more
+/// time).
+fn least(mut lo: u64, mut hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    hi
 }
 
 /// The streamed set: stretched words, ring addresses, deliveries in cycle
