@@ -30,6 +30,7 @@ use super::{Pass, PassError};
 use crate::diag::Diagnostic;
 use crate::ir::{Delivery, LogicalSet, Module, Net, Src, Word};
 use crate::model::Arch;
+use crate::options::PassKind;
 
 pub struct GflowFit;
 
@@ -45,13 +46,30 @@ impl Pass for GflowFit {
             .set
             .as_mut()
             .ok_or_else(|| PassError::internal("gflow-fit", "no PE set: gflow-map did not run"))?;
-        if set
-            .pes
-            .iter()
-            .any(|p| p.psum_entries as u64 > m.arch.rf_psum)
-        {
+        let cap = m.arch.rf_psum;
+        let over = |s: &LogicalSet| s.pes.iter().any(|p| p.psum_entries as u64 > cap);
+        if over(set) {
             for pe in &mut set.pes {
                 compact_psums(pe);
+            }
+        }
+        // A large strided filter keeps every gradient column of a PE live;
+        // read by residue, its sums live one column at a time.
+        if over(set) && m.pass == PassKind::Igrad && m.layer.is_ordinary() {
+            let (mul, add) = (m.arch.pipeline_mul, m.arch.pipeline_add);
+            let mut by_residue =
+                super::gflow_igrad_set_ordered(&m.layer, m.gflow_group, mul, add, true)
+                    .map_err(PassError::refused)?;
+            for pe in &mut by_residue.pes {
+                compact_psums(pe);
+            }
+            let most = |s: &LogicalSet| s.pes.iter().map(|p| p.psum_entries).max();
+            if most(&by_residue) < most(set) {
+                by_residue.placement.rules.push(format!(
+                    "weight columns read by residue modulo the column stride {} (fewer live psums)",
+                    m.layer.stride.w
+                ));
+                *set = by_residue;
             }
         }
         let Some(sides) = Sides::needed(set, &m.arch) else {

@@ -28,7 +28,27 @@ pub fn gflow_igrad_set(
     mul: u64,
     add: u64,
 ) -> Result<LogicalSet, Diagnostic> {
-    let geo = Geometry::new(layer, g)?;
+    gflow_igrad_set_ordered(layer, g, mul, add, false)
+}
+
+/// [`gflow_igrad_set`] with the weight columns read by residue modulo the
+/// column stride (`x = 0, s, 2s, ..., 1, 1 + s, ...`) when `by_residue`: a
+/// PE column's gradient columns are `a·s + (x mod s)`, so in column-major
+/// order every one of them stays live for the whole pass, while by residue
+/// only one gradient column's sums are live at a time (fewer psum slots
+/// for a large strided filter; the same products).
+pub fn gflow_igrad_set_ordered(
+    layer: &Layer,
+    g: i64,
+    mul: u64,
+    add: u64,
+    by_residue: bool,
+) -> Result<LogicalSet, Diagnostic> {
+    let mut geo = Geometry::new(layer, g)?;
+    if by_residue {
+        let (s, w) = (geo.stride.w.max(1), geo.filt.w);
+        geo.columns = (0..s).flat_map(|r| (r..w).step_by(s as usize)).collect();
+    }
     // Read-to-adder distance: a read at t reaches the adder at t + d1.
     let d1 = (mul + add).saturating_sub(1);
     let reads_per_pe = geo.group.min(geo.err.h).saturating_mul(geo.taps());
@@ -85,6 +105,8 @@ struct Geometry {
     group: u64,
     rows: u64,
     cols: u64,
+    /// Filter column of each weight column slot, in read order.
+    columns: Vec<u64>,
 }
 
 impl Geometry {
@@ -107,6 +129,7 @@ impl Geometry {
             group,
             rows: err.h.div_ceil(group),
             cols: err.w,
+            columns: (0..layer.filter.w).collect(),
         })
     }
 
@@ -114,9 +137,10 @@ impl Geometry {
         self.filt.h * self.filt.w
     }
 
-    /// Filter row and column of weight k (column-major order).
+    /// Filter row and column of weight k (column-major order over
+    /// `columns`).
     fn weight(&self, k: u64) -> (u64, u64) {
-        (k % self.filt.h, k / self.filt.h)
+        (k % self.filt.h, self.columns[(k / self.filt.h) as usize])
     }
 
     /// Error rows `lo..=hi` whose products reach gradient row `r`.

@@ -84,3 +84,12 @@ fn a_set_that_fits_is_left_alone() {
     .unwrap();
     assert!(refit(&m).unwrap().is_none());
 }
+
+#[test]
+fn a_large_strided_filter_reads_its_columns_by_residue() {
+    // AlexNet CONV1's shape in small: 11 x 11 taps at stride 4 keep 44
+    // gradient elements per PE live in column-major order, over rf.psum.
+    let f = fits_and_verifies(&layer(35, 11, 4, 0), PassKind::Igrad, 1);
+    let rules = &f.set.unwrap().placement.rules;
+    assert!(rules.iter().any(|r| r.contains("by residue")), "{rules:?}");
+}
