@@ -42,6 +42,20 @@ struct State {
 }
 
 impl State {
+    /// Every bank precharged, nothing counted yet.
+    fn new(banks: usize) -> State {
+        State {
+            open: vec![false; banks],
+            bank_first_act: vec![0; banks],
+            first_act: 0,
+            last_pre: 0,
+            c: Counters {
+                bank_active_cycles: vec![0; banks],
+                ..Counters::default()
+            },
+        }
+    }
+
     fn n_open(&self) -> usize {
         self.open.iter().filter(|o| **o).count()
     }
@@ -158,16 +172,7 @@ impl Counting {
     pub fn new(spec: &MemSpec) -> Counting {
         let banks = spec.banks.max(1) as usize;
         Counting {
-            st: State {
-                open: vec![false; banks],
-                bank_first_act: vec![0; banks],
-                first_act: 0,
-                last_pre: 0,
-                c: Counters {
-                    bank_active_cycles: vec![0; banks],
-                    ..Counters::default()
-                },
-            },
+            st: State::new(banks),
             spec: spec.clone(),
         }
     }
@@ -196,16 +201,7 @@ pub fn count(spec: &MemSpec, commands: &[Command], end_cycle: u64) -> Counters {
     let banks = spec.banks.max(1) as usize;
     let mut sorted: Vec<Command> = commands.to_vec();
     sorted.sort_by_key(|c| (c.cycle, !matches!(c.kind, CommandKind::Pre)));
-    let mut st = State {
-        open: vec![false; banks],
-        bank_first_act: vec![0; banks],
-        first_act: 0,
-        last_pre: 0,
-        c: Counters {
-            bank_active_cycles: vec![0; banks],
-            ..Counters::default()
-        },
-    };
+    let mut st = State::new(banks);
     for cmd in &mut sorted {
         cmd.bank %= banks as u32;
         st.apply(cmd, spec);
