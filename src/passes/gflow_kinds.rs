@@ -15,9 +15,17 @@
 //!   filter gradient of an ordinary layer with input X (pad p, stride d)
 //!   and error W: the gflow fgrad schedule, W in place of the error.
 //!
+//! - Input gradient of a dilated stride-1 layer (of its padded input, as
+//!   for every ordinary layer) `dXp[h] = Σ dO[h - a·d]·W[a]` is, with the
+//!   filter flipped (`a' = k-1-a`) and dO padded by `(k-1)·d`, the dilated
+//!   forward pass `dXp[h] = Σ dOp[h + a'·d]·Wflip[a']`: the fgrad schedule
+//!   of an ordinary layer with input dO (pad (k-1)·d, stride d) and error
+//!   Wflip.
+//!
 //! The other passes (a transposed layer's input gradient, a dilated layer's
-//! gradients and strided forward pass) are not one of these schedules and
-//! are refused with the way to run them.
+//! filter gradient and strided passes) are not one of these schedules and
+//! are refused with the way to run them; they multiply no inserted zeros
+//! (only padding), so row-stationary loses nothing on them.
 
 use super::{gflow_fgrad_set, gflow_igrad_set, PassError};
 use crate::diag::{Code, Diagnostic};
@@ -84,6 +92,22 @@ pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
             explain(&mut set, format!("dilated forward as the fgrad schedule of a layer with stride {}: its error is W, its filter gradient O", l.dilation));
             Ok(set)
         }
+        (false, PassKind::Igrad) if l.stride == one => {
+            let pad = Hw::new((l.filter.h - 1) * l.dilation.h, (l.filter.w - 1) * l.dilation.w);
+            let e = equivalent(l.ofmap, l.input_grad_shape(), l.dilation, pad)?;
+            if e.ofmap != l.filter {
+                return Err(PassError::internal("gflow-map", "equivalent layer has another error shape"));
+            }
+            let mut set = gflow_fgrad_set(&e, g, mul, add).map_err(|d| regroup(d, l))?;
+            rename(
+                &mut set,
+                &[(SrcKind::Ifmap, SrcKind::Error), (SrcKind::Error, SrcKind::Filter)],
+            );
+            flip_filter(&mut set, l.filter);
+            set.out_kind = OutKind::InputGrad;
+            explain(&mut set, format!("dilated igrad as the fgrad schedule of a layer with stride {} and pad {pad}: its input is dO, its error the flipped W, its filter gradient dX of the padded input", l.dilation));
+            Ok(set)
+        }
         (true, PassKind::Forward) | (true, PassKind::Fgrad) => {
             Err(refused("a transposed layer with a dilation"))
         }
@@ -91,7 +115,10 @@ pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
             "the input gradient of a transposed layer: it is an ordinary strided convolution of the error, with no inserted zeros to skip",
         )),
         (false, PassKind::Forward) => Err(refused("a dilated layer's forward pass with a stride above 1")),
-        (false, _) => Err(refused("the gradients of a dilated layer")),
+        (false, PassKind::Igrad) => Err(refused("the input gradient of a dilated layer with a stride above 1")),
+        (false, _) => Err(refused(
+            "the filter gradient of a dilated layer: it is a strided convolution of the input by the error, with no inserted zeros to skip",
+        )),
     }
 }
 
@@ -101,7 +128,7 @@ fn refusal(l: &Layer, why: &str) -> Diagnostic {
         format!("Grad-Flow does not map {why}"),
     )
     .with_primary(l.span, "this layer")
-    .with_note("Grad-Flow maps a transposed layer's forward pass and filter gradient, and a dilated layer's stride-1 forward pass (dilation 1 for transposed layers)")
+    .with_note("Grad-Flow maps a transposed layer's forward pass and filter gradient, and a dilated layer's stride-1 forward pass and input gradient (dilation 1 for transposed layers)")
     .with_help("use `--dataflow rs`: row-stationary runs it as frameworks lower it (zero insertion, dilated filters)")
 }
 
@@ -117,6 +144,21 @@ fn regroup(d: Diagnostic, l: &Layer) -> PassError {
         d
     };
     PassError::refused(d)
+}
+
+/// Turns the weights the set reads end for end (`W[a]` read as
+/// `W[k-1-a]`): the input gradient correlates with the flipped filter.
+fn flip_filter(set: &mut LogicalSet, k: Hw) {
+    let flip = |s: &mut Src| {
+        if s.kind == SrcKind::Filter {
+            s.r = (k.h - 1) as u32 - s.r;
+            s.c = (k.w - 1) as u32 - s.c;
+        }
+    };
+    for pe in &mut set.pes {
+        pe.ifmap_init.iter_mut().for_each(flip);
+        pe.filter_init.iter_mut().for_each(flip);
+    }
 }
 
 /// Says first, in the placement rules, which schedule the set is.

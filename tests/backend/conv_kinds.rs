@@ -135,8 +135,9 @@ proptest! {
     #![proptest_config(crate::common::regressions_beside_source(ProptestConfig { cases: 160, ..ProptestConfig::default() }))]
 
     /// Grad-Flow maps a transposed layer's forward pass and filter gradient
-    /// (dilation 1) and a dilated layer's stride-1 forward pass, with none
-    /// of the inserted zeros; every other pass is refused with E0090.
+    /// (dilation 1) and a dilated layer's stride-1 forward pass and input
+    /// gradient, with none of the inserted zeros; every other pass is
+    /// refused with E0090.
     #[test]
     fn grad_flow_maps_the_passes_it_can_and_refuses_the_rest(l in kind_layer(), seed in 0u64..1000) {
         // Ordinary layers (dilation 1) are tests/backend/gflow.rs's.
@@ -145,7 +146,7 @@ proptest! {
         for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
             let direct = match (l.transposed, pass) {
                 (true, PassKind::Forward | PassKind::Fgrad) => l.dilation.is_one(),
-                (false, PassKind::Forward) => l.stride.is_one(),
+                (false, PassKind::Forward | PassKind::Igrad) => l.stride.is_one(),
                 _ => false,
             };
             match compile(&l, &arch, pass, Dataflow::Gflow, 1, None) {
@@ -155,9 +156,15 @@ proptest! {
                     prop_assert!(o.stats.verified, "{:?} {:?}: {:?}", l, pass, o.stats.mismatches);
                     // Every input times every tap (transposed forward and
                     // filter gradient), every output times every tap
-                    // (dilated forward): the filter's inserted zeros and the
-                    // zero-inserted input are never multiplied.
-                    let want = if l.transposed { l.ifmap.area() } else { l.ofmap.area() } * l.filter.area();
+                    // (dilated forward), every padded-input gradient element
+                    // times every tap (dilated igrad): the filter's inserted
+                    // zeros and the zero-inserted input are never multiplied.
+                    let positions = match (l.transposed, pass) {
+                        (true, _) => l.ifmap.area(),
+                        (false, PassKind::Igrad) => l.input_grad_shape().area(),
+                        _ => l.ofmap.area(),
+                    };
+                    let want = positions * l.filter.area();
                     prop_assert_eq!(o.stats.macs, want, "{:?} {:?}", l, pass);
                 }
                 Err(d) => {

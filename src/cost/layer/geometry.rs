@@ -211,13 +211,17 @@ fn distinct<'a>(it: impl Iterator<Item = &'a Src>) -> u64 {
     v.len() as u64
 }
 
-/// Ifmap row ranges a PE streams, one per chunk of its filter row.
+/// Ifmap row ranges a PE streams, one per chunk of its filter row and group
+/// of output windows.
 #[derive(Debug, Clone, Copy)]
 struct Chunks {
     count: u64,
     taps: u64,
     windows: u64,
     stride: u64,
+    /// Output windows whose psums the PE holds at once while the chunks add
+    /// up (all of them when they fit the psum scratchpad).
+    group: u64,
 }
 
 impl Chunks {
@@ -226,16 +230,22 @@ impl Chunks {
             return std::iter::once(0..len).collect();
         }
         let size = self.taps.div_ceil(self.count);
-        (0..self.count)
-            .map(|j| {
-                let a = (j * size).min(self.taps);
-                let b = ((j + 1) * size).min(self.taps);
-                let end = if b > a {
-                    b - 1 + (self.windows.saturating_sub(1)) * self.stride + 1
-                } else {
-                    a
-                };
-                (a as usize).min(len)..(end as usize).min(len)
+        let group = self.group.clamp(1, self.windows.max(1));
+        let groups = self.windows.max(1).div_ceil(group);
+        (0..groups)
+            .flat_map(|gi| {
+                let w0 = gi * group;
+                let w1 = ((gi + 1) * group).min(self.windows.max(1));
+                (0..self.count).map(move |j| {
+                    let a = (j * size).min(self.taps);
+                    let b = ((j + 1) * size).min(self.taps);
+                    if b <= a {
+                        return 0..0;
+                    }
+                    let start = a + w0 * self.stride;
+                    let end = b + (w1 - 1) * self.stride;
+                    (start as usize).min(len)..(end as usize).min(len)
+                })
             })
             .collect()
     }
@@ -246,7 +256,10 @@ fn chunk_sends(pes: &[&crate::ir::PeSchedule], ch: &Chunks) -> u64 {
     if ch.count <= 1 {
         return distinct(pes.iter().flat_map(|p| &p.ifmap_init));
     }
-    (0..ch.count as usize)
+    let passes = pes
+        .first()
+        .map_or(0, |p| ch.ranges(p.ifmap_init.len()).len());
+    (0..passes)
         .map(|j| {
             distinct(pes.iter().flat_map(|p| {
                 let r = ch.ranges(p.ifmap_init.len())[j].clone();
@@ -442,8 +455,10 @@ fn sum_counters(pes: &[PeCounters]) -> PeCounters {
 /// hold). Grad-Flow: what its schedule keeps (the plan's needs).
 ///
 /// A row-stationary filter row longer than the ifmap scratchpad is cut into
-/// the fewest chunks whose window fits; the PE then keeps the psums of all
-/// its windows (one per output column) while the chunks add up.
+/// the fewest chunks whose window fits; the PE then keeps one psum per
+/// output window while the chunks add up, for at most `rf.psum` windows at
+/// a time: the windows are taken in groups that fit the psum scratchpad,
+/// and each group streams its part of the ifmap row once per chunk.
 fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), Chunks) {
     let taps = plan.rf_filter_need.max(1);
     let windows = set.out_shape.w;
@@ -457,6 +472,7 @@ fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), 
         taps,
         windows,
         stride,
+        group: windows,
     };
     match m.dataflow {
         Dataflow::Rs => {
@@ -465,7 +481,15 @@ fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), 
                 return ((taps, taps, 1), one);
             }
             let window = taps.div_ceil(count);
-            ((window, window, windows.max(1)), Chunks { count, ..one })
+            let group = windows.clamp(1, m.arch.rf_psum.max(1));
+            (
+                (window, window, group),
+                Chunks {
+                    count,
+                    group,
+                    ..one
+                },
+            )
         }
         Dataflow::Gflow => (
             (
