@@ -53,7 +53,7 @@ pub trait Pass: Sync {
     /// The files of `src/passes/` it is written in, for the docs.
     fn files(&self) -> &'static [&'static str];
     /// What it does, in full: its row of the pass table in
-    /// docs/architecture.md.
+    /// docs/architecture.md ([`docs_tables`]).
     fn doc(&self) -> &'static str;
     fn run(&self, m: &mut Module, opts: &PassOptions) -> Result<(), PassError>;
 }
@@ -287,4 +287,40 @@ fn run_passes(
         }
     }
     Ok(())
+}
+
+/// The pipelines and the passes as the two markdown tables of
+/// docs/architecture.md ("The passes"), generated from [`pipelines`] and
+/// [`registry`]; a test fails when the docs differ.
+pub fn docs_tables() -> String {
+    let code = |s: &str| format!("`{s}`");
+    let list = |xs: &mut dyn Iterator<Item = String>| {
+        let v: Vec<String> = xs.collect();
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut s = String::from("| pipeline | runs | passes |\n|---|---|---|\n");
+    for p in pipelines() {
+        s.push_str(&format!(
+            "| {} | {} | {} |\n",
+            code(p.name),
+            p.description,
+            list(&mut p.passes.iter().map(|q| code(q.name())))
+        ));
+    }
+    s.push_str("\n| pass | file | needs | provides | what it does |\n|---|---|---|---|---|\n");
+    for p in registry() {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            code(p.name()),
+            list(&mut p.files().iter().map(|f| code(f))),
+            list(&mut p.needs().iter().map(|n| code(n.name()))),
+            list(&mut p.provides().iter().map(|n| code(n.name()))),
+            p.doc()
+        ));
+    }
+    s
 }
