@@ -3,13 +3,21 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::simulate;
 use cnnc::sim::{data::Slices, ArrayParams, Machine};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench_layer(c: &mut Criterion, name: &str, l: &Layer, pass: PassKind) {
-    let m = compile(l, &Arch::eyeriss(), pass, Dataflow::Rs, 1, None).unwrap();
+    let m = compile(
+        l,
+        &Arch::eyeriss(),
+        pass,
+        Dataflow::Rs,
+        &PassOptions::default(),
+        None,
+    )
+    .unwrap();
     let p = m.program.as_ref().unwrap();
     // Simulated PE-cycles: every PE of the set over every simulated cycle,
     // the output drain included (idle PEs are simulated by skipping them).

@@ -49,6 +49,37 @@ pub enum GflowGroup {
     Fixed(i64),
 }
 
+/// Options of the `gflow-map` pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GflowMapOptions {
+    /// The grouping `g` of the Grad-Flow schedules (docs/gflow.md): a
+    /// `--gflow-group` number, or the candidate `auto` is trying.
+    pub group: i64,
+}
+
+impl Default for GflowMapOptions {
+    fn default() -> Self {
+        GflowMapOptions { group: 1 }
+    }
+}
+
+/// The options of one pipeline run, handed to every pass: one field per
+/// pass that takes options, named after it and read by that pass only
+/// (`passes::Pipeline`). Passes without options have no field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PassOptions {
+    pub gflow_map: GflowMapOptions,
+}
+
+impl PassOptions {
+    /// Every pass at its defaults but `gflow-map`, which groups by `group`.
+    pub fn gflow_group(group: i64) -> PassOptions {
+        PassOptions {
+            gflow_map: GflowMapOptions { group },
+        }
+    }
+}
+
 impl std::str::FromStr for GflowGroup {
     type Err = String;
     fn from_str(s: &str) -> Result<GflowGroup, String> {

@@ -7,7 +7,7 @@ use crate::cost::layer::{layer_stats, LayerStats};
 use crate::diag::{Code, Diagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
-use crate::passes::{compile, compile_physical};
+use crate::passes::{compile, compile_physical, PassOptions};
 use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome};
 
 /// One layer, pass and dataflow, computed: the simulated 2-D convolution,
@@ -17,7 +17,7 @@ use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome
 pub struct PassResult {
     pub outcome: PassOutcome,
     /// Grad-Flow with `--gflow-group auto`: the groupings tried, in order
-    /// (the one compiled is `outcome.module.gflow_group`).
+    /// (the one compiled is `outcome.module.gflow_group()`).
     pub gflow_group_tried: Option<Vec<i64>>,
     /// Grad-Flow asked for a pass it does not map (E0090: a transposed
     /// layer's input gradient, a dilated layer's gradients): the array runs
@@ -63,7 +63,7 @@ pub(crate) fn gflow_group(
     match (dataflow, req.gflow_group) {
         (Dataflow::Gflow, GflowGroup::Fixed(g)) => Ok(g),
         (Dataflow::Gflow, GflowGroup::Auto) => {
-            Ok(compute_auto(req, l, pass)?.outcome.module.gflow_group)
+            Ok(compute_auto(req, l, pass)?.outcome.module.gflow_group())
         }
         _ => Ok(1),
     }
@@ -126,7 +126,7 @@ fn compute_auto(req: &Request<'_>, l: &Layer, pass: PassKind) -> Result<PassResu
             l,
             pass,
             Dataflow::Gflow,
-            chosen.outcome.module.gflow_group,
+            chosen.outcome.module.gflow_group(),
         )?;
     }
     chosen.gflow_group_tried = Some(tried);
@@ -140,7 +140,8 @@ fn compute_with(
     dataflow: Dataflow,
     gflow_group: i64,
 ) -> Result<PassResult, Diagnostic> {
-    let m = compile(l, req.arch, pass, dataflow, gflow_group, None)?;
+    let opts = PassOptions::gflow_group(gflow_group);
+    let m = compile(l, req.arch, pass, dataflow, &opts, None)?;
     let outcome = checked(simulate(m, req.seed)?)?;
     // Grad-Flow's layer runs the set fitted to the arch's scratchpads (the
     // same set when it already fits); `outcome` keeps the original's.

@@ -6,7 +6,7 @@ use crate::bytecode::print_program;
 use crate::ir::print_module;
 use crate::model::Layer;
 use crate::options::{Emit, Format};
-use crate::passes::{compile, compile_dumping};
+use crate::passes::{compile, compile_dumping, PassOptions};
 
 pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
     let mut out = Output::default();
@@ -17,21 +17,25 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
         match req.emit {
             Emit::Ir if req.after.as_deref() == Some("all") => {
                 let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
+                let opts = PassOptions::gflow_group(g);
                 let dumps =
-                    compile_dumping(l, req.arch, pass, req.dataflow, g).map_err(|d| vec![d])?;
+                    compile_dumping(l, req.arch, pass, req.dataflow, &opts).map_err(|d| vec![d])?;
                 for (name, ir) in dumps {
                     out.text.push_str(&format!("// after {name}\n{ir}"));
                 }
             }
             Emit::Ir => {
                 let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
-                let m = compile(l, req.arch, pass, req.dataflow, g, req.after.as_deref())
+                let opts = PassOptions::gflow_group(g);
+                let m = compile(l, req.arch, pass, req.dataflow, &opts, req.after.as_deref())
                     .map_err(|d| vec![d])?;
-                out.text.push_str(&print_module(&m));
+                out.text.push_str(&print_module(&m, &opts));
             }
             Emit::Signals => {
                 let g = gflow_group(req, l, pass, req.dataflow).map_err(|d| vec![d])?;
-                let m = compile(l, req.arch, pass, req.dataflow, g, None).map_err(|d| vec![d])?;
+                let opts = PassOptions::gflow_group(g);
+                let m =
+                    compile(l, req.arch, pass, req.dataflow, &opts, None).map_err(|d| vec![d])?;
                 if let Some(p) = &m.program {
                     out.text.push_str(&print_program(p));
                 }

@@ -122,7 +122,7 @@ impl PassReport {
             arch: m.arch.name.clone(),
             pass: m.pass,
             dataflow: m.dataflow,
-            gflow_group: m.gflow_group,
+            gflow_group: m.gflow_group(),
             gflow_group_tried: None,
             gflow_fallback: None,
             pe_set: PeSet {

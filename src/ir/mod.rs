@@ -21,6 +21,45 @@ pub use verify::verify_module;
 use crate::model::{Arch, Hw, Layer};
 use crate::options::{Dataflow, PassKind};
 
+/// The optional parts of a [`Module`], which passes fill in; every pass
+/// declares the parts it needs and the parts it provides, and the pass
+/// manager checks them (`passes::Pass`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    Graph,
+    Set,
+    Alloc,
+    Plan,
+    Program,
+}
+
+impl Part {
+    pub const ALL: [Part; 5] = [
+        Part::Graph,
+        Part::Set,
+        Part::Alloc,
+        Part::Plan,
+        Part::Program,
+    ];
+
+    /// The module field holding the part.
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Graph => "graph",
+            Part::Set => "set",
+            Part::Alloc => "alloc",
+            Part::Plan => "plan",
+            Part::Program => "program",
+        }
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything the pass pipeline knows about one request. Passes fill the
 /// optional parts in order; the verifier checks what is present.
 #[derive(Debug, Clone)]
@@ -29,7 +68,6 @@ pub struct Module {
     pub arch: Arch,
     pub pass: PassKind,
     pub dataflow: Dataflow,
-    pub gflow_group: i64,
     /// Map a physical pass (strip on the array, streamed scratchpads)
     /// instead of the per-pass model.
     pub physical: bool,
@@ -46,19 +84,12 @@ pub struct Module {
 }
 
 impl Module {
-    pub fn new(
-        layer: Layer,
-        arch: Arch,
-        pass: PassKind,
-        dataflow: Dataflow,
-        gflow_group: i64,
-    ) -> Self {
+    pub fn new(layer: Layer, arch: Arch, pass: PassKind, dataflow: Dataflow) -> Self {
         Module {
             layer,
             arch,
             pass,
             dataflow,
-            gflow_group,
             physical: false,
             graph: None,
             set: None,
@@ -66,6 +97,23 @@ impl Module {
             plan: None,
             program: None,
         }
+    }
+
+    /// Whether a pass has filled in `part`.
+    pub fn has(&self, part: Part) -> bool {
+        match part {
+            Part::Graph => self.graph.is_some(),
+            Part::Set => self.set.is_some(),
+            Part::Alloc => self.alloc.is_some(),
+            Part::Plan => self.plan.is_some(),
+            Part::Program => self.program.is_some(),
+        }
+    }
+
+    /// The Grad-Flow grouping of the mapped set: the one `gflow-map` built
+    /// it with, or 1 for a row-stationary (or not yet mapped) module.
+    pub fn gflow_group(&self) -> i64 {
+        self.set.as_ref().and_then(|s| s.gflow_group).unwrap_or(1)
     }
 
     /// Padded input extent of the layer.

@@ -4,14 +4,17 @@
 use std::fmt::Write;
 
 use super::{Module, Node};
+use crate::options::PassOptions;
 
-pub fn print_module(m: &Module) -> String {
+/// The module as text; the header names the options of the run (`opts`),
+/// which the module does not keep.
+pub fn print_module(m: &Module, opts: &PassOptions) -> String {
     let mut s = String::new();
     let l = &m.layer;
     let _ = writeln!(
         s,
         "module {} pass={:?} dataflow={:?} gflow_group={} arch={}",
-        l.name, m.pass, m.dataflow, m.gflow_group, m.arch.name
+        l.name, m.pass, m.dataflow, opts.gflow_map.group, m.arch.name
     );
     let _ = writeln!(
         s,

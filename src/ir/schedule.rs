@@ -99,6 +99,12 @@ pub struct LogicalSet {
     pub deliveries: Vec<Delivery>,
     /// How a physical pass was timed to let the networks keep up.
     pub stream: Option<StreamTiming>,
+    /// The Grad-Flow grouping the set was built with (`None` for a
+    /// row-stationary set). The grouping is an option of `gflow-map`, not
+    /// of the module; the set records it so that what reads a mapped set
+    /// later (`gflow-fit`, also when `passes::refit` continues a compiled
+    /// module, and the reports) sees the grouping of that set.
+    pub gflow_group: Option<i64>,
 }
 
 /// The timing a physical pass settled on.

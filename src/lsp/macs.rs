@@ -9,7 +9,7 @@ use crate::cost::layer::convs::Convs;
 use crate::ir::Module;
 use crate::model::{Arch, Layer};
 use crate::options::{Dataflow, PassKind};
-use crate::passes::run_pipeline;
+use crate::passes::{run_pipeline, PassOptions};
 
 pub struct PassMacs {
     pub pass: PassKind,
@@ -43,8 +43,8 @@ pub fn of(layer: &Layer) -> Vec<PassMacs> {
 
 fn per_conv(layer: &Layer, pass: PassKind) -> Result<u128, String> {
     // The arch only sets the element type of the graph's tensors.
-    let mut m = Module::new(layer.clone(), Arch::eyeriss(), pass, Dataflow::Rs, 1);
-    run_pipeline(&mut m, Some("select")).map_err(|d| d.message)?;
+    let mut m = Module::new(layer.clone(), Arch::eyeriss(), pass, Dataflow::Rs);
+    run_pipeline(&mut m, &PassOptions::default(), Some("select")).map_err(|d| d.message)?;
     let g = m.graph.as_ref().ok_or("select built no graph")?;
     let (_, _, kernel, out) = g.conv().ok_or("the pass has no convolution")?;
     let (k, o) = (

@@ -4,7 +4,7 @@
 //! smaller than the array are replicated to run several 2-D convolutions
 //! (channels, filters or images) at once.
 
-use super::{Pass, PassError};
+use super::{Part, Pass, PassError, PassOptions};
 use crate::ir::{Allocation, Module};
 use crate::model::Hw;
 
@@ -17,11 +17,20 @@ impl Pass for Allocate {
     fn description(&self) -> &'static str {
         "fold (strip-mine) the logical PE set onto the physical array and replicate small sets"
     }
-    fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m
-            .set
-            .as_ref()
-            .ok_or_else(|| PassError::internal("allocate", "no PE set: mapping did not run"))?;
+    fn needs(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Alloc]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["allocate.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"folds a set taller or wider than the array into balanced pieces (ceil division) and counts the replicas of a piece that fit."#
+    }
+    fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
+        let set = super::needed(m.set.as_ref());
         m.alloc = Some(allocate(
             Hw::new(set.rows as u64, set.cols as u64),
             m.arch.array,

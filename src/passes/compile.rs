@@ -1,7 +1,8 @@
 //! The entry points other stages use to compile one pass of one layer: a
-//! module built from the request and run through its named pipeline.
+//! module built from the request and run through its named pipeline with
+//! the options of the run.
 
-use super::run_pipeline;
+use super::{run_pipeline, PassOptions};
 
 use crate::diag::Diagnostic;
 use crate::ir::Module;
@@ -14,11 +15,11 @@ pub fn compile(
     arch: &Arch,
     pass: PassKind,
     dataflow: Dataflow,
-    gflow_group: i64,
+    opts: &PassOptions,
     after: Option<&str>,
 ) -> Result<Module, Diagnostic> {
-    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
-    run_pipeline(&mut m, after)?;
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow);
+    run_pipeline(&mut m, opts, after)?;
     Ok(m)
 }
 
@@ -28,27 +29,17 @@ pub fn compile_dumping(
     arch: &Arch,
     pass: PassKind,
     dataflow: Dataflow,
-    gflow_group: i64,
+    opts: &PassOptions,
 ) -> Result<Vec<(&'static str, String)>, Diagnostic> {
-    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
-    super::run_pipeline_dumping(&mut m)
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow);
+    super::run_pipeline_dumping(&mut m, opts)
 }
 
 /// Runs the physical-pass pipeline (row-stationary): a strip of the set on
 /// the arch's array, its scratchpads streamed over the networks.
 pub fn compile_physical(layer: &Layer, arch: &Arch, pass: PassKind) -> Result<Module, Diagnostic> {
-    physical(layer, arch, pass, Dataflow::Rs, 1)
-}
-
-fn physical(
-    layer: &Layer,
-    arch: &Arch,
-    pass: PassKind,
-    dataflow: Dataflow,
-    gflow_group: i64,
-) -> Result<Module, Diagnostic> {
-    let mut m = Module::new(layer.clone(), arch.clone(), pass, dataflow, gflow_group);
+    let mut m = Module::new(layer.clone(), arch.clone(), pass, Dataflow::Rs);
     m.physical = true;
-    run_pipeline(&mut m, None)?;
+    run_pipeline(&mut m, &PassOptions::default(), None)?;
     Ok(m)
 }

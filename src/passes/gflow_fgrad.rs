@@ -57,6 +57,7 @@ pub fn gflow_fgrad_set(
         analytic_macs: geo.filt.h * geo.filt.w * geo.terms(),
         deliveries: Vec::new(),
         stream: None,
+        gflow_group: Some(g),
     })
 }
 

@@ -26,7 +26,7 @@
 //!
 //! Sets that fit are left untouched (the original's figures).
 
-use super::{Pass, PassError};
+use super::{Part, Pass, PassError, PassOptions};
 use crate::diag::Diagnostic;
 use crate::ir::{Delivery, LogicalSet, Module, Net, Src, Word};
 use crate::model::Arch;
@@ -41,11 +41,20 @@ impl Pass for GflowFit {
     fn description(&self) -> &'static str {
         "fit a Grad-Flow set to the arch's scratchpads: psums re-packed by lifetime, larger ifmap/filter contents streamed through rings, reads slowed until the networks keep up"
     }
-    fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m
-            .set
-            .as_mut()
-            .ok_or_else(|| PassError::internal("gflow-fit", "no PE set: gflow-map did not run"))?;
+    fn needs(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["gflow_fit.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"Grad-Flow's physical pipeline (`grad-flow-fitted`, what the whole layer runs; `pass_stats` keeps the unfitted set for parity): psum slots re-packed by lifetime when a PE needs more than `rf.psum` (an input gradient that still needs more reads its weight columns by residue modulo the stride); a scratchpad side whose contents exceed `rf.ifmap` / `rf.filter` becomes a ring fed by EDF-scheduled deliveries; the schedule stretched uniformly until the networks keep up. See docs/layer-model.md §2."#
+    }
+    fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
+        let set = super::needed(m.set.as_mut());
         let cap = m.arch.rf_psum;
         let over = |s: &LogicalSet| s.pes.iter().any(|p| p.psum_entries as u64 > cap);
         if over(set) {
@@ -57,9 +66,12 @@ impl Pass for GflowFit {
         // read by residue, its sums live one column at a time.
         if over(set) && m.pass == PassKind::Igrad && m.layer.is_ordinary() {
             let (mul, add) = (m.arch.pipeline_mul, m.arch.pipeline_add);
-            let mut by_residue =
-                super::gflow_igrad_set_ordered(&m.layer, m.gflow_group, mul, add, true)
-                    .map_err(PassError::refused)?;
+            // The grouping is the one the set was mapped with, which
+            // gflow-map recorded in it: this pass also runs on a module
+            // compiled earlier (`refit`), whose run options are gone.
+            let group = set.gflow_group.unwrap_or(1);
+            let mut by_residue = super::gflow_igrad_set_ordered(&m.layer, group, mul, add, true)
+                .map_err(PassError::refused)?;
             for pe in &mut by_residue.pes {
                 compact_psums(pe);
             }

@@ -89,6 +89,7 @@ pub fn gflow_igrad_set_ordered(
         analytic_macs: geo.taps() * geo.err.h * geo.err.w,
         deliveries: Vec::new(),
         stream: None,
+        gflow_group: Some(g),
     })
 }
 

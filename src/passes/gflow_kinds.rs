@@ -33,10 +33,10 @@ use crate::ir::{LogicalSet, Module, OutKind, Src, SrcKind};
 use crate::model::{Hw, Layer};
 use crate::options::PassKind;
 
-/// The set of pass `m.pass` of a transposed or dilated layer.
-pub fn gflow_kind_set(m: &Module) -> Result<LogicalSet, PassError> {
+/// The set of pass `m.pass` of a transposed or dilated layer, grouped by `g`.
+pub fn gflow_kind_set(m: &Module, g: i64) -> Result<LogicalSet, PassError> {
     let l = &m.layer;
-    let (g, mul, add) = (m.gflow_group, m.arch.pipeline_mul, m.arch.pipeline_add);
+    let (mul, add) = (m.arch.pipeline_mul, m.arch.pipeline_add);
     let one = Hw::square(1);
     let refused = |why: &str| PassError::refused(refusal(l, why));
     let equivalent = |ifmap: Hw, filter: Hw, stride: Hw, pad: Hw| {

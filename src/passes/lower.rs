@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Pass, PassError};
+use super::{Part, Pass, PassError, PassOptions};
 use crate::bytecode::{
     compress, compress_deliveries, compress_init, verify_program, Ctl, PeEntry, Program,
     VerifyError, FLAG_PUSH, FLAG_TAKE_IN, NONE, VERSION,
@@ -20,11 +20,20 @@ impl Pass for Lower {
     fn description(&self) -> &'static str {
         "compress the per-PE schedule into signal bytecode with shared codes and affine loops"
     }
-    fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m
-            .set
-            .as_ref()
-            .ok_or_else(|| PassError::internal("lower", "no PE set: mapping did not run"))?;
+    fn needs(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Program]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["lower.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"turns each PE's dense control into bytecode; PEs whose control is the same up to their output base share one code."#
+    }
+    fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
+        let set = super::needed(m.set.as_ref());
         let program = lower(set, m.arch.pipeline_mul as u32, m.arch.pipeline_add as u32);
         // Queue occupancy does not depend on data, so a schedule that would
         // overflow a queue of this arch is refused here, before simulation.

@@ -4,7 +4,7 @@
 //! the psums of column y add up the column into output row y.
 
 use super::MAX_PE_CYCLES;
-use super::{Pass, PassError};
+use super::{Part, Pass, PassError, PassOptions};
 use crate::diag::Diagnostic;
 use crate::ir::{eval, LogicalSet, Module, OutKind, PeSchedule, Placement, SrcMatrix, Word};
 use crate::model::Hw;
@@ -19,11 +19,20 @@ impl Pass for RsMap {
     fn description(&self) -> &'static str {
         "map the 2-D convolution onto a row-stationary logical PE set (filter rows x output rows)"
     }
-    fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let graph = m
-            .graph
-            .as_ref()
-            .ok_or_else(|| PassError::internal("rs-map", "no graph: select did not run"))?;
+    fn needs(&self) -> &'static [Part] {
+        &[Part::Graph]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["rs_map.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"row-stationary: PE (x, y) keeps kernel row x and input row x + y·s_h, slides along the row (one window per output column, psum slot j for window j) and adds up the column; row 0 writes output row y. Rows start skewed by one cycle so each row finishes a window one cycle after the row below."#
+    }
+    fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
+        let graph = super::needed(m.graph.as_ref());
         let (stride, x, k, _) = graph
             .conv()
             .ok_or_else(|| PassError::internal("rs-map", "the graph has no conv2d"))?;
@@ -339,5 +348,6 @@ pub fn rs_set_timed(
         analytic_macs: k.h * k.w * geo.cols * out.w,
         deliveries: Vec::new(),
         stream: None,
+        gflow_group: None,
     }
 }

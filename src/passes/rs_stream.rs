@@ -7,6 +7,7 @@
 //! earliest-deadline-first schedule of the deliveries meets every read.
 
 use super::rs_map::{rs_geometry, rs_set_timed, RsGeometry, RsTiming};
+use super::{Part, PassOptions};
 use crate::diag::Diagnostic;
 use crate::ir::{Delivery, LogicalSet, Net, OutKind, Src, SrcMatrix, StreamTiming};
 use crate::model::{Arch, Hw, SrcSpan};
@@ -322,12 +323,21 @@ impl super::Pass for RsStream {
     fn description(&self) -> &'static str {
         "map a row-stationary physical pass: a strip that fits the array, scratchpads streamed over bandwidth-limited networks"
     }
-    fn run(&self, m: &mut crate::ir::Module) -> Result<(), super::PassError> {
+    fn needs(&self) -> &'static [Part] {
+        &[Part::Graph]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["rs_stream.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"the physical pass of row-stationary (pipeline `row-stationary-physical`, used for `physical_stats`): the set cut to a strip of at most `array.w` output rows (kernel rows must fit `array.h`); filter rows multicast along PE rows on the filter network and input rows multicast along diagonals on the ifmap network, each input row streamed through a ring of `rf.ifmap` entries (element e in slot e mod ring), one psum slot. Every element may arrive once its slot's previous occupant has been read for the last time and must arrive by its first read; an earliest-deadline-first schedule per network at `noc.ifmap` / `noc.filter` sends per cycle decides whether a timing works, and the pass searches the smallest window period, then the start, that gives the shortest run. Inserted zeros are written by the PE itself. Refuses (E0207) what does not fit: kernel rows beyond the array, a kernel row beyond `rf.filter`, a window beyond `rf.ifmap`."#
+    }
+    fn run(&self, m: &mut crate::ir::Module, _opts: &PassOptions) -> Result<(), super::PassError> {
         use super::PassError;
-        let graph = m
-            .graph
-            .as_ref()
-            .ok_or_else(|| PassError::internal("rs-stream", "no graph: select did not run"))?;
+        let graph = super::needed(m.graph.as_ref());
         let (stride, xn, kn, _) = graph
             .conv()
             .ok_or_else(|| PassError::internal("rs-stream", "the graph has no conv2d"))?;

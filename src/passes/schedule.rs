@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Pass, PassError};
+use super::{Part, Pass, PassError, PassOptions};
 use crate::ir::{LogicalSet, Module, Net, NetworkPlan, Src};
 
 pub struct Schedule;
@@ -16,11 +16,20 @@ impl Pass for Schedule {
     fn description(&self) -> &'static str {
         "fix network traffic and delivery cycles within the arch's bandwidths and size the scratchpads"
     }
-    fn run(&self, m: &mut Module) -> Result<(), PassError> {
-        let set = m
-            .set
-            .as_ref()
-            .ok_or_else(|| PassError::internal("schedule", "no PE set: mapping did not run"))?;
+    fn needs(&self) -> &'static [Part] {
+        &[Part::Set]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Plan]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["schedule.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"counts what the networks carry for one 2-D convolution (distinct elements the GLB multicasts, receptions, ofmap writes, psum hops), the cycles at the arch's bandwidths, and the scratchpad entries each PE needs."#
+    }
+    fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
+        let set = super::needed(m.set.as_ref());
         let a = &m.arch;
         m.plan = Some(plan(set, a.noc_ifmap, a.noc_filter, a.noc_ofmap));
         Ok(())

@@ -1,6 +1,6 @@
 //! Pass selection: builds the dataflow graph of the requested pass.
 
-use super::{Pass, PassError};
+use super::{Part, Pass, PassError, PassOptions};
 use crate::diag::Diagnostic;
 use crate::ir::{Graph, Module, NodeId, Op, TensorRole};
 use crate::model::{Hw, Layer};
@@ -15,12 +15,26 @@ impl Pass for Select {
     fn description(&self) -> &'static str {
         "build the dataflow graph of the pass: forward conv, igrad transposed conv, or fgrad dilated conv"
     }
-    fn run(&self, m: &mut Module) -> Result<(), PassError> {
+    fn needs(&self) -> &'static [Part] {
+        &[]
+    }
+    fn provides(&self) -> &'static [Part] {
+        &[Part::Graph]
+    }
+    fn files(&self) -> &'static [&'static str] {
+        &["select.rs"]
+    }
+    fn doc(&self) -> &'static str {
+        r#"builds the graph of the pass: forward `O = conv(pad(X), W, s)`; igrad `dX = crop(conv(pad_{K-1}(dilate_s(dO)), rot180(W), 1))`; fgrad `dW = conv(pad(X), dilate_s(dO), 1)`. Any shape, stride and padding per axis. A dilated layer uses `dilate_d(W)` (K its dilated extent; fgrad strided by d); rows the floor rule leaves unused get `pad_end` (igrad) or `crop_end` (fgrad). A transposed layer is lowered as frameworks do: forward `conv(frame(dilate_s(X)), dilate_d(rot180(W)), 1)`, igrad `conv(frame(dO), dilate_d(W), s)`, fgrad `conv(frame(dO), dilate_s(X), d)`, each frame a pad/crop on each side and a `pad_end`/`crop_end`."#
+    }
+    fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
         refuse_huge_layer(m)?;
         let g = build(m)?;
         refuse_huge_tensors(m, &g)?;
         m.graph = Some(g);
-        Ok(())
+        // The largest set a mapping of this graph could build, refused
+        // before any mapping pass runs.
+        crate::limits::check_pass_size(m).map_err(PassError::refused)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::cost::layer::{layer_stats, LayerStats};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer};
 use crate::options::{Dataflow, PassKind};
-use crate::passes::compile;
+use crate::passes::{compile, PassOptions};
 use crate::sim::simulate;
 
 /// The figures of one design point (sums over its layers and passes).
@@ -85,7 +85,8 @@ pub fn evaluate(
                     .replace(['\n', '\r'], " ")))
                 }
             };
-            let o = match compile(l, arch, pass, dataflow, gflow_group, None)
+            let opts = PassOptions::gflow_group(gflow_group);
+            let o = match compile(l, arch, pass, dataflow, &opts, None)
                 .and_then(|m| simulate(m, seed))
             {
                 Ok(o) => o,

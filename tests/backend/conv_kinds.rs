@@ -9,7 +9,7 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::data::Slices;
 use cnnc::sim::reference::{filter_grad, forward, input_grad};
 use cnnc::sim::simulate;
@@ -106,7 +106,7 @@ proptest! {
         let arch = Arch::eyeriss();
         let mut useful = Vec::new();
         for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
-            let m = compile(&l, &arch, pass, Dataflow::Rs, 1, None)
+            let m = compile(&l, &arch, pass, Dataflow::Rs, &PassOptions::default(), None)
                 .unwrap_or_else(|d| panic!("{l:?} {pass:?}: {d:?}"));
             let g = m.graph.as_ref().unwrap();
             let (_, x, k, out) = g.conv().unwrap();
@@ -149,7 +149,7 @@ proptest! {
                 (false, PassKind::Forward | PassKind::Igrad) => l.stride.is_one(),
                 _ => false,
             };
-            match compile(&l, &arch, pass, Dataflow::Gflow, 1, None) {
+            match compile(&l, &arch, pass, Dataflow::Gflow, &PassOptions::default(), None) {
                 Ok(m) => {
                     prop_assert!(direct, "{:?} {:?} mapped", l, pass);
                     let o = simulate(m, seed).unwrap();

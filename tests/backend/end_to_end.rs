@@ -7,7 +7,7 @@ use std::process::Command;
 use cnnc::frontend::parse_and_check;
 use cnnc::model::Arch;
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::simulate;
 
 use crate::common;
@@ -31,8 +31,15 @@ fn every_example_layer_and_pass_verifies() {
         let desc = parse_and_check(&src).unwrap_or_else(|d| panic!("{path}: {d:?}"));
         for l in desc.all_layers() {
             for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
-                let m = compile(l, &Arch::eyeriss(), pass, Dataflow::Rs, 1, None)
-                    .unwrap_or_else(|d| panic!("{path} {} {pass:?}: {d:?}", l.name));
+                let m = compile(
+                    l,
+                    &Arch::eyeriss(),
+                    pass,
+                    Dataflow::Rs,
+                    &PassOptions::default(),
+                    None,
+                )
+                .unwrap_or_else(|d| panic!("{path} {} {pass:?}: {d:?}", l.name));
                 let o =
                     simulate(m, 1).unwrap_or_else(|d| panic!("{path} {} {pass:?}: {d:?}", l.name));
                 assert!(
@@ -54,13 +61,28 @@ fn grad_flow_verifies_or_names_the_pass_it_does_not_map_on_transposed_and_dilate
         let desc = parse_and_check(&src).unwrap_or_else(|d| panic!("{path}: {d:?}"));
         for l in desc.all_layers().filter(|l| !l.is_ordinary()) {
             for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
-                match compile(l, &Arch::eyeriss(), pass, Dataflow::Gflow, 1, None) {
+                match compile(
+                    l,
+                    &Arch::eyeriss(),
+                    pass,
+                    Dataflow::Gflow,
+                    &PassOptions::default(),
+                    None,
+                ) {
                     Ok(m) => {
                         let o = simulate(m, 1).unwrap();
                         assert!(o.stats.verified, "{path} {} {pass:?}", l.name);
                         // It skips the zeros row-stationary inserts and multiplies (none
                         // when the stride and the dilation are 1).
-                        let rs = compile(l, &Arch::eyeriss(), pass, Dataflow::Rs, 1, None).unwrap();
+                        let rs = compile(
+                            l,
+                            &Arch::eyeriss(),
+                            pass,
+                            Dataflow::Rs,
+                            &PassOptions::default(),
+                            None,
+                        )
+                        .unwrap();
                         let rs = simulate(rs, 1).unwrap();
                         assert!(o.stats.macs <= rs.stats.macs, "{path} {} {pass:?}", l.name);
                         mapped += 1;
@@ -338,7 +360,8 @@ fn full_verification_changes_no_figure() {
         let desc = parse_and_check(&src).unwrap();
         for l in desc.all_layers() {
             for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
-                let m = compile(l, &arch, pass, Dataflow::Rs, 1, None).unwrap();
+                let m =
+                    compile(l, &arch, pass, Dataflow::Rs, &PassOptions::default(), None).unwrap();
                 let p = m.program.as_ref().unwrap();
                 let convs = l.batch * l.filters * l.channels / l.groups;
                 let work = convs as u128 * p.rows as u128 * p.cols as u128 * p.length as u128;

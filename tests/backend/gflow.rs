@@ -7,7 +7,7 @@ use cnnc::bytecode::verify_program;
 use cnnc::ir::{LogicalSet, OutKind};
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::passes::{gflow_fgrad_set, gflow_igrad_set};
 use cnnc::sim::simulate;
 use proptest::prelude::*;
@@ -29,7 +29,15 @@ fn layer(i: (u64, u64), k: (u64, u64), s: (u64, u64), p: (u64, u64)) -> Option<L
 /// Compiles, checks the bytecode, simulates; returns (verified, macs).
 fn run(l: &Layer, pass: PassKind, g: i64) -> Result<(bool, u64), String> {
     let arch = Arch::eyeriss();
-    let m = compile(l, &arch, pass, Dataflow::Gflow, g, None).map_err(|d| format!("{d:?}"))?;
+    let m = compile(
+        l,
+        &arch,
+        pass,
+        Dataflow::Gflow,
+        &PassOptions::gflow_group(g),
+        None,
+    )
+    .map_err(|d| format!("{d:?}"))?;
     let program = m.program.as_ref().ok_or("no program")?;
     verify_program(program, arch.fifo_depth, arch.noc_ofmap).map_err(|e| e.to_string())?;
     let out = simulate(m, 7).map_err(|d| format!("{d:?}"))?;
@@ -179,7 +187,7 @@ fn padding_is_counted_as_zero_macs() {
         &Arch::eyeriss(),
         PassKind::Fgrad,
         Dataflow::Gflow,
-        1,
+        &PassOptions::default(),
         None,
     )
     .expect("compile");
@@ -204,7 +212,15 @@ fn out_of_range_groupings_are_refused() {
         (PassKind::Fgrad, i64::MIN),
         (PassKind::Igrad, i64::MAX),
     ] {
-        let d = compile(&l, &arch, pass, Dataflow::Gflow, g, None).expect_err("refused");
+        let d = compile(
+            &l,
+            &arch,
+            pass,
+            Dataflow::Gflow,
+            &PassOptions::gflow_group(g),
+            None,
+        )
+        .expect_err("refused");
         assert_eq!(d.code, "E0203", "{pass:?} g={g}");
         assert!(d.help.is_some());
     }
@@ -226,7 +242,15 @@ fn oversized_schedules_are_refused() {
     .expect("valid layer");
     let arch = Arch::eyeriss();
     for pass in [PassKind::Igrad, PassKind::Fgrad] {
-        let d = compile(&l, &arch, pass, Dataflow::Gflow, 1, None).expect_err("refused");
+        let d = compile(
+            &l,
+            &arch,
+            pass,
+            Dataflow::Gflow,
+            &PassOptions::default(),
+            None,
+        )
+        .expect_err("refused");
         assert_eq!(d.code, "E0204", "{pass:?}");
         assert!(d.message.contains("limit"));
     }
@@ -278,7 +302,15 @@ fn other_multiplier_depths_and_bandwidths() {
             arch.noc_ofmap = bw;
             let gs = igrad_range(l).into_iter().map(|g| (PassKind::Igrad, g));
             for (pass, g) in gs.chain(fgrad_range(l).into_iter().map(|g| (PassKind::Fgrad, g))) {
-                let m = compile(l, &arch, pass, Dataflow::Gflow, g, None).expect("compile");
+                let m = compile(
+                    l,
+                    &arch,
+                    pass,
+                    Dataflow::Gflow,
+                    &PassOptions::gflow_group(g),
+                    None,
+                )
+                .expect("compile");
                 let p = m.program.as_ref().expect("program");
                 assert_eq!(verify_program(p, arch.fifo_depth, arch.noc_ofmap), Ok(()));
                 let out = simulate(m, 11).expect("simulate");
@@ -304,8 +336,15 @@ fn explore_large() {
         for g in [1, 2, 3, 5, 8, l.ofmap.h as i64] {
             for pass in [PassKind::Igrad, PassKind::Fgrad] {
                 let arch = Arch::eyeriss();
-                let r =
-                    compile(&l, &arch, pass, Dataflow::Gflow, g, None).and_then(|m| simulate(m, 1));
+                let r = compile(
+                    &l,
+                    &arch,
+                    pass,
+                    Dataflow::Gflow,
+                    &PassOptions::gflow_group(g),
+                    None,
+                )
+                .and_then(|m| simulate(m, 1));
                 match r {
                     Ok(o) => println!(
                         "{name} {pass:?} g={g}: verified {} cycles {} busy {} macs {}",

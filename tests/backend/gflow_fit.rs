@@ -3,7 +3,7 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::{compile, refit};
+use cnnc::passes::{compile, refit, PassOptions};
 use cnnc::sim::simulate;
 
 fn layer(ifmap: u64, filter: u64, stride: u64, pad: u64) -> Layer {
@@ -25,7 +25,15 @@ fn layer(ifmap: u64, filter: u64, stride: u64, pad: u64) -> Layer {
 /// products and computes every output right.
 fn fits_and_verifies(l: &Layer, pass: PassKind, g: i64) -> cnnc::ir::Module {
     let arch = Arch::eyeriss();
-    let m = compile(l, &arch, pass, Dataflow::Gflow, g, None).unwrap();
+    let m = compile(
+        l,
+        &arch,
+        pass,
+        Dataflow::Gflow,
+        &PassOptions::gflow_group(g),
+        None,
+    )
+    .unwrap();
     let logical = simulate(m.clone(), 3).unwrap();
     let f = refit(&m).unwrap().expect("the set needs fitting");
     for pe in &f.set.as_ref().unwrap().pes {
@@ -57,7 +65,15 @@ fn igrad_psums_are_repacked_and_verify() {
     // rf.psum = 24 under the original's one-slot-each allocation.
     let l = layer(40, 7, 2, 3);
     let arch = Arch::eyeriss();
-    let m = compile(&l, &arch, PassKind::Igrad, Dataflow::Gflow, 1, None).unwrap();
+    let m = compile(
+        &l,
+        &arch,
+        PassKind::Igrad,
+        Dataflow::Gflow,
+        &PassOptions::default(),
+        None,
+    )
+    .unwrap();
     let before = m
         .set
         .as_ref()
@@ -78,7 +94,7 @@ fn a_set_that_fits_is_left_alone() {
         &Arch::eyeriss(),
         PassKind::Fgrad,
         Dataflow::Gflow,
-        1,
+        &PassOptions::default(),
         None,
     )
     .unwrap();

@@ -5,7 +5,7 @@ use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, Objective, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::{simulate, PassOutcome};
 
 #[allow(clippy::too_many_arguments)]
@@ -35,7 +35,7 @@ fn alexnet() -> Vec<Layer> {
 }
 
 fn run(l: &Layer, a: &Arch, pass: PassKind, df: Dataflow) -> Option<PassOutcome> {
-    let m = compile(l, a, pass, df, 1, None).ok()?;
+    let m = compile(l, a, pass, df, &PassOptions::default(), None).ok()?;
     Some(simulate(m, 1).expect("simulation"))
 }
 

@@ -8,14 +8,14 @@ use cnnc::cost::layer::layer_stats;
 use cnnc::frontend::parse_and_check;
 use cnnc::model::Arch;
 use cnnc::options::{Dataflow, Objective, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::simulate;
 
 use crate::common;
 
 fn row(l: &cnnc::model::Layer, pass: PassKind, df: Dataflow) -> String {
     let name = format!("{} {:?} {:?}", l.name, pass, df).to_lowercase();
-    let m = match compile(l, &Arch::eyeriss(), pass, df, 1, None) {
+    let m = match compile(l, &Arch::eyeriss(), pass, df, &PassOptions::default(), None) {
         Ok(m) => m,
         Err(d) => return format!("{name}: refused {}\n", d.code),
     };

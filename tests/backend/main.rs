@@ -8,6 +8,7 @@ mod common;
 
 mod compare_snapshots;
 mod conv_kinds;
+mod docs_tables;
 mod end_to_end;
 mod fuzz;
 mod gflow;

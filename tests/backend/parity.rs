@@ -5,7 +5,7 @@
 
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::simulate;
 
 fn layer(name: &str) -> Layer {
@@ -75,7 +75,15 @@ fn check(df: &str) {
         } else {
             Dataflow::Gflow
         };
-        let m = compile(&layer(name), &Arch::eyeriss(), pass, dataflow, 1, None).unwrap();
+        let m = compile(
+            &layer(name),
+            &Arch::eyeriss(),
+            pass,
+            dataflow,
+            &PassOptions::default(),
+            None,
+        )
+        .unwrap();
         let set = m.set.as_ref().unwrap();
         let got_set = (set.rows, set.cols);
         let out = simulate(m, 0).unwrap();

@@ -4,11 +4,10 @@
 
 use cnnc::bytecode::print_program;
 use cnnc::frontend::parse_and_check;
-use cnnc::ir::print_module;
+use cnnc::ir::Module;
 use cnnc::model::{Arch, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
-use cnnc::passes::pipeline;
+use cnnc::passes::{compile, run_pipeline_dumping, PassOptions};
 
 fn example_layer(file: &str, name: &str) -> Layer {
     let path = format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -25,15 +24,16 @@ const PASSES: [(PassKind, &str); 3] = [
     (PassKind::Fgrad, "fgrad"),
 ];
 
-/// The IR after each pass of the pipeline, one section per pass.
-fn ir_after_every_pass(l: &Layer, pass: PassKind, df: Dataflow, g: i64) -> String {
-    let mut s = String::new();
-    for p in pipeline(df, false) {
-        let m = compile(l, &Arch::eyeriss(), pass, df, g, Some(p.name())).unwrap();
-        s.push_str(&format!("==== after {} ====\n", p.name()));
-        s.push_str(&print_module(&m));
-    }
-    s
+/// The IR after each pass of the pipeline, one section per pass, from one
+/// run that dumps the IR after every pass.
+fn ir_after_every_pass(l: &Layer, pass: PassKind, df: Dataflow, physical: bool) -> String {
+    let mut m = Module::new(l.clone(), Arch::eyeriss(), pass, df);
+    m.physical = physical;
+    let dumps = run_pipeline_dumping(&mut m, &PassOptions::default()).unwrap();
+    dumps
+        .into_iter()
+        .map(|(name, ir)| format!("==== after {name} ====\n{ir}"))
+        .collect()
 }
 
 fn snap(dir: &str, name: &str, text: &str) {
@@ -57,9 +57,17 @@ fn pin(file: &str, name: &str, df: Dataflow) {
         snap(
             "ir",
             &format!("{short}-{pname}-{dfname}"),
-            &ir_after_every_pass(&l, pass, df, 1),
+            &ir_after_every_pass(&l, pass, df, false),
         );
-        let m = compile(&l, &Arch::eyeriss(), pass, df, 1, None).unwrap();
+        let m = compile(
+            &l,
+            &Arch::eyeriss(),
+            pass,
+            df,
+            &PassOptions::default(),
+            None,
+        )
+        .unwrap();
         snap(
             "signals",
             &format!("{short}-{pname}-{dfname}"),
@@ -102,15 +110,7 @@ fn physical_small_examples() {
     ] {
         let l = example_layer(file, name);
         for (pass, pname) in PASSES {
-            let mut s = String::new();
-            for p in pipeline(Dataflow::Rs, true) {
-                let mut m =
-                    cnnc::ir::Module::new(l.clone(), Arch::eyeriss(), pass, Dataflow::Rs, 1);
-                m.physical = true;
-                cnnc::passes::run_pipeline(&mut m, Some(p.name())).unwrap();
-                s.push_str(&format!("==== after {} ====\n", p.name()));
-                s.push_str(&print_module(&m));
-            }
+            let s = ir_after_every_pass(&l, pass, Dataflow::Rs, true);
             snap("ir", &format!("{name}-{pname}-physical"), &s);
             let m = cnnc::passes::compile_physical(&l, &Arch::eyeriss(), pass).unwrap();
             snap(

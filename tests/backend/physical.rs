@@ -5,7 +5,7 @@
 use cnnc::bytecode::{decode, encode, verify_program};
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::PassKind;
-use cnnc::passes::compile_physical;
+use cnnc::passes::{compile_physical, PassOptions};
 use cnnc::sim::simulate;
 
 fn layer(i: (u64, u64), k: (u64, u64), s: (u64, u64), p: (u64, u64)) -> Layer {
@@ -85,7 +85,7 @@ proptest! {
             }
         }
         // The per-pass model of the same layer is unaffected.
-        prop_assert!(cnnc::passes::compile(&l, &arch, PassKind::Forward, Dataflow::Rs, 1, None).is_ok());
+        prop_assert!(cnnc::passes::compile(&l, &arch, PassKind::Forward, Dataflow::Rs, &PassOptions::default(), None).is_ok());
     }
 }
 

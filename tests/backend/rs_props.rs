@@ -7,7 +7,7 @@
 use cnnc::bytecode::{decode, encode, verify_program, Program};
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::simulate;
 use proptest::prelude::*;
 
@@ -41,7 +41,7 @@ proptest! {
         let Some(l) = l else { return Ok(()) };
         let arch = Arch::eyeriss();
         for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
-            let m = compile(&l, &arch, pass, Dataflow::Rs, 1, None).unwrap();
+            let m = compile(&l, &arch, pass, Dataflow::Rs, &PassOptions::default(), None).unwrap();
             let p: Program = m.program.clone().unwrap();
             prop_assert_eq!(m.set.as_ref().unwrap().scheduled_macs(), analytic(&l, pass));
             prop_assert_eq!(verify_program(&p, arch.fifo_depth, arch.noc_ofmap), Ok(()));
@@ -72,7 +72,7 @@ fn tiny_program() -> Program {
         &Arch::eyeriss(),
         PassKind::Forward,
         Dataflow::Rs,
-        1,
+        &PassOptions::default(),
         None,
     )
     .unwrap();
@@ -129,7 +129,7 @@ proptest! {
         arch.fifo_depth = depth;
         arch.noc_ofmap = bw;
         for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
-            match compile(&l, &arch, pass, Dataflow::Rs, 1, None) {
+            match compile(&l, &arch, pass, Dataflow::Rs, &PassOptions::default(), None) {
                 Ok(m) => {
                     let o = simulate(m, seed).unwrap();
                     prop_assert!(o.stats.verified);

@@ -7,7 +7,7 @@
 use cnnc::cost::layer::layer_stats;
 use cnnc::frontend::parse_and_check;
 use cnnc::options::{Dataflow, Objective, PassKind};
-use cnnc::passes::compile;
+use cnnc::passes::{compile, PassOptions};
 use cnnc::sim::simulate;
 
 const SOURCE: &str = r#"
@@ -32,7 +32,7 @@ fn every_edge_case_verifies_or_is_refused() {
         for l in desc.all_layers() {
             for pass in [PassKind::Forward, PassKind::Igrad, PassKind::Fgrad] {
                 for df in [Dataflow::Rs, Dataflow::Gflow] {
-                    let m = match compile(l, arch, pass, df, 1, None) {
+                    let m = match compile(l, arch, pass, df, &PassOptions::default(), None) {
                         Ok(m) => m,
                         Err(d) => {
                             assert!(
