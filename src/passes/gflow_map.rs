@@ -29,7 +29,7 @@ impl Pass for GflowMap {
         ]
     }
     fn doc(&self) -> &'static str {
-        r#"Grad-Flow: only the non-zero products of igrad and fgrad; see `docs/gflow.md`. Its option is the grouping (`GflowMapOptions::group`, `--gflow-group`), which it records in the set it builds. Refuses `--pass forward` of an ordinary layer (E0202). `gflow_kinds.rs` runs the transposed forward pass as the igrad schedule and the transposed filter gradient and the dilated stride-1 forward pass as the fgrad schedule of an equivalent ordinary layer, the tensors renamed (E0090 for the other passes, which the back end then runs row-stationary)."#
+        r#"Grad-Flow: only the non-zero products of igrad and fgrad; see `docs/gflow.md`. Its option is the grouping (`GflowMapOptions::group`, `--gflow-group`), which it records in the set it builds. Refuses `--pass forward` of an ordinary layer (E0202). `gflow_kinds.rs` runs the transposed forward pass as the igrad schedule and the transposed filter gradient and the dilated stride-1 forward pass and input gradient as the fgrad schedule of an equivalent ordinary layer, the tensors renamed (E0090 for the other passes, which the back end then runs row-stationary)."#
     }
     fn run(&self, m: &mut Module, opts: &PassOptions) -> Result<(), PassError> {
         super::rs_map::require_single_cycle_adder_for_gflow(m)?;
