@@ -14,7 +14,7 @@ pub use eval::{eval, SrcMatrix};
 pub use graph::{Graph, Node, NodeId, Op, TensorInfo, TensorRole};
 pub use print::print_module;
 pub use schedule::{
-    Allocation, LogicalSet, NetworkPlan, PeSchedule, Placement, StreamTiming, Word,
+    Allocation, LogicalSet, NetworkPlan, PeSchedule, Placement, Slot, StreamTiming, Word,
 };
 pub use verify::verify_module;
 

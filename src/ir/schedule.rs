@@ -21,13 +21,66 @@ use crate::model::Hw;
 ///   into the pass's output tensor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Word {
-    pub ifm: Option<u32>,
-    pub fil: Option<u32>,
-    pub psum_rd: Option<u32>,
-    pub psum_wr: Option<u32>,
+    pub ifm: Slot,
+    pub fil: Slot,
+    pub psum_rd: Slot,
+    pub psum_wr: Slot,
     pub take_in: bool,
     pub push: bool,
-    pub out: Option<u32>,
+    pub out: Slot,
+}
+
+/// A scratchpad address or output index, or none: an `Option<u32>` in
+/// four bytes instead of eight, because a streamed set's dense words are
+/// most of its memory (a `Word` is 24 bytes instead of 44). `u32::MAX` is
+/// the none value; no address or output index reaches it (the sizes are
+/// bounded far below by `MAX_PE_CYCLES` and the rf sizes).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Slot(u32);
+
+impl Slot {
+    pub const NONE: Slot = Slot(u32::MAX);
+
+    pub fn new(v: u32) -> Slot {
+        debug_assert!(v != u32::MAX, "a slot value collides with the none value");
+        Slot(v)
+    }
+    pub fn get(self) -> Option<u32> {
+        (self.0 != u32::MAX).then_some(self.0)
+    }
+    pub fn is_some(self) -> bool {
+        self.0 != u32::MAX
+    }
+    pub fn is_none(self) -> bool {
+        self.0 == u32::MAX
+    }
+    /// `self` if it holds a value, else `other` (as `Option::or`).
+    pub fn or(self, other: Slot) -> Slot {
+        if self.is_some() {
+            self
+        } else {
+            other
+        }
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Slot {
+        Slot::NONE
+    }
+}
+
+impl From<Option<u32>> for Slot {
+    fn from(v: Option<u32>) -> Slot {
+        v.map_or(Slot::NONE, Slot::new)
+    }
+}
+
+/// Printed as the `Option<u32>` it stands for.
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
 }
 
 impl Word {

@@ -55,11 +55,11 @@ pub fn verify_module(m: &Module) -> Result<(), String> {
                     }
                     _ => Ok(()),
                 };
-                range(w.ifm, pe.ifmap_entries(), "ifmap")?;
-                range(w.fil, pe.filter_entries(), "filter")?;
-                range(w.psum_rd, pe.psum_entries as usize, "psum")?;
-                range(w.psum_wr, pe.psum_entries as usize, "psum")?;
-                if let Some(o) = w.out {
+                range(w.ifm.get(), pe.ifmap_entries(), "ifmap")?;
+                range(w.fil.get(), pe.filter_entries(), "filter")?;
+                range(w.psum_rd.get(), pe.psum_entries as usize, "psum")?;
+                range(w.psum_wr.get(), pe.psum_entries as usize, "psum")?;
+                if let Some(o) = w.out.get() {
                     *written
                         .get_mut(o as usize)
                         .ok_or_else(|| format!("PE {i}: output {o} out of range"))? += 1;

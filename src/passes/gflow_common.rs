@@ -5,6 +5,7 @@
 
 use super::MAX_PE_CYCLES;
 use crate::diag::Diagnostic;
+use crate::ir::Slot;
 use crate::ir::Word;
 use crate::model::Layer;
 
@@ -67,8 +68,8 @@ impl Timeline {
         self.events.push((
             t,
             Word {
-                ifm: Some(ifm),
-                fil: Some(fil),
+                ifm: Slot::new(ifm),
+                fil: Slot::new(fil),
                 ..Word::default()
             },
         ));
@@ -85,7 +86,7 @@ impl Timeline {
         self.events.push((
             t,
             Word {
-                out: Some(idx),
+                out: Slot::new(idx),
                 ..Word::default()
             },
         ));

@@ -12,6 +12,7 @@
 
 use super::gflow_common::{check_grouping, check_size, set_length, Timeline};
 use crate::diag::Diagnostic;
+use crate::ir::Slot;
 use crate::ir::{LogicalSet, OutKind, PeSchedule, Placement, Src, SrcKind, Word};
 use crate::model::{Hw, Layer};
 
@@ -207,8 +208,8 @@ fn merge_pe(geo: &Geometry, group: u64, p: u64, x: u64, d1: u64) -> (Timeline, P
             line.adder(
                 c,
                 Word {
-                    psum_rd: (t > 0).then_some(0),
-                    psum_wr: (!last).then_some(0),
+                    psum_rd: (t > 0).then_some(0).into(),
+                    psum_wr: (!last).then_some(0).into(),
                     push: last,
                     ..Word::default()
                 },
@@ -256,8 +257,8 @@ fn expand_pe(
         line.adder(
             c,
             Word {
-                psum_rd: (u > 0).then_some(0),
-                psum_wr: (!push).then_some(0),
+                psum_rd: (u > 0).then_some(0).into(),
+                psum_wr: (!push).then_some(0).into(),
                 push,
                 ..Word::default()
             },
@@ -271,7 +272,7 @@ fn expand_pe(
         line.adder(
             c,
             Word {
-                psum_rd: Some(0),
+                psum_rd: Slot::new(0),
                 take_in: true,
                 push: true,
                 ..Word::default()

@@ -28,6 +28,7 @@
 
 use super::{Part, Pass, PassError, PassOptions};
 use crate::diag::Diagnostic;
+use crate::ir::Slot;
 use crate::ir::{Delivery, LogicalSet, Module, Net, Src, Word};
 use crate::model::Arch;
 use crate::options::PassKind;
@@ -106,11 +107,12 @@ fn compact_psums(pe: &mut crate::ir::PeSchedule) {
     for (c, w) in pe.words.iter().enumerate() {
         let rd = w
             .psum_rd
+            .get()
             .and_then(|a| current.get(a as usize).copied().flatten());
         if let Some(ch) = rd {
             life[ch].1 = c;
         }
-        let wr = w.psum_wr.map(|b| {
+        let wr = w.psum_wr.get().map(|b| {
             let ch = rd.unwrap_or_else(|| {
                 life.push((c, c));
                 life.len() - 1
@@ -146,10 +148,10 @@ fn compact_psums(pe: &mut crate::ir::PeSchedule) {
     }
     for (w, (rd, wr)) in pe.words.iter_mut().zip(uses) {
         if let Some(ch) = rd {
-            w.psum_rd = Some(slot_of[ch]);
+            w.psum_rd = Slot::new(slot_of[ch]);
         }
         if let Some(ch) = wr {
-            w.psum_wr = Some(slot_of[ch]);
+            w.psum_wr = Slot::new(slot_of[ch]);
         }
     }
     pe.psum_entries = slots;
@@ -241,7 +243,7 @@ fn groups(set: &LogicalSet, net: Net, ring: u64) -> Vec<Group> {
                     Net::Ifmap => w.ifm,
                     Net::Filter => w.fil,
                 };
-                a.map(|a| (c as u64, a))
+                a.get().map(|a| (c as u64, a))
             })
             .collect();
         for (u, &(c, a)) in reads.iter().enumerate() {
@@ -406,12 +408,12 @@ fn build(
                 let r = &mut words[s.read(c) as usize];
                 r.ifm = w.ifm;
                 r.fil = w.fil;
-                if let (Some(ring), Some(_)) = (sides.ifmap, w.ifm) {
-                    r.ifm = Some((ui % ring) as u32);
+                if let (Some(ring), true) = (sides.ifmap, w.ifm.is_some()) {
+                    r.ifm = Slot::new((ui % ring) as u32);
                     ui += 1;
                 }
-                if let (Some(ring), Some(_)) = (sides.filter, w.fil) {
-                    r.fil = Some((uf % ring) as u32);
+                if let (Some(ring), true) = (sides.filter, w.fil.is_some()) {
+                    r.fil = Slot::new((uf % ring) as u32);
                     uf += 1;
                 }
             }

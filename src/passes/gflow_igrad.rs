@@ -13,6 +13,7 @@
 //! `(C / s_w) mod E_w` and all contributions to one gradient element meet in
 //! one column.
 
+use crate::ir::Slot;
 use std::collections::HashMap;
 
 use super::gflow_common::{check_grouping, check_size, set_length, Timeline};
@@ -339,8 +340,8 @@ impl PePlan {
         o.line.adder(
             c,
             Word {
-                psum_rd: (r != t.first).then_some(t.slot),
-                psum_wr: keep.then_some(t.slot),
+                psum_rd: (r != t.first).then_some(t.slot).into(),
+                psum_wr: keep.then_some(t.slot).into(),
                 push: !keep,
                 ..Word::default()
             },
@@ -355,7 +356,7 @@ impl PePlan {
         o.line.adder(
             c,
             Word {
-                psum_rd: Some(t.slot),
+                psum_rd: Slot::new(t.slot),
                 take_in: true,
                 push: true,
                 ..Word::default()

@@ -29,6 +29,7 @@
 
 use super::{gflow_fgrad_set, gflow_igrad_set, PassError};
 use crate::diag::{Code, Diagnostic};
+use crate::ir::Slot;
 use crate::ir::{LogicalSet, Module, OutKind, Src, SrcKind};
 use crate::model::{Hw, Layer};
 use crate::options::PassKind;
@@ -190,10 +191,10 @@ fn crop_outputs(set: &mut LogicalSet, pad: Hw, out: Hw) {
     let mut discarded = 0u64;
     for pe in &mut set.pes {
         for w in &mut pe.words {
-            let Some(j) = w.out else { continue };
+            let Some(j) = w.out.get() else { continue };
             let (r, c) = (j as u64 / width, j as u64 % width);
             let kept = r >= pad.h && c >= pad.w && r - pad.h < out.h && c - pad.w < out.w;
-            w.out = Some(if kept {
+            w.out = Slot::new(if kept {
                 ((r - pad.h) * out.w + (c - pad.w)) as u32
             } else {
                 discarded += 1;

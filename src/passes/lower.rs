@@ -1,6 +1,7 @@
 //! Lowering: the dense per-PE schedule becomes signal bytecode. PEs with the
 //! same control (up to their output base) share one compressed code.
 
+use crate::ir::Slot;
 use std::collections::BTreeMap;
 
 use super::{Part, Pass, PassError, PassOptions};
@@ -60,8 +61,8 @@ impl Pass for Lower {
     }
 }
 
-fn opt(v: Option<u32>) -> u32 {
-    v.unwrap_or(NONE)
+fn opt(v: Slot) -> u32 {
+    v.get().unwrap_or(NONE)
 }
 
 fn ctl(w: &Word, out_base: u32) -> Ctl {
@@ -70,7 +71,7 @@ fn ctl(w: &Word, out_base: u32) -> Ctl {
         fil: opt(w.fil),
         psum_rd: opt(w.psum_rd),
         psum_wr: opt(w.psum_wr),
-        out: w.out.map_or(NONE, |o| o - out_base),
+        out: w.out.get().map_or(NONE, |o| o - out_base),
         flags: if w.take_in { FLAG_TAKE_IN } else { 0 } | if w.push { FLAG_PUSH } else { 0 },
     }
 }
@@ -83,7 +84,12 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
     let mut index: BTreeMap<Vec<Ctl>, u32> = BTreeMap::new();
     let mut pes = Vec::with_capacity(set.pes.len());
     for pe in &set.pes {
-        let out_base = pe.words.iter().filter_map(|w| w.out).min().unwrap_or(0);
+        let out_base = pe
+            .words
+            .iter()
+            .filter_map(|w| w.out.get())
+            .min()
+            .unwrap_or(0);
         // Leading idle cycles become the PE's start, so that rows that differ
         // only by their skew share a code; trailing idle cycles are implicit.
         let start = pe.words.iter().take_while(|w| w.is_idle()).count();

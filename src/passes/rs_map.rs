@@ -6,6 +6,7 @@
 use super::MAX_PE_CYCLES;
 use super::{Part, Pass, PassError, PassOptions};
 use crate::diag::Diagnostic;
+use crate::ir::Slot;
 use crate::ir::{eval, LogicalSet, Module, OutKind, PeSchedule, Placement, SrcMatrix, Word};
 use crate::model::Hw;
 use crate::options::PassKind;
@@ -279,18 +280,18 @@ pub fn rs_set_timed(
                 let e = geo.end(px, j);
                 for i in 0..geo.taps {
                     let w = &mut words[geo.read(px, j, i) as usize];
-                    w.ifm = Some(ring(i + j * stride.w) as u32);
-                    w.fil = Some(i as u32);
+                    w.ifm = Slot::new(ring(i + j * stride.w) as u32);
+                    w.fil = Slot::new(i as u32);
                     // The product meets the adder `mul` cycles after the
                     // read; tap i > 0 adds the running sum in slot j, and the
                     // result is stored `add - 1` cycles later. The bottom
                     // row's last sum leaves at once instead of being stored.
                     let at = geo.read(px, j, i) + mul;
                     if i > 0 {
-                        words[at as usize].psum_rd = Some(slot(j));
+                        words[at as usize].psum_rd = Slot::new(slot(j));
                     }
                     if !(i == geo.taps - 1 && px == bottom) {
-                        words[(at + add - 1) as usize].psum_wr = Some(slot(j));
+                        words[(at + add - 1) as usize].psum_wr = Slot::new(slot(j));
                     }
                 }
                 if px != bottom {
@@ -298,12 +299,12 @@ pub fn rs_set_timed(
                     // arriving from below to it.
                     let w = &mut words[(e + geo.d) as usize];
                     w.take_in = true;
-                    w.psum_rd = Some(slot(j));
+                    w.psum_rd = Slot::new(slot(j));
                 }
                 let push_at = geo.push(px, j);
                 words[push_at as usize].push = true;
                 if px == 0 {
-                    words[(push_at + 1) as usize].out = Some((py * out.w + j) as u32);
+                    words[(push_at + 1) as usize].out = Slot::new((py * out.w + j) as u32);
                 }
             }
             // Streamed scratchpads start empty; the deliveries fill them.

@@ -157,7 +157,7 @@ fn igrad_worked_example_of_the_original() {
         .words
         .iter()
         .enumerate()
-        .filter_map(|(t, w)| w.out.map(|o| (t, o)))
+        .filter_map(|(t, w)| w.out.get().map(|o| (t, o)))
         .collect();
     assert_eq!(outs, [(4, 0), (6, 5), (8, 10), (12, 3), (14, 8), (16, 13)]);
     let takes: Vec<usize> = (0..pe.words.len())
