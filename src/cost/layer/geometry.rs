@@ -269,35 +269,52 @@ fn chunk_sends(pes: &[&crate::ir::PeSchedule], ch: &Chunks) -> u64 {
         .sum()
 }
 
-/// The deliveries of a streamed set, per PE and network: indices into
-/// `set.deliveries` of the networked ones that reach the PE.
+/// The deliveries of a streamed set, per PE and network, as ranks: rank
+/// order is the deliveries' (value, cycle, index) order, so a group of PEs
+/// sorts plain ranks instead of triples.
 struct Streamed {
-    ifmap: Vec<Vec<usize>>,
-    filter: Vec<Vec<usize>>,
+    ifmap: Vec<Vec<u32>>,
+    filter: Vec<Vec<u32>>,
+    /// By rank: the delivery's value (as a sort key) and cycle.
+    ranked: Vec<(u64, u32)>,
     /// Some delivery is networked (a streamed set).
     any: bool,
 }
 
 impl Streamed {
     fn of(set: &LogicalSet) -> Streamed {
+        let key = |s: Src| ((s.kind as u64) << 56) | ((s.r as u64) << 28) | s.c as u64;
+        let mut order: Vec<(u64, u32, u32)> = set
+            .deliveries
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.local)
+            .map(|(k, d)| (key(d.src), d.cycle, k as u32))
+            .collect();
+        order.sort_unstable();
+        let mut rank = vec![u32::MAX; set.deliveries.len()];
+        for (r, &(_, _, k)) in order.iter().enumerate() {
+            rank[k as usize] = r as u32;
+        }
         let mut s = Streamed {
             ifmap: vec![Vec::new(); set.pes.len()],
             filter: vec![Vec::new(); set.pes.len()],
-            any: false,
+            ranked: order.iter().map(|&(v, c, _)| (v, c)).collect(),
+            any: !order.is_empty(),
         };
         for (k, d) in set.deliveries.iter().enumerate() {
             if d.local {
                 continue;
             }
-            s.any = true;
+            let r = rank[k];
             let per = match d.net {
                 crate::ir::Net::Ifmap => &mut s.ifmap,
                 crate::ir::Net::Filter => &mut s.filter,
             };
             for &(pe, _) in &d.targets {
                 if let Some(v) = per.get_mut(pe as usize) {
-                    if v.last() != Some(&k) {
-                        v.push(k);
+                    if v.last() != Some(&r) {
+                        v.push(r);
                     }
                 }
             }
@@ -310,8 +327,9 @@ impl Streamed {
     /// once), the distinct values, and the most of them the global buffer
     /// holds at once (a preloaded value for the whole pass, a delivered one
     /// from its first delivery to its last). One sort of the deliveries'
-    /// (value, cycle, delivery) triples answers all three.
-    fn side(set: &LogicalSet, per: &[Vec<usize>], idx: &[usize], ifmap: bool) -> Side {
+    /// ranks answers all three.
+    fn side(&self, set: &LogicalSet, ifmap: bool, idx: &[usize]) -> Side {
+        let per = if ifmap { &self.ifmap } else { &self.filter };
         let pre = distinct(idx.iter().flat_map(|&i| {
             let p = &set.pes[i];
             if ifmap {
@@ -320,23 +338,16 @@ impl Streamed {
                 &p.filter_init
             }
         }));
-        let key = |s: Src| ((s.kind as u64) << 56) | ((s.r as u64) << 28) | s.c as u64;
-        let mut at: Vec<(u64, u32, u32)> = idx
-            .iter()
-            .flat_map(|&i| &per[i])
-            .map(|&k| {
-                let d = &set.deliveries[k];
-                (key(d.src), d.cycle, k as u32)
-            })
-            .collect();
+        let mut at: Vec<u32> = idx.iter().flat_map(|&i| &per[i]).copied().collect();
         at.sort_unstable();
         at.dedup();
+        let ranked = |r: u32| self.ranked[r as usize];
         let mut edges: Vec<(u32, i64)> = Vec::new();
         let mut values = 0u64;
-        for run in at.chunk_by(|a, b| a.0 == b.0) {
+        for run in at.chunk_by(|&a, &b| ranked(a).0 == ranked(b).0) {
             values += 1;
-            edges.push((run[0].1, 1));
-            edges.push((run[run.len() - 1].1 + 1, -1));
+            edges.push((ranked(run[0]).1, 1));
+            edges.push((ranked(run[run.len() - 1]).1 + 1, -1));
         }
         edges.sort_unstable();
         let (mut now, mut most) = (0i64, 0i64);
@@ -375,8 +386,8 @@ fn strips(set: &LogicalSet, alloc: &Allocation, ch: &Chunks) -> Vec<Strip> {
     let sides = |idx: &[usize], chunks: Option<&Chunks>| {
         if streamed.any {
             return (
-                Streamed::side(set, &streamed.ifmap, idx, true),
-                Streamed::side(set, &streamed.filter, idx, false),
+                streamed.side(set, true, idx),
+                streamed.side(set, false, idx),
             );
         }
         let pes: Vec<_> = idx.iter().map(|&i| &set.pes[i]).collect();
