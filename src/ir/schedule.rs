@@ -114,6 +114,20 @@ pub struct PeSchedule {
 }
 
 impl PeSchedule {
+    /// A copy with no words, for a pass that builds them anew.
+    pub fn without_words(&self) -> PeSchedule {
+        PeSchedule {
+            ifmap_init: self.ifmap_init.clone(),
+            filter_init: self.filter_init.clone(),
+            psum_entries: self.psum_entries,
+            words: Vec::new(),
+            ifmap_groups: self.ifmap_groups.clone(),
+            filter_groups: self.filter_groups.clone(),
+            ifmap_capacity: self.ifmap_capacity,
+            filter_capacity: self.filter_capacity,
+        }
+    }
+
     /// Ifmap-side scratchpad entries the schedule may address.
     pub fn ifmap_entries(&self) -> usize {
         self.ifmap_init.len().max(self.ifmap_capacity as usize)
@@ -173,6 +187,22 @@ pub struct StreamTiming {
 }
 
 impl LogicalSet {
+    /// A copy whose PEs have no words, for a pass that builds them anew.
+    pub fn without_words(&self) -> LogicalSet {
+        LogicalSet {
+            rows: self.rows,
+            cols: self.cols,
+            pes: self.pes.iter().map(PeSchedule::without_words).collect(),
+            out_kind: self.out_kind,
+            out_shape: self.out_shape,
+            placement: self.placement.clone(),
+            analytic_macs: self.analytic_macs,
+            deliveries: self.deliveries.clone(),
+            stream: self.stream,
+            gflow_group: self.gflow_group,
+        }
+    }
+
     pub fn pe(&self, x: u32, y: u32) -> &PeSchedule {
         &self.pes[(x * self.cols + y) as usize]
     }

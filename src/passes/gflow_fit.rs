@@ -394,7 +394,7 @@ fn build(
     nets: &[Net1; 2],
     s: &Stretch,
 ) -> LogicalSet {
-    let mut out = set.clone();
+    let mut out = set.without_words();
     // One past the last mapped event: reads and adder steps of the last
     // original cycle, or a pop one cycle later.
     let last = set.length().saturating_sub(1) as u64;

@@ -195,7 +195,18 @@ pub fn refit(logical: &Module) -> Result<Option<Module>, Diagnostic> {
         .expect("the fitted Grad-Flow pipeline has gflow-fit");
     let (fit, rest) = fitted.passes[from..].split_at(1);
     let opts = PassOptions::default();
-    let mut m = logical.clone();
+    // The mapped set without what the passes after it made (they run again
+    // if fitting changes the set), so the logical program is not copied.
+    let mut m = Module {
+        graph: logical.graph.clone(),
+        set: logical.set.clone(),
+        ..Module::new(
+            logical.layer.clone(),
+            logical.arch.clone(),
+            logical.pass,
+            logical.dataflow,
+        )
+    };
     m.physical = true;
     run_passes(&mut m, fitted.name, fit, &opts, None, &mut |_, _| {})?;
     if m.set == logical.set {
