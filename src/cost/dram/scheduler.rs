@@ -7,8 +7,8 @@
 
 use std::collections::VecDeque;
 
+use super::address_map::Location;
 use super::command::{Command, CommandKind};
-use super::mapping::Location;
 use super::memspec::{MemSpec, Timing};
 
 pub struct Scheduler<'a> {
