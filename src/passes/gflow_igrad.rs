@@ -67,11 +67,11 @@ pub fn gflow_igrad_set_ordered(
         // PE above can take it), in the order they enter its IN_PSUM queue.
         let mut incoming: Vec<(u64, u64)> = Vec::new();
         for p in (0..shape.rows).rev() {
-            let plan = PePlan::new(&shape, &column, p);
-            let (line, forwarded) = plan.schedule(&incoming, d1)?;
+            let reads = PeReads::new(&shape, &column, p);
+            let (line, forwarded) = reads.schedule(&incoming, d1)?;
             let i = (p * shape.cols + a) as usize;
             lines[i] = line;
-            pes[i] = plan.contents(&shape, &column);
+            pes[i] = reads.contents(&shape, &column);
             incoming = forwarded;
         }
     }
@@ -227,14 +227,14 @@ struct Target {
 }
 
 /// The reads of PE (p, a) and what each gradient element needs.
-struct PePlan {
+struct PeReads {
     rows: std::ops::Range<u64>,
     reads: Vec<Read>,
     targets: HashMap<u64, Target>,
 }
 
-impl PePlan {
-    fn new(shape: &IgradShape, column: &Column, p: u64) -> PePlan {
+impl PeReads {
+    fn new(shape: &IgradShape, column: &Column, p: u64) -> PeReads {
         let rows = shape.virtual_rows(p);
         let held = column.held.len() as u64;
         let mut reads = Vec::new();
@@ -269,7 +269,7 @@ impl PePlan {
             });
             t.last = i;
         }
-        PePlan {
+        PeReads {
             rows,
             reads,
             targets,

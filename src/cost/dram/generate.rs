@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::address_map::AddressMap;
 use super::command::Command;
 use super::memspec::MemSpec;
-use super::scheduler::Scheduler;
+use super::scheduler::CommandScheduler;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,7 +134,7 @@ pub fn generate_for(
         Pacing::Spread if total > 0 => opts.cover_cycles / total,
         _ => 0,
     };
-    let mut s = Scheduler::new(memspec);
+    let mut s = CommandScheduler::new(memspec);
     let mut i = 0u64;
     for r in transfers {
         let write = r.kind == TransferKind::Write;
