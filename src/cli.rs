@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, ValueEnum};
 
 use crate::diag::render::Style;
 use crate::options::{Dataflow, Emit, Format, GflowGroup, Objective, PassKind, Verify};
@@ -20,13 +20,15 @@ use crate::options::{Dataflow, Emit, Format, GflowGroup, Objective, PassKind, Ve
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub subcommand: Option<Subcommand>,
     #[command(flatten)]
     pub run: RunArgs,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
+/// `cnnc check`, `cnnc dram`, ...: the subcommands (a DRAM command, ACT or
+/// RD, is `cost::dram::Command`).
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
     /// Parse and check a .cnn file; print only diagnostics.
     Check {
         #[arg(value_name = "FILE.cnn")]
@@ -228,4 +230,83 @@ pub struct MergeArgs {
     /// Write the energy-latency scatter of all points (SVG) into DIR.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+}
+
+/// `clap::ValueEnum` for an enum of `options` (which does not depend on
+/// clap): every variant with its spelling and, where the variant has a doc
+/// comment, the help `--help` shows for it (the doc without its period, as
+/// clap's derive would print it).
+macro_rules! value_enum {
+    ($t:ident { $($v:ident => $name:literal $(, $help:literal)?;)* }) => {
+        impl ValueEnum for $t {
+            fn value_variants<'a>() -> &'a [Self] {
+                &[$($t::$v),*]
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(match self {
+                    $($t::$v => clap::builder::PossibleValue::new($name)$(.help($help))?,)*
+                })
+            }
+        }
+    };
+}
+
+value_enum!(PassKind {
+    Forward => "forward";
+    Igrad => "igrad";
+    Fgrad => "fgrad";
+    All => "all", "A training step: forward, igrad and fgrad";
+});
+
+value_enum!(Dataflow {
+    Rs => "rs", "Row-stationary";
+    Gflow => "gflow", "Grad-Flow (EcoFlow)";
+});
+
+value_enum!(Emit {
+    Ast => "ast";
+    Ir => "ir";
+    Signals => "signals";
+    Stats => "stats";
+});
+
+value_enum!(Format {
+    Text => "text";
+    Json => "json";
+    Csv => "csv", "One row per layer, pass and dataflow, with a header";
+});
+
+value_enum!(Objective {
+    Energy => "energy", "Energy of the layer";
+    Latency => "latency", "Cycles of the layer";
+    Edp => "edp", "Energy x cycles";
+});
+
+value_enum!(Verify {
+    Sample => "sample", "The 2-D convolution of image 0, channel 0 and filter 0";
+    Full => "full", "Every 2-D convolution of the layer, every output element checked";
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The command line spells each option as its serde name (reports and
+    /// JSON print the same word).
+    fn spelled_as_serde<T: ValueEnum + serde::Serialize>() {
+        for v in T::value_variants() {
+            let name = v.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{name}\""));
+        }
+    }
+
+    #[test]
+    fn option_spellings_are_the_serde_names() {
+        spelled_as_serde::<PassKind>();
+        spelled_as_serde::<Dataflow>();
+        spelled_as_serde::<Emit>();
+        spelled_as_serde::<Format>();
+        spelled_as_serde::<Objective>();
+        spelled_as_serde::<Verify>();
+    }
 }

@@ -10,7 +10,7 @@ mod sweep_cmd;
 
 use crate::backend::{self, Request, Target};
 use crate::check::suggest::did_you_mean;
-use crate::cli::{Cli, Command, DiagnosticsStyle, RunArgs};
+use crate::cli::{Cli, DiagnosticsStyle, RunArgs, Subcommand};
 use crate::cost::dram::{self, DramArgs};
 use crate::diag::render::{render, Style};
 use crate::diag::{Code, Diagnostic};
@@ -37,7 +37,7 @@ pub struct Io<'a> {
 pub fn run(cli: &Cli) -> i32 {
     // The language server's writer thread takes stdout; locking it here
     // would block that thread for good.
-    if matches!(cli.command, Some(Command::Lsp)) {
+    if matches!(cli.subcommand, Some(Subcommand::Lsp)) {
         return crate::lsp::run();
     }
     let stdout = std::io::stdout();
@@ -56,12 +56,12 @@ pub fn run(cli: &Cli) -> i32 {
 }
 
 pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
-    match &cli.command {
-        Some(Command::Check { file, diagnostics }) => match load(file, *diagnostics, io) {
+    match &cli.subcommand {
+        Some(Subcommand::Check { file, diagnostics }) => match load(file, *diagnostics, io) {
             Ok(_) => EXIT_OK,
             Err(code) => code,
         },
-        Some(Command::Dram {
+        Some(Subcommand::Dram {
             trace,
             memspec,
             format,
@@ -87,10 +87,10 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
                 }
             }
         }
-        Some(Command::Lsp) => crate::lsp::run(),
-        Some(Command::Import(a)) => import_cmd::run(a, io),
-        Some(Command::Sweep(a)) => sweep_cmd::run(a, io),
-        Some(Command::SweepMerge(a)) => sweep_cmd::run_merge(a, io),
+        Some(Subcommand::Lsp) => crate::lsp::run(),
+        Some(Subcommand::Import(a)) => import_cmd::run(a, io),
+        Some(Subcommand::Sweep(a)) => sweep_cmd::run(a, io),
+        Some(Subcommand::SweepMerge(a)) => sweep_cmd::run_merge(a, io),
         None => run_file(&cli.run, io),
     }
 }

@@ -1,9 +1,11 @@
 //! Choices a user makes on the command line that the stages below the front
-//! end need to know. Kept apart from clap so the library is usable without it.
+//! end need to know. Kept apart from clap so the library is usable without
+//! it: `cli` gives these types their `clap::ValueEnum` (the spellings are the
+//! serde names, lowercase).
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PassKind {
     Forward,
@@ -13,7 +15,7 @@ pub enum PassKind {
     All,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dataflow {
     /// Row-stationary.
@@ -22,7 +24,7 @@ pub enum Dataflow {
     Gflow,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Emit {
     Ast,
@@ -31,7 +33,7 @@ pub enum Emit {
     Stats,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
@@ -105,7 +107,7 @@ impl std::fmt::Display for GflowGroup {
 
 /// What the mapping search minimises (`--objective`); ties go to more active
 /// PEs, then fewer cycles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {
     /// Energy of the layer.
@@ -119,7 +121,7 @@ pub enum Objective {
 
 /// How much of a layer is simulated with real values and checked
 /// (`--verify`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verify {
     /// The 2-D convolution of image 0, channel 0 and filter 0.

@@ -24,38 +24,44 @@ pub fn gflow_fgrad_set(
     mul: u64,
     add: u64,
 ) -> Result<LogicalSet, Diagnostic> {
-    let geo = Geometry::new(layer, g)?;
+    let shape = FgradShape::new(layer, g)?;
     let d1 = (mul + add).saturating_sub(1);
-    check_size(layer, "fgrad", geo.rows(), geo.filt.w, geo.cycle_bound(d1))?;
-    let cols = geo.filt.w;
-    let mut lines = Vec::with_capacity((geo.rows() * cols) as usize);
+    check_size(
+        layer,
+        "fgrad",
+        shape.rows(),
+        shape.filt.w,
+        shape.cycle_bound(d1),
+    )?;
+    let cols = shape.filt.w;
+    let mut lines = Vec::with_capacity((shape.rows() * cols) as usize);
     let mut pes = Vec::with_capacity(lines.capacity());
-    let takes = match geo.mode {
-        Mode::Expand(parts) => take_cycles(geo.terms(), parts, d1),
+    let takes = match shape.mode {
+        Mode::Expand(parts) => take_cycles(shape.terms(), parts, d1),
         Mode::Merge(_) => Vec::new(),
     };
-    for p in 0..geo.rows() {
+    for p in 0..shape.rows() {
         for x in 0..cols {
-            let (line, pe) = match geo.mode {
-                Mode::Merge(group) => merge_pe(&geo, group, p, x, d1),
-                Mode::Expand(parts) => expand_pe(&geo, parts, p, x, d1, &takes),
+            let (line, pe) = match shape.mode {
+                Mode::Merge(group) => merge_pe(&shape, group, p, x, d1),
+                Mode::Expand(parts) => expand_pe(&shape, parts, p, x, d1, &takes),
             };
             lines.push(line);
             pes.push(pe);
         }
     }
-    let len = set_length(layer, "fgrad", geo.rows(), cols, &lines)?;
+    let len = set_length(layer, "fgrad", shape.rows(), cols, &lines)?;
     for (pe, line) in pes.iter_mut().zip(&lines) {
         pe.words = line.words(len);
     }
     Ok(LogicalSet {
-        rows: geo.rows() as u32,
+        rows: shape.rows() as u32,
         cols: cols as u32,
         pes,
         out_kind: OutKind::FilterGrad,
-        out_shape: geo.filt,
-        placement: geo.placement(),
-        analytic_macs: geo.filt.h * geo.filt.w * geo.terms(),
+        out_shape: shape.filt,
+        placement: shape.placement(),
+        analytic_macs: shape.filt.h * shape.filt.w * shape.terms(),
         deliveries: Vec::new(),
         stream: None,
         gflow_group: Some(g),
@@ -71,7 +77,7 @@ enum Mode {
 }
 
 /// Shapes of one filter-gradient convolution.
-struct Geometry<'a> {
+struct FgradShape<'a> {
     layer: &'a Layer,
     /// R x S: the result, and the virtual PE array.
     filt: Hw,
@@ -81,8 +87,8 @@ struct Geometry<'a> {
     mode: Mode,
 }
 
-impl<'a> Geometry<'a> {
-    fn new(layer: &'a Layer, g: i64) -> Result<Geometry<'a>, Diagnostic> {
+impl<'a> FgradShape<'a> {
+    fn new(layer: &'a Layer, g: i64) -> Result<FgradShape<'a>, Diagnostic> {
         let n = layer.ofmap.h * layer.ofmap.w;
         let r = layer.filter.h;
         let valid = (g >= 1 && g as u64 <= r) || (g <= -1 && g.unsigned_abs() <= n);
@@ -99,7 +105,7 @@ impl<'a> Geometry<'a> {
         } else {
             Mode::Expand(g.unsigned_abs())
         };
-        Ok(Geometry {
+        Ok(FgradShape {
             layer,
             filt: layer.filter,
             err: layer.ofmap,
@@ -173,25 +179,25 @@ impl<'a> Geometry<'a> {
 
 /// Merge PE (p, x): filter rows y0..y1, each a run of n reads into psum
 /// slot 0; the last term of each element leaves for the global buffer.
-fn merge_pe(geo: &Geometry, group: u64, p: u64, x: u64, d1: u64) -> (Timeline, PeSchedule) {
-    let (y0, y1) = (p * group, ((p + 1) * group).min(geo.filt.h));
-    let (s, n, ew) = (geo.stride, geo.terms(), geo.err.w);
+fn merge_pe(shape: &FgradShape, group: u64, p: u64, x: u64, d1: u64) -> (Timeline, PeSchedule) {
+    let (y0, y1) = (p * group, ((p + 1) * group).min(shape.filt.h));
+    let (s, n, ew) = (shape.stride, shape.terms(), shape.err.w);
     // Input rows the PE needs, ascending and once each (an element used by
     // several of its filter rows is stored once).
     let mut in_rows: Vec<u64> = (y0..y1)
-        .flat_map(|y| (0..geo.err.h).map(move |i| y + i * s.h))
+        .flat_map(|y| (0..shape.err.h).map(move |i| y + i * s.h))
         .collect();
     in_rows.sort_unstable();
     in_rows.dedup();
     let mut pe = PeSchedule {
         psum_entries: 1,
         filter_groups: vec![0],
-        filter_init: (0..n).map(|t| geo.error(t)).collect(),
+        filter_init: (0..n).map(|t| shape.error(t)).collect(),
         ..PeSchedule::default()
     };
     for &r in &in_rows {
         for j in 0..ew {
-            let (src, id) = geo.input(r, x + j * s.w);
+            let (src, id) = shape.input(r, x + j * s.w);
             pe.ifmap_init.push(src);
             pe.ifmap_groups.extend(id);
         }
@@ -215,7 +221,7 @@ fn merge_pe(geo: &Geometry, group: u64, p: u64, x: u64, d1: u64) -> (Timeline, P
                 },
             );
             if last {
-                line.out(c + 1, (y * geo.filt.w + x) as u32);
+                line.out(c + 1, (y * shape.filt.w + x) as u32);
             }
             t_read += 1;
         }
@@ -227,7 +233,7 @@ fn merge_pe(geo: &Geometry, group: u64, p: u64, x: u64, d1: u64) -> (Timeline, P
 /// split evenly; the bottom sub-row starts
 /// at cycle 2 and each one above a cycle later.
 fn expand_pe(
-    geo: &Geometry,
+    shape: &FgradShape,
     parts: u64,
     p: u64,
     x: u64,
@@ -235,8 +241,8 @@ fn expand_pe(
     takes: &[u64],
 ) -> (Timeline, PeSchedule) {
     let (y, r) = (p / parts, p % parts);
-    let (terms, first_read) = chunk(geo.terms(), parts, r);
-    let (s, ew) = (geo.stride, geo.err.w);
+    let (terms, first_read) = chunk(shape.terms(), parts, r);
+    let (s, ew) = (shape.stride, shape.err.w);
     let mut pe = PeSchedule {
         psum_entries: 1,
         filter_groups: vec![r as u32],
@@ -244,10 +250,10 @@ fn expand_pe(
     };
     let mut line = Timeline::default();
     for (u, t) in terms.clone().enumerate() {
-        let (src, id) = geo.input(y + (t / ew) * s.h, x + (t % ew) * s.w);
+        let (src, id) = shape.input(y + (t / ew) * s.h, x + (t % ew) * s.w);
         pe.ifmap_init.push(src);
         pe.ifmap_groups.extend(id);
-        pe.filter_init.push(geo.error(t));
+        pe.filter_init.push(shape.error(t));
         line.read(first_read + u as u64, u as u32, u as u32);
         let c = first_read + u as u64 + d1;
         let last = t + 1 == terms.end;
@@ -264,7 +270,7 @@ fn expand_pe(
             },
         );
         if push && r == 0 {
-            line.out(c + 1, (y * geo.filt.w + x) as u32);
+            line.out(c + 1, (y * shape.filt.w + x) as u32);
         }
     }
     if let Some(&c) = takes.get(r as usize) {
@@ -279,7 +285,7 @@ fn expand_pe(
             },
         );
         if r == 0 {
-            line.out(c + 1, (y * geo.filt.w + x) as u32);
+            line.out(c + 1, (y * shape.filt.w + x) as u32);
         }
     }
     (line, pe)

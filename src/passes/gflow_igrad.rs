@@ -45,49 +45,49 @@ pub fn gflow_igrad_set_ordered(
     add: u64,
     by_residue: bool,
 ) -> Result<LogicalSet, Diagnostic> {
-    let mut geo = Geometry::new(layer, g)?;
+    let mut shape = IgradShape::new(layer, g)?;
     if by_residue {
-        let (s, w) = (geo.stride.w.max(1), geo.filt.w);
-        geo.columns = (0..s).flat_map(|r| (r..w).step_by(s as usize)).collect();
+        let (s, w) = (shape.stride.w.max(1), shape.filt.w);
+        shape.columns = (0..s).flat_map(|r| (r..w).step_by(s as usize)).collect();
     }
     // Read-to-adder distance: a read at t reaches the adder at t + d1.
     let d1 = (mul + add).saturating_sub(1);
-    let reads_per_pe = geo.group.min(geo.err.h).saturating_mul(geo.taps());
+    let reads_per_pe = shape.group.min(shape.err.h).saturating_mul(shape.taps());
     check_size(
         layer,
         "igrad",
-        geo.rows,
-        geo.cols,
+        shape.rows,
+        shape.cols,
         reads_per_pe.saturating_add(d1 + 3),
     )?;
-    let mut lines = vec![Timeline::default(); (geo.rows * geo.cols) as usize];
+    let mut lines = vec![Timeline::default(); (shape.rows * shape.cols) as usize];
     let mut pes = vec![PeSchedule::default(); lines.len()];
-    for a in 0..geo.cols {
-        let column = Column::new(&geo, a);
+    for a in 0..shape.cols {
+        let column = Column::new(&shape, a);
         // Psums forwarded by the PE below: (gradient index, first cycle the
         // PE above can take it), in the order they enter its IN_PSUM queue.
         let mut incoming: Vec<(u64, u64)> = Vec::new();
-        for p in (0..geo.rows).rev() {
-            let plan = PePlan::new(&geo, &column, p);
-            let (line, forwarded) = plan.schedule(&incoming, d1)?;
-            let i = (p * geo.cols + a) as usize;
+        for p in (0..shape.rows).rev() {
+            let reads = PeReads::new(&shape, &column, p);
+            let (line, forwarded) = reads.schedule(&incoming, d1)?;
+            let i = (p * shape.cols + a) as usize;
             lines[i] = line;
-            pes[i] = plan.contents(&geo, &column);
+            pes[i] = reads.contents(&shape, &column);
             incoming = forwarded;
         }
     }
-    let len = set_length(layer, "igrad", geo.rows, geo.cols, &lines)?;
+    let len = set_length(layer, "igrad", shape.rows, shape.cols, &lines)?;
     for (pe, line) in pes.iter_mut().zip(&lines) {
         pe.words = line.words(len);
     }
     Ok(LogicalSet {
-        rows: geo.rows as u32,
-        cols: geo.cols as u32,
+        rows: shape.rows as u32,
+        cols: shape.cols as u32,
         pes,
         out_kind: OutKind::InputGrad,
-        out_shape: geo.grad,
-        placement: geo.placement(),
-        analytic_macs: geo.taps() * geo.err.h * geo.err.w,
+        out_shape: shape.grad,
+        placement: shape.placement(),
+        analytic_macs: shape.taps() * shape.err.h * shape.err.w,
         deliveries: Vec::new(),
         stream: None,
         gflow_group: Some(g),
@@ -95,7 +95,7 @@ pub fn gflow_igrad_set_ordered(
 }
 
 /// Shapes of one input-gradient convolution and its logical PE set.
-struct Geometry {
+struct IgradShape {
     /// R x S.
     filt: Hw,
     /// E_h x E_w (the ofmap error).
@@ -111,8 +111,8 @@ struct Geometry {
     columns: Vec<u64>,
 }
 
-impl Geometry {
-    fn new(layer: &Layer, g: i64) -> Result<Geometry, Diagnostic> {
+impl IgradShape {
+    fn new(layer: &Layer, g: i64) -> Result<IgradShape, Diagnostic> {
         let err = layer.ofmap;
         check_grouping(
             layer,
@@ -123,7 +123,7 @@ impl Geometry {
             "igrad grouping g time-multiplexes g error rows onto one PE row; the layer has E_h error rows",
         )?;
         let group = g as u64;
-        Ok(Geometry {
+        Ok(IgradShape {
             filt: layer.filter,
             err,
             stride: layer.stride,
@@ -189,11 +189,11 @@ struct Column {
 }
 
 impl Column {
-    fn new(geo: &Geometry, a: u64) -> Column {
-        let e = geo.err.w;
-        let col: Vec<u64> = (0..geo.taps())
+    fn new(shape: &IgradShape, a: u64) -> Column {
+        let e = shape.err.w;
+        let col: Vec<u64> = (0..shape.taps())
             .map(|k| {
-                let shift = geo.weight(k).1 / geo.stride.w;
+                let shift = shape.weight(k).1 / shape.stride.w;
                 (a + e - shift % e) % e
             })
             .collect();
@@ -228,15 +228,15 @@ struct Target {
 }
 
 /// The reads of PE (p, a) and what each gradient element needs.
-struct PePlan {
+struct PeReads {
     rows: std::ops::Range<u64>,
     reads: Vec<Read>,
     targets: HashMap<u64, Target>,
 }
 
-impl PePlan {
-    fn new(geo: &Geometry, column: &Column, p: u64) -> PePlan {
-        let rows = geo.virtual_rows(p);
+impl PeReads {
+    fn new(shape: &IgradShape, column: &Column, p: u64) -> PeReads {
+        let rows = shape.virtual_rows(p);
         let held = column.held.len() as u64;
         let mut reads = Vec::new();
         // Error rows bottom-up: the rows that share gradient elements with
@@ -244,14 +244,14 @@ impl PePlan {
         // last, so forwarded psums arrive when the PE above can take them
         // instead of waiting in its IN_PSUM queue. (One row for g = 1.)
         for h in rows.clone().rev() {
-            for k in 0..geo.taps() {
-                let (y, x) = geo.weight(k);
+            for k in 0..shape.taps() {
+                let (y, x) = shape.weight(k);
                 let ki = k as usize;
-                let (r, c) = (h * geo.stride.h + y, column.col[ki] * geo.stride.w + x);
+                let (r, c) = (h * shape.stride.h + y, column.col[ki] * shape.stride.w + x);
                 reads.push(Read {
                     ifm: ((h - rows.start) * held) as u32 + column.rank[ki],
                     fil: k as u32,
-                    target: r * geo.grad.w + c,
+                    target: r * shape.grad.w + c,
                 });
             }
         }
@@ -259,7 +259,7 @@ impl PePlan {
         for (i, rd) in reads.iter().enumerate() {
             let next = targets.len() as u32;
             let t = targets.entry(rd.target).or_insert_with(|| {
-                let (lo, hi) = geo.contributing_rows(rd.target / geo.grad.w);
+                let (lo, hi) = shape.contributing_rows(rd.target / shape.grad.w);
                 Target {
                     slot: next,
                     first: i,
@@ -270,7 +270,7 @@ impl PePlan {
             });
             t.last = i;
         }
-        PePlan {
+        PeReads {
             rows,
             reads,
             targets,
@@ -366,18 +366,18 @@ impl PePlan {
     }
 
     /// Preloaded scratchpads and multicast groups of this PE.
-    fn contents(&self, geo: &Geometry, column: &Column) -> PeSchedule {
+    fn contents(&self, shape: &IgradShape, column: &Column) -> PeSchedule {
         let mut ifmap_init = Vec::new();
         let mut ifmap_groups = Vec::new();
         for h in self.rows.clone() {
             for &w in &column.held {
                 ifmap_init.push(Src::new(SrcKind::Error, h, w));
-                ifmap_groups.push((h * geo.err.w + w) as u32);
+                ifmap_groups.push((h * shape.err.w + w) as u32);
             }
         }
-        let filter_init = (0..geo.taps())
+        let filter_init = (0..shape.taps())
             .map(|k| {
-                let (y, x) = geo.weight(k);
+                let (y, x) = shape.weight(k);
                 Src::new(SrcKind::Filter, y, x)
             })
             .collect();

@@ -34,7 +34,7 @@ pub use allocate::allocate_strips;
 pub use compile::{compile, compile_dumping, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::{gflow_igrad_set, gflow_igrad_set_ordered};
-pub use rs_map::{rs_set, RsGeometry};
+pub use rs_map::{rs_set, RsLayout};
 
 /// Largest schedule (PEs x cycles of control) cnnc builds for one 2-D
 /// convolution; beyond it the layer is refused rather than exhausting memory.

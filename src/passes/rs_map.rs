@@ -114,9 +114,11 @@ pub(super) fn require_single_cycle_adder_for_gflow(m: &Module) -> Result<(), Pas
     ))
 }
 
-/// The timing of one row-stationary set (the original's §3.2 names).
+/// The layout of one row-stationary set in PEs and cycles: its shape and
+/// when each PE reads each tap (the original's §3.2 names). Resolved from
+/// the requested [`RsTiming`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RsGeometry {
+pub struct RsLayout {
     /// PE rows (kernel rows) and columns (output rows).
     pub rows: u64,
     pub cols: u64,
@@ -135,7 +137,7 @@ pub struct RsGeometry {
     pub start: u64,
 }
 
-impl RsGeometry {
+impl RsLayout {
     /// Start offset of PE row x: one cycle above the bottom row, then `add`
     /// more per row, so a psum forwarded up arrives as its row needs it.
     fn skew(&self, x: u64) -> u64 {
@@ -232,10 +234,10 @@ pub fn rs_set(
     )
 }
 
-/// The geometry of the set `rs_set_timed` builds.
-pub fn rs_geometry(x: Hw, k: Hw, stride: Hw, mul: u64, add: u64, timing: RsTiming) -> RsGeometry {
+/// The layout of the set `rs_set_timed` builds.
+pub fn rs_layout(x: Hw, k: Hw, stride: Hw, mul: u64, add: u64, timing: RsTiming) -> RsLayout {
     let out_rows = (x.h - k.h) / stride.h + 1;
-    RsGeometry {
+    RsLayout {
         rows: k.h,
         cols: timing.cols.map_or(out_rows, |c| c.min(out_rows)),
         windows: (x.w - k.w) / stride.w + 1,
@@ -259,7 +261,7 @@ pub fn rs_set_timed(
     timing: RsTiming,
 ) -> LogicalSet {
     let out = Hw::new((x.h - k.h) / stride.h + 1, (x.w - k.w) / stride.w + 1);
-    let geo = rs_geometry(
+    let lay = rs_layout(
         Hw::new(x.h, x.w),
         Hw::new(k.h, k.w),
         stride,
@@ -269,39 +271,39 @@ pub fn rs_set_timed(
     );
     let ring = |a: u64| timing.ifmap_ring.map_or(a, |c| a % c);
     let slot = |j: u64| timing.psum_slots.map_or(j, |q| j % q) as u32;
-    let len = geo.length() as usize;
-    let bottom = geo.rows - 1;
-    let mut pes = Vec::with_capacity((geo.rows * geo.cols) as usize);
-    for px in 0..geo.rows {
-        for py in 0..geo.cols {
+    let len = lay.length() as usize;
+    let bottom = lay.rows - 1;
+    let mut pes = Vec::with_capacity((lay.rows * lay.cols) as usize);
+    for px in 0..lay.rows {
+        for py in 0..lay.cols {
             let in_row = px + py * stride.h;
             let mut words = vec![Word::default(); len];
-            for j in 0..geo.windows {
-                let e = geo.end(px, j);
-                for i in 0..geo.taps {
-                    let w = &mut words[geo.read(px, j, i) as usize];
+            for j in 0..lay.windows {
+                let e = lay.end(px, j);
+                for i in 0..lay.taps {
+                    let w = &mut words[lay.read(px, j, i) as usize];
                     w.ifm = Slot::new(ring(i + j * stride.w) as u32);
                     w.fil = Slot::new(i as u32);
                     // The product meets the adder `mul` cycles after the
                     // read; tap i > 0 adds the running sum in slot j, and the
                     // result is stored `add - 1` cycles later. The bottom
                     // row's last sum leaves at once instead of being stored.
-                    let at = geo.read(px, j, i) + mul;
+                    let at = lay.read(px, j, i) + mul;
                     if i > 0 {
                         words[at as usize].psum_rd = Slot::new(slot(j));
                     }
-                    if !(i == geo.taps - 1 && px == bottom) {
+                    if !(i == lay.taps - 1 && px == bottom) {
                         words[(at + add - 1) as usize].psum_wr = Slot::new(slot(j));
                     }
                 }
                 if px != bottom {
                     // The cycle after the row sum is stored adds the psum
                     // arriving from below to it.
-                    let w = &mut words[(e + geo.d) as usize];
+                    let w = &mut words[(e + lay.d) as usize];
                     w.take_in = true;
                     w.psum_rd = Slot::new(slot(j));
                 }
-                let push_at = geo.push(px, j);
+                let push_at = lay.push(px, j);
                 words[push_at as usize].push = true;
                 if px == 0 {
                     words[(push_at + 1) as usize].out = Slot::new((py * out.w + j) as u32);
@@ -322,7 +324,7 @@ pub fn rs_set_timed(
                 },
                 ifmap_capacity: timing.ifmap_ring.unwrap_or(0) as u32,
                 filter_capacity: if streamed { k.w as u32 } else { 0 },
-                psum_entries: timing.psum_slots.unwrap_or(geo.windows) as u32,
+                psum_entries: timing.psum_slots.unwrap_or(lay.windows) as u32,
                 words,
                 ifmap_groups: vec![in_row as u32],
                 filter_groups: vec![px as u32],
@@ -332,21 +334,21 @@ pub fn rs_set_timed(
     // A strip maps the first output rows only; the output tensor keeps its
     // full shape (the other strips are the same schedule on other rows).
     LogicalSet {
-        rows: geo.rows as u32,
-        cols: geo.cols as u32,
+        rows: lay.rows as u32,
+        cols: lay.cols as u32,
         pes,
         out_kind,
         out_shape: out,
         placement: Placement {
             rules: vec![
                 format!("PE (x, y): filter row x of {}, input row x + y*{} of {}", k.h, stride.h, x.h),
-                format!("PE (x, y): {} windows of {} taps, step {}, psum slot j = window j", geo.windows, geo.taps, stride.w),
+                format!("PE (x, y): {} windows of {} taps, step {}, psum slot j = window j", lay.windows, lay.taps, stride.w),
                 "psums move up column y; row 0 writes output row y".to_string(),
                 format!("ifmap multicast: diagonals x + y*{} ({} groups); filter multicast: rows ({} groups)", stride.h, x.h, k.h),
-                format!("timing: skew rows-1-x, window period {}, read-to-psum {}", geo.period, geo.d),
+                format!("timing: skew rows-1-x, window period {}, read-to-psum {}", lay.period, lay.d),
             ],
         },
-        analytic_macs: k.h * k.w * geo.cols * out.w,
+        analytic_macs: k.h * k.w * lay.cols * out.w,
         deliveries: Vec::new(),
         stream: None,
         gflow_group: None,

@@ -6,7 +6,7 @@
 //! The window period and the start are stretched until an
 //! earliest-deadline-first schedule of the deliveries meets every read.
 
-use super::rs_map::{rs_geometry, rs_set_timed, RsGeometry, RsTiming};
+use super::rs_map::{rs_layout, rs_set_timed, RsLayout, RsTiming};
 use super::{Part, PassOptions};
 use crate::diag::Diagnostic;
 use crate::ir::{Delivery, LogicalSet, Net, OutKind, Src, SrcMatrix, StreamTiming};
@@ -25,7 +25,7 @@ struct Item {
 
 /// Cycles of the window in which element `e` of an input row is read by PE
 /// row `x`: (first read, last read), or `None` if no window uses it.
-fn uses(g: &RsGeometry, stride_w: u64, x: u64, e: u64) -> Option<(u64, u64)> {
+fn uses(g: &RsLayout, stride_w: u64, x: u64, e: u64) -> Option<(u64, u64)> {
     let lo = if e + 1 >= g.taps {
         (e + 1 - g.taps).div_ceil(stride_w)
     } else {
@@ -42,7 +42,7 @@ fn uses(g: &RsGeometry, stride_w: u64, x: u64, e: u64) -> Option<(u64, u64)> {
 }
 
 /// The deliveries a timing needs, with their release and deadline cycles.
-fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsGeometry, ring: u64) -> Vec<Item> {
+fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsLayout, ring: u64) -> Vec<Item> {
     let mut out = Vec::new();
     let cols = g.cols;
     // Filter rows: element i of kernel row x, multicast along PE row x.
@@ -145,7 +145,7 @@ fn fit_timing(
             start,
             ..base
         };
-        let g = rs_geometry(Hw::new(x.h, x.w), Hw::new(k.h, k.w), stride, mul, add, t);
+        let g = rs_layout(Hw::new(x.h, x.w), Hw::new(k.h, k.w), stride, mul, add, t);
         let it = items(x, k, stride, &g, ring);
         schedule(&it, arch).map(|w| (t, it, w))
     };

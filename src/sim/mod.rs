@@ -15,5 +15,5 @@ pub use layer_verify::{sample as sample_verification, verify_full, LayerVerifica
 pub use machine::{run, ArrayParams, Machine, Run};
 pub use outcome::{simulate, PassOutcome};
 pub use pe::{PeCounters, SimError};
-pub use stats::{pass_stats, PassStats, PeRow, PeSet};
+pub use stats::{pass_stats, PassStats, PeRow, PeSet, PhysicalStats};
 pub use verify_values::{check_outputs, Mismatch};

@@ -59,7 +59,7 @@ impl IntoDiagnostic for SimError {
     }
 }
 
-/// One PE's pipeline, queues and counters; its scratchpads live in the
+/// One PE's multiplier pipeline, queues and counters; its scratchpads live in the
 /// array-wide [`Scratchpads`], indexed by the PE.
 pub struct Pe {
     /// Multiplier stages as a ring; `mul_at` is the stage leaving this cycle.

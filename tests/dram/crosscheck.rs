@@ -11,19 +11,19 @@
 
 use cnnc::cost::dram::{
     energy, generate_for, memspec, parse_trace, trace_end_cycle, write_trace, Command, GenOptions,
-    MemSpec, Pacing, Request,
+    MemSpec, Pacing, Transfer,
 };
 
-fn cases() -> Vec<(&'static str, Vec<Request>, GenOptions)> {
+fn cases() -> Vec<(&'static str, Vec<Transfer>, GenOptions)> {
     let greedy = |cover_cycles| GenOptions {
         cover_cycles,
         pacing: Pacing::Greedy,
     };
     // A small conv layer: ifmap and filter reads, ofmap writes.
     let layer = vec![
-        Request::read(0, 64 * 1024),
-        Request::read(1 << 20, 16 * 1024),
-        Request::write(2 << 20, 32 * 1024),
+        Transfer::read(0, 64 * 1024),
+        Transfer::read(1 << 20, 16 * 1024),
+        Transfer::write(2 << 20, 32 * 1024),
     ];
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut random = Vec::new();
@@ -33,9 +33,9 @@ fn cases() -> Vec<(&'static str, Vec<Request>, GenOptions)> {
         x ^= x << 17;
         let (addr, len) = (x % (1 << 26), 1 + (x >> 44) % 4096);
         random.push(if i % 4 == 0 {
-            Request::write(addr, len)
+            Transfer::write(addr, len)
         } else {
-            Request::read(addr, len)
+            Transfer::read(addr, len)
         });
     }
     vec![

@@ -1,7 +1,7 @@
-//! No input panics: arbitrary trace text, command lists and requests.
+//! No input panics: arbitrary trace text, command lists and transfers.
 
 use cnnc::cost::dram::{
-    energy, generate_for, memspec, parse_trace, Command, CommandKind, GenOptions, Pacing, Request,
+    energy, generate_for, memspec, parse_trace, Command, CommandKind, GenOptions, Pacing, Transfer,
 };
 use proptest::prelude::*;
 
@@ -41,15 +41,15 @@ proptest! {
     }
 
     #[test]
-    fn any_requests_schedule(
+    fn any_transfers_schedule(
         reqs in proptest::collection::vec((any::<bool>(), any::<u64>(), 0u64..5000), 0..20),
         cover in 0u64..200_000,
         spread in any::<bool>(),
     ) {
         let spec = memspec("ddr4-2400").unwrap();
-        let reqs: Vec<Request> = reqs
+        let reqs: Vec<Transfer> = reqs
             .into_iter()
-            .map(|(w, a, l)| if w { Request::write(a, l) } else { Request::read(a, l) })
+            .map(|(w, a, l)| if w { Transfer::write(a, l) } else { Transfer::read(a, l) })
             .collect();
         let pacing = if spread { Pacing::Spread } else { Pacing::Greedy };
         let g = generate_for(&spec, &reqs, &GenOptions { cover_cycles: cover, pacing }).unwrap();

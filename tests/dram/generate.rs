@@ -3,7 +3,7 @@
 
 use cnnc::cost::dram::{
     energy, generate, generate_for, memspec, Command, CommandKind, GenOptions, MemSpec, Pacing,
-    Request,
+    Transfer,
 };
 
 fn kinds(cmds: &[Command]) -> Vec<(CommandKind, u32)> {
@@ -14,7 +14,7 @@ fn kinds(cmds: &[Command]) -> Vec<(CommandKind, u32)> {
 fn one_row_is_one_act_and_bursts() {
     let spec = memspec("ddr4-1866").unwrap();
     // 8 KiB = one row of a 64-bit rank (1024 columns x 8 devices x 1 B).
-    let cmds = generate(&spec, &[Request::read(0, 8192)]);
+    let cmds = generate(&spec, &[Transfer::read(0, 8192)]);
     assert_eq!(cmds.len(), 129);
     assert_eq!(
         (cmds[0].kind, cmds[0].bank, cmds[0].cycle),
@@ -31,7 +31,10 @@ fn one_row_is_one_act_and_bursts() {
 #[test]
 fn next_page_goes_to_another_bank_group() {
     let spec = memspec("ddr4-1866").unwrap();
-    let cmds = generate(&spec, &[Request::read(8192, 64), Request::write(16384, 1)]);
+    let cmds = generate(
+        &spec,
+        &[Transfer::read(8192, 64), Transfer::write(16384, 1)],
+    );
     // Page 1 -> slot 1 -> group 1, bank 4; page 2 -> group 2, bank 8.
     assert_eq!(
         kinds(&cmds),
@@ -48,7 +51,10 @@ fn next_page_goes_to_another_bank_group() {
 fn row_miss_precharges_first() {
     let spec = memspec("ddr4-1866").unwrap();
     // Same bank (0), different row: 16 banks x 8 KiB further on.
-    let cmds = generate(&spec, &[Request::read(0, 64), Request::read(16 * 8192, 64)]);
+    let cmds = generate(
+        &spec,
+        &[Transfer::read(0, 64), Transfer::read(16 * 8192, 64)],
+    );
     let k: Vec<CommandKind> = cmds.iter().map(|c| c.kind).collect();
     use CommandKind::*;
     assert_eq!(k, vec![Act, Rd, Pre, Act, Rd]);
@@ -61,12 +67,12 @@ fn row_miss_precharges_first() {
 fn empty_and_zero_length() {
     let spec = memspec("ddr4-1866").unwrap();
     assert!(generate(&spec, &[]).is_empty());
-    assert!(generate(&spec, &[Request::write(12345, 0)]).is_empty());
+    assert!(generate(&spec, &[Transfer::write(12345, 0)]).is_empty());
     // Unaligned 2 bytes across a burst boundary touch two bursts.
-    let c = generate(&spec, &[Request::read(63, 2)]);
+    let c = generate(&spec, &[Transfer::read(63, 2)]);
     assert_eq!(c.iter().filter(|c| c.kind == CommandKind::Rd).count(), 2);
     // Addresses near the top of u64 must not overflow.
-    let c = generate(&spec, &[Request::read(u64::MAX - 10, 100)]);
+    let c = generate(&spec, &[Transfer::read(u64::MAX - 10, 100)]);
     assert_eq!(c.iter().filter(|c| c.kind == CommandKind::Rd).count(), 1);
 }
 
@@ -78,7 +84,7 @@ fn refresh_every_trefi_over_the_covered_time() {
         cover_cycles: 10 * refi,
         pacing: Pacing::Greedy,
     };
-    let g = generate_for(&spec, &[Request::read(0, 1 << 16)], &opts).unwrap();
+    let g = generate_for(&spec, &[Transfer::read(0, 1 << 16)], &opts).unwrap();
     let refs: Vec<u64> = g
         .commands
         .iter()
@@ -103,7 +109,7 @@ fn spread_pacing_covers_the_duration() {
         cover_cycles: 100_000,
         pacing: Pacing::Spread,
     };
-    let g = generate_for(&spec, &[Request::read(0, 64 * 1000)], &opts).unwrap();
+    let g = generate_for(&spec, &[Transfer::read(0, 64 * 1000)], &opts).unwrap();
     let rds: Vec<u64> = g
         .commands
         .iter()
@@ -119,16 +125,20 @@ fn spread_pacing_covers_the_duration() {
 #[test]
 fn too_much_traffic_is_an_error_not_a_crash() {
     let spec = memspec("ddr4-1866").unwrap();
-    let r = generate_for(&spec, &[Request::read(0, u64::MAX)], &GenOptions::default());
+    let r = generate_for(
+        &spec,
+        &[Transfer::read(0, u64::MAX)],
+        &GenOptions::default(),
+    );
     assert!(r.is_err());
-    assert!(generate(&spec, &[Request::read(0, u64::MAX)]).is_empty());
+    assert!(generate(&spec, &[Transfer::read(0, u64::MAX)]).is_empty());
     let mut no_refresh = spec.clone();
     no_refresh.timing.refi = 0;
     let huge = GenOptions {
         cover_cycles: u64::MAX,
         pacing: Pacing::Spread,
     };
-    assert!(generate_for(&no_refresh, &[Request::read(0, 64)], &huge).is_err());
+    assert!(generate_for(&no_refresh, &[Transfer::read(0, 64)], &huge).is_err());
 }
 
 /// Independent check of the timing rules the generator promises.
@@ -243,9 +253,9 @@ fn mixed_traffic_respects_timing_on_every_memspec() {
         let addr = x % (1 << 24);
         let len = 1 + (x >> 40) % 2000;
         reqs.push(if i % 3 == 0 {
-            Request::write(addr, len)
+            Transfer::write(addr, len)
         } else {
-            Request::read(addr, len)
+            Transfer::read(addr, len)
         });
     }
     for name in ["ddr4-1866", "ddr4-2400", "lpddr4-3200"] {

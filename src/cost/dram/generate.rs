@@ -1,42 +1,43 @@
-//! From DRAM traffic (read/write requests of byte ranges) to a command
-//! stream: requests are served in order, split into bursts of
-//! BL x rank-width bytes, mapped by [`super::mapping`] and scheduled by
+//! From DRAM traffic (read/write transfers of byte ranges) to a command
+//! stream: transfers are served in order, split into bursts of
+//! BL x rank-width bytes, mapped by [`super::address_map`] and scheduled by
 //! [`super::scheduler`] under an open-page policy.
 
 use serde::Serialize;
 
+use super::address_map::AddressMap;
 use super::command::Command;
-use super::mapping::Mapping;
 use super::memspec::MemSpec;
-use super::scheduler::Scheduler;
+use super::scheduler::CommandScheduler;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RequestKind {
+pub enum TransferKind {
     Read,
     Write,
 }
 
-/// `len` bytes starting at byte address `addr`.
+/// One DRAM transfer: `len` bytes read or written from byte address `addr`
+/// (split into bursts by the generator).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct Request {
-    pub kind: RequestKind,
+pub struct Transfer {
+    pub kind: TransferKind,
     pub addr: u64,
     pub len: u64,
 }
 
-impl Request {
-    pub fn read(addr: u64, len: u64) -> Request {
-        Request {
-            kind: RequestKind::Read,
+impl Transfer {
+    pub fn read(addr: u64, len: u64) -> Transfer {
+        Transfer {
+            kind: TransferKind::Read,
             addr,
             len,
         }
     }
 
-    pub fn write(addr: u64, len: u64) -> Request {
-        Request {
-            kind: RequestKind::Write,
+    pub fn write(addr: u64, len: u64) -> Transfer {
+        Transfer {
+            kind: TransferKind::Write,
             addr,
             len,
         }
@@ -77,16 +78,16 @@ const MAX_COMMANDS: u64 = 1 << 27;
 /// Upper bound on the covered duration (~15 years at 2.4 GHz).
 const MAX_CYCLES: u64 = 1 << 60;
 
-/// Command stream for `requests`, ending when the last one completes.
+/// Command stream for `transfers`, ending when the last one completes.
 /// Inputs too large to schedule (see [`generate_for`]) give an empty list.
-pub fn generate(memspec: &MemSpec, requests: &[Request]) -> Vec<Command> {
-    generate_for(memspec, requests, &GenOptions::default())
+pub fn generate(memspec: &MemSpec, transfers: &[Transfer]) -> Vec<Command> {
+    generate_for(memspec, transfers, &GenOptions::default())
         .map(|g| g.commands)
         .unwrap_or_default()
 }
 
-/// Number of bursts a request touches.
-fn bursts_of(r: &Request, bb: u64) -> u64 {
+/// Number of bursts a transfer touches.
+fn bursts_of(r: &Transfer, bb: u64) -> u64 {
     if r.len == 0 {
         return 0;
     }
@@ -95,12 +96,12 @@ fn bursts_of(r: &Request, bb: u64) -> u64 {
     last - first + 1
 }
 
-/// Command stream for `requests` covering at least `opts.cover_cycles`.
+/// Command stream for `transfers` covering at least `opts.cover_cycles`.
 /// Fails (rather than exhausting memory) when the traffic plus the
 /// refreshes would exceed 2^27 commands.
 pub fn generate_for(
     memspec: &MemSpec,
-    requests: &[Request],
+    transfers: &[Transfer],
     opts: &GenOptions,
 ) -> Result<Generated, String> {
     // Keeps every cycle sum in the scheduler far from u64 overflow.
@@ -110,9 +111,9 @@ pub fn generate_for(
             opts.cover_cycles
         ));
     }
-    let map = Mapping::new(memspec);
+    let map = AddressMap::new(memspec);
     let bb = map.burst_bytes();
-    let total: u64 = requests
+    let total: u64 = transfers
         .iter()
         .fold(0u64, |acc, r| acc.saturating_add(bursts_of(r, bb)));
     // Up to three commands per burst, two per refresh interval.
@@ -133,10 +134,10 @@ pub fn generate_for(
         Pacing::Spread if total > 0 => opts.cover_cycles / total,
         _ => 0,
     };
-    let mut s = Scheduler::new(memspec);
+    let mut s = CommandScheduler::new(memspec);
     let mut i = 0u64;
-    for r in requests {
-        let write = r.kind == RequestKind::Write;
+    for r in transfers {
+        let write = r.kind == TransferKind::Write;
         let first = r.addr / bb;
         for k in 0..bursts_of(r, bb) {
             s.access(write, map.locate(first + k), i * interval);

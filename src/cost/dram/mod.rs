@@ -2,17 +2,20 @@
 //! "DRAM energy").
 //!
 //! * [`memspec`]: DRAMPower JSON memspecs, three built in.
-//! * [`generate`] / [`generate_for`]: traffic -> command stream.
+//! * [`generate`] / [`generate_for`]: transfers -> command stream.
+//! * [`region_commands`]: traffic over address regions (a layer's) ->
+//!   transfers, sampled when long -> command stream.
 //! * [`energy`]: command stream -> energy breakdown (pJ).
 //! * [`write_trace`] / [`parse_trace`]: DRAMPower's trace text forms.
 //! * [`run_cli`]: `cnnc dram TRACE`.
 
+mod address_map;
 mod command;
 mod counters;
 mod generate;
-mod mapping;
 mod memspec;
 mod power;
+mod region_traffic;
 mod report;
 mod scheduler;
 mod stream;
@@ -25,12 +28,15 @@ use crate::options::Format;
 
 pub use command::{Command, CommandKind};
 pub use counters::{count, Counters};
-pub use generate::{generate, generate_for, GenOptions, Generated, Pacing, Request, RequestKind};
+pub use generate::{generate, generate_for, GenOptions, Generated, Pacing, Transfer, TransferKind};
 pub use memspec::{
     builtin_memspecs, is_memspec_name, memspec, parse_memspec, MemSpec, Timing, VoltageDomain,
     MAX_MEMSPEC_BYTES, MAX_TIMING_CYCLES,
 };
 pub use power::{energy, energy_from_counters, DramEnergy};
+pub use region_traffic::{
+    pj_per_byte, region_commands, RegionTraffic, MAX_EXACT_BURSTS, MAX_TRANSFERS,
+};
 pub use report::format_energy;
 pub use stream::{analyse, MAX_LINE, WINDOW};
 pub use trace::{parse_trace, trace_end_cycle, write_trace, Trace, MAX_TRACE_CYCLE};

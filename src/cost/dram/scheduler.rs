@@ -7,11 +7,13 @@
 
 use std::collections::VecDeque;
 
+use super::address_map::Location;
 use super::command::{Command, CommandKind};
-use super::mapping::Location;
 use super::memspec::{MemSpec, Timing};
 
-pub struct Scheduler<'a> {
+/// The DRAM command scheduler: issues the bursts as commands, in order (a
+/// bare "schedule" in cnnc is a PE schedule, docs/architecture.md).
+pub struct CommandScheduler<'a> {
     spec: &'a MemSpec,
     t: Timing,
     burst: u64,
@@ -36,10 +38,10 @@ pub struct Scheduler<'a> {
     next_ref: u64,
 }
 
-impl<'a> Scheduler<'a> {
-    pub fn new(spec: &'a MemSpec) -> Scheduler<'a> {
+impl<'a> CommandScheduler<'a> {
+    pub fn new(spec: &'a MemSpec) -> CommandScheduler<'a> {
         let n = spec.banks.max(1) as usize;
-        Scheduler {
+        CommandScheduler {
             spec,
             t: spec.timing,
             burst: spec.burst_cycles().max(1),

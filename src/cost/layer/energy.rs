@@ -1,5 +1,5 @@
 //! Energy: per-access energies of the arch times the counts, by level and
-//! by data type. DRAM energy comes from the DRAM model (see `dram.rs`).
+//! by data type. DRAM energy comes from the DRAM model (see `dram_traffic.rs` and `src/cost/dram/`).
 
 use serde::Serialize;
 

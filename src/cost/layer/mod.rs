@@ -6,12 +6,12 @@
 //! * [`convs`]: how many 2-D convolutions a pass is, and how they accumulate.
 //! * [`geometry`]: pieces of the folded set and per-convolution counters.
 //! * [`mapping`]: the blocking (n, p, q, r, t, bank split) and its search.
-//! * [`traffic`], [`cycles`], [`energy`], [`dram`]: the model.
+//! * [`traffic`], [`cycles`], [`energy`], [`dram_traffic`]: the model.
 //! * [`text`], [`summary`]: reports.
 
 pub mod convs;
 pub mod cycles;
-pub mod dram;
+pub mod dram_traffic;
 pub mod energy;
 pub mod geometry;
 pub mod mapping;
@@ -26,7 +26,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::options::{Dataflow, Objective, PassKind};
 use crate::sim::PassOutcome;
 
-pub use dram::Regions;
+pub use dram_traffic::Regions;
 pub use energy::{ByType as EnergyByType, EnergyPj, TypeEnergy};
 pub use mapping::Mapping;
 pub use summary::summary;
@@ -187,14 +187,14 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
     let m = &o.module;
     let arch = &m.arch;
     let c = convs::Convs::of(&m.layer, m.pass);
-    let spec = dram::spec(arch).map_err(|e| {
+    let spec = dram_traffic::spec(arch).map_err(|e| {
         Diagnostic::error(
             Code::UnknownDram,
             format!("DRAM model `{}`: {e}", arch.dram),
         )
         .with_primary(arch.span, "this arch")
     })?;
-    let (geo, chosen) = search_strips(o, &c, dram::pj_per_byte(&spec), objective)?;
+    let (geo, chosen) = search_strips(o, &c, dram_traffic::pj_per_byte(&spec), objective)?;
     let x = &chosen.raw;
     let eb = arch.element_bytes();
     let t = Traffic {
@@ -276,7 +276,7 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         verify: "sample",
         convs_simulated: 1,
     };
-    let (g, factor) = dram::commands(&spec, &s).map_err(|e| {
+    let (g, factor) = dram_traffic::commands(&spec, &s).map_err(|e| {
         Diagnostic::error(
             Code::CostTooLarge,
             format!("layer too large for the DRAM model: {e}"),
@@ -421,14 +421,14 @@ fn scaled(e: DramEnergy, factor: u64) -> DramEnergy {
 }
 
 /// The layer's DRAM command stream (for `--dram-trace`); for a sampled
-/// layer, the sample (see `dram::commands`).
+/// layer, the sample (see `dram_traffic::commands`).
 pub fn dram_commands(
     o: &PassOutcome,
     s: &LayerStats,
 ) -> Result<Vec<crate::cost::dram::Command>, String> {
     let arch = &o.module.arch;
-    let spec = dram::spec(arch)?;
-    Ok(dram::commands(&spec, s)?.0.commands)
+    let spec = dram_traffic::spec(arch)?;
+    Ok(dram_traffic::commands(&spec, s)?.0.commands)
 }
 
 /// The command stream in DRAMPower's trace form (`cycle,CMD,bank` lines).

@@ -1,4 +1,4 @@
-//! Address mapping: byte address -> (bank, row, column burst).
+//! Address map: byte address -> (bank, row, column burst).
 //!
 //! Row:bank:column interleaving (RoBaCo) at burst granularity. With
 //! `burst_bytes` bytes per RD/WR (BL x rank width / 8) and
@@ -27,7 +27,9 @@ pub struct Location {
     pub column: u64,
 }
 
-pub struct Mapping {
+/// A memspec's byte-address -> bank/row/column layout (not a dataflow
+/// mapping, which is `cost::layer::Mapping`).
+pub struct AddressMap {
     burst_bytes: u64,
     bursts_per_row: u64,
     banks: u64,
@@ -36,8 +38,8 @@ pub struct Mapping {
     rows: u64,
 }
 
-impl Mapping {
-    pub fn new(spec: &MemSpec) -> Mapping {
+impl AddressMap {
+    pub fn new(spec: &MemSpec) -> AddressMap {
         let banks = u64::from(spec.banks.max(1));
         // A group count that does not divide the banks is treated as one
         // group, so every slot maps to a distinct bank.
@@ -45,7 +47,7 @@ impl Mapping {
             g if banks.is_multiple_of(g) => g,
             _ => 1,
         };
-        Mapping {
+        AddressMap {
             burst_bytes: spec.burst_bytes().max(1),
             bursts_per_row: u64::from(spec.columns / spec.burst_length.max(1)).max(1),
             banks,
