@@ -71,7 +71,7 @@ fn check_sums(s: &LayerStats) {
     let d = &s.dram_energy;
     assert!(close(
         d.total,
-        d.act + d.pre + d.rd + d.wr + d.refresh + d.background
+        d.act + d.pre + d.rd + d.wr + d.refresh + d.background + d.powerdown
     ));
     assert!(close(e.dram, d.total));
     let eb = s.traffic.element_bytes;

@@ -42,6 +42,10 @@ pub struct VoltageDomain {
     pub i0: f64,
     /// Precharged standby.
     pub i2n: f64,
+    /// Precharge power-down (IDD2P, the key named like the I2N one with
+    /// `2p` for `2n`); i2n when the memspec has none, so a memspec without
+    /// it saves nothing by powering down.
+    pub i2p: f64,
     /// Active standby.
     pub i3n: f64,
     /// Burst read.
@@ -310,11 +314,17 @@ fn parse_timing(t: &Map<String, Value>) -> Result<Timing, String> {
 fn domain(p: &Map<String, Value>, name: &str, keys: [&str; 8]) -> Result<VoltageDomain, String> {
     let ma = |k: &str| num(p, k, Some(0.0)).map(|a| a * 1000.0);
     let i0 = ma(keys[1])?;
+    let i2n = ma(keys[2])?;
+    let i2p = match p.get(&keys[2].replace("2n", "2p")) {
+        Some(_) => ma(&keys[2].replace("2n", "2p"))?,
+        None => i2n,
+    };
     Ok(VoltageDomain {
         name: name.to_string(),
         volts: num(p, keys[0], None)?,
         i0,
-        i2n: ma(keys[2])?,
+        i2n,
+        i2p,
         i3n: ma(keys[3])?,
         i4r: ma(keys[4])?,
         i4w: ma(keys[5])?,

@@ -20,6 +20,11 @@ pub struct DramEnergy {
     pub refresh: f64,
     /// Active plus precharged standby over the whole duration.
     pub background: f64,
+    /// A layer's idle DRAM: precharge power-down (IDD2P) over `idle_ns`,
+    /// the time of the layer's timeline the command stream leaves idle
+    /// (its refreshes are in `refresh` and `refs`). Zero for a trace.
+    pub powerdown: f64,
+    pub idle_ns: f64,
     pub total: f64,
     pub avg_power_mw: f64,
     pub duration_ns: f64,
@@ -34,6 +39,67 @@ pub struct DramEnergy {
     pub precharged_cycles: u64,
     /// Devices the per-device energies were multiplied by.
     pub devices: u32,
+}
+
+impl MemSpec {
+    /// The power of an idle DRAM under the layer's idle policy (see
+    /// [`DramEnergy::with_idle`]): precharge power-down on every rail, device
+    /// and rank, plus the refreshes averaged over tREFI (mW).
+    pub fn idle_power_mw(&self) -> f64 {
+        let t = &self.timing;
+        let refi_ns = t.refi as f64 * t.tck_ns;
+        let (mut pd, mut rf) = (0.0, 0.0);
+        for d in &self.domains {
+            pd += d.volts * d.i2p;
+            if refi_ns > 0.0 {
+                rf += d.volts * (d.i5 - d.i3n) * t.rfc as f64 * t.tck_ns / refi_ns;
+            }
+        }
+        let devices = f64::from(self.devices);
+        pd * devices * f64::from(self.ranks) + rf * devices
+    }
+}
+
+impl DramEnergy {
+    /// Adds `idle_ns` of idle time after the command stream: the DRAM sits
+    /// in precharge power-down (IDD2P on every rail, all devices and ranks)
+    /// and leaves it only for the refreshes the interval needs (one per
+    /// tREFI, each charged as a REF command). The policy is cnnc's; the
+    /// layer model issues its transfers back to back (docs/layer-model.md
+    /// §7), so the idle time is one stretch.
+    pub fn with_idle(mut self, spec: &MemSpec, idle_ns: f64) -> DramEnergy {
+        if idle_ns.is_nan() || idle_ns <= 0.0 {
+            return self;
+        }
+        let t = &spec.timing;
+        let refi_ns = t.refi as f64 * t.tck_ns;
+        let refs = if refi_ns > 0.0 {
+            (idle_ns / refi_ns).floor()
+        } else {
+            0.0
+        };
+        let devices = f64::from(spec.devices);
+        let ranks = f64::from(spec.ranks);
+        let mut powerdown = 0.0;
+        let mut refresh = 0.0;
+        for d in &spec.domains {
+            // E = V · I · t with I in mA and t in ns gives pJ.
+            powerdown += d.volts * d.i2p * idle_ns;
+            refresh += d.volts * (d.i5 - d.i3n) * t.rfc as f64 * t.tck_ns * refs;
+        }
+        self.powerdown = powerdown * devices * ranks;
+        self.refresh += refresh * devices;
+        self.refs = self.refs.saturating_add(refs as u64);
+        self.idle_ns = idle_ns;
+        self.total += self.powerdown + refresh * devices;
+        let all_ns = self.duration_ns + idle_ns;
+        self.avg_power_mw = if all_ns > 0.0 {
+            self.total / all_ns
+        } else {
+            0.0
+        };
+        self
+    }
 }
 
 /// Currents derived from the IDD values as DRAMPower does (mA).

@@ -112,7 +112,7 @@ pub fn with_dram(mut e: EnergyPj, x: &Raw, d: &DramEnergy) -> EnergyPj {
     b.ofmap.dram = share(OFMAP);
     // Without traffic the command energy has no type to go to.
     b.dram_static = if all > 0.0 {
-        d.refresh + d.background
+        d.refresh + d.background + d.powerdown
     } else {
         d.total
     };

@@ -20,6 +20,23 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer, MappingHint};
 use crate::options::Objective;
 
+/// What the search charges for DRAM: per byte moved, and its idle
+/// (power-down) power over the layer's latency. The estimate charges the
+/// idle power over the whole latency; the final figure only over the time
+/// the transfers leave idle (docs/layer-model.md §7).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DramPrice {
+    pub pj_per_byte: f64,
+    pub idle_mw: f64,
+}
+
+impl DramPrice {
+    /// mW x ns = pJ.
+    fn idle_pj(&self, arch: &Arch, cycles: u128) -> f64 {
+        self.idle_mw * cycles as f64 * 1e9 / arch.clock_hz.max(1) as f64
+    }
+}
+
 /// The chosen blocking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Mapping {
@@ -164,7 +181,7 @@ struct Ctx<'a> {
     geo: &'a Geometry,
     c: &'a Convs,
     arch: &'a Arch,
-    dram_pj_per_byte: f64,
+    dram: DramPrice,
 }
 
 impl Ctx<'_> {
@@ -181,7 +198,8 @@ impl Ctx<'_> {
             + e.noc
             + e.mac
             + e.glb
-            + dram_bytes as f64 * self.dram_pj_per_byte
+            + dram_bytes as f64 * self.dram.pj_per_byte
+            + self.dram.idle_pj(self.arch, cy.total)
             + static_pj(self.arch, cy.total);
         Chosen {
             mapping: *m,
@@ -260,7 +278,7 @@ pub fn choose(
     geo: &Geometry,
     c: &Convs,
     arch: &Arch,
-    dram_pj_per_byte: f64,
+    dram: DramPrice,
     objective: Objective,
 ) -> Result<Chosen, Diagnostic> {
     let h = layer.mapping.unwrap_or_default();
@@ -288,12 +306,7 @@ pub fn choose(
     if let Some(why) = out_of_range(&h, c, arch) {
         return Err(refuse(Code::BadHint, why));
     }
-    let ctx = Ctx {
-        geo,
-        c,
-        arch,
-        dram_pj_per_byte,
-    };
+    let ctx = Ctx { geo, c, arch, dram };
     let a = arch;
     let mut best: Option<Chosen> = None;
     let mut evaluated = 0u64;

@@ -194,7 +194,11 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         )
         .with_primary(arch.span, "this arch")
     })?;
-    let (geo, chosen) = search_strips(o, &c, dram_traffic::pj_per_byte(&spec), objective)?;
+    let price = mapping::DramPrice {
+        pj_per_byte: dram_traffic::pj_per_byte(&spec),
+        idle_mw: spec.idle_power_mw(),
+    };
+    let (geo, chosen) = search_strips(o, &c, price, objective)?;
     let x = &chosen.raw;
     let eb = arch.element_bytes();
     let t = Traffic {
@@ -283,10 +287,14 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         )
         .with_primary(m.layer.span, "this layer")
     })?;
-    s.dram_energy = scaled(
+    // The DRAM stays powered over the layer's whole timeline: what the
+    // transfers leave idle is spent in power-down (`DramEnergy::with_idle`).
+    let busy = scaled(
         crate::cost::dram::energy(&spec, &g.commands, g.end_cycle),
         factor,
     );
+    let idle_ns = s.time_us * 1e3 - busy.duration_ns;
+    s.dram_energy = busy.with_idle(&spec, idle_ns);
     s.dram_sample_factor = factor;
     s.energy_pj = energy::with_static(
         energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy),
@@ -318,7 +326,7 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
 fn search_strips(
     o: &PassOutcome,
     c: &convs::Convs,
-    dram_pj_per_byte: f64,
+    dram: mapping::DramPrice,
     objective: Objective,
 ) -> Result<(geometry::Geometry, mapping::Chosen), Diagnostic> {
     let m = &o.module;
@@ -349,7 +357,7 @@ fn search_strips(
             let alloc = crate::passes::allocate_strips(set, arch.array, e);
             geometry::geometry_with(o, alloc)?
         };
-        match mapping::choose(&m.layer, &geo, c, arch, dram_pj_per_byte, objective) {
+        match mapping::choose(&m.layer, &geo, c, arch, dram, objective) {
             Ok(ch) => {
                 let key = mapping::rank(&geo, c, arch, objective, &ch);
                 let beats = best.as_ref().is_none_or(|(g, b)| {

@@ -102,8 +102,8 @@ pub fn layer_text(s: &LayerStats) -> String {
     let d = &s.dram_energy;
     let _ = writeln!(
         o,
-        "  dram ({}) pJ: act {:.1}, pre {:.1}, rd {:.1}, wr {:.1}, refresh {:.1}, background {:.1}, total {:.1}, avg {:.2} mW",
-        s.memspec, d.act, d.pre, d.rd, d.wr, d.refresh, d.background, d.total, d.avg_power_mw
+        "  dram ({}) pJ: act {:.1}, pre {:.1}, rd {:.1}, wr {:.1}, refresh {:.1}, background {:.1}, powerdown {:.1} over {:.0} ns idle, total {:.1}, avg {:.2} mW",
+        s.memspec, d.act, d.pre, d.rd, d.wr, d.refresh, d.background, d.powerdown, d.idle_ns, d.total, d.avg_power_mw
     );
     if s.dram_sample_factor > 1 {
         let _ = writeln!(
