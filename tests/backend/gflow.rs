@@ -29,15 +29,7 @@ fn layer(i: (u64, u64), k: (u64, u64), s: (u64, u64), p: (u64, u64)) -> Option<L
 /// Compiles, checks the bytecode, simulates; returns (verified, macs).
 fn run(l: &Layer, pass: PassKind, g: i64) -> Result<(bool, u64), String> {
     let arch = Arch::eyeriss();
-    let m = compile(
-        l,
-        &arch,
-        pass,
-        Dataflow::Gflow,
-        &PassOptions::gflow_group(g),
-        None,
-    )
-    .map_err(|d| format!("{d:?}"))?;
+    let m = crate::common::compile_gflow(l, &arch, pass, g).map_err(|d| format!("{d:?}"))?;
     let program = m.program.as_ref().ok_or("no program")?;
     verify_program(program, arch.fifo_depth, arch.noc_ofmap).map_err(|e| e.to_string())?;
     let out = simulate(m, 7).map_err(|d| format!("{d:?}"))?;
@@ -212,15 +204,7 @@ fn out_of_range_groupings_are_refused() {
         (PassKind::Fgrad, i64::MIN),
         (PassKind::Igrad, i64::MAX),
     ] {
-        let d = compile(
-            &l,
-            &arch,
-            pass,
-            Dataflow::Gflow,
-            &PassOptions::gflow_group(g),
-            None,
-        )
-        .expect_err("refused");
+        let d = crate::common::compile_gflow(&l, &arch, pass, g).expect_err("refused");
         assert_eq!(d.code, "E0203", "{pass:?} g={g}");
         assert!(d.help.is_some());
     }
@@ -302,15 +286,7 @@ fn other_multiplier_depths_and_bandwidths() {
             arch.noc_ofmap = bw;
             let gs = igrad_range(l).into_iter().map(|g| (PassKind::Igrad, g));
             for (pass, g) in gs.chain(fgrad_range(l).into_iter().map(|g| (PassKind::Fgrad, g))) {
-                let m = compile(
-                    l,
-                    &arch,
-                    pass,
-                    Dataflow::Gflow,
-                    &PassOptions::gflow_group(g),
-                    None,
-                )
-                .expect("compile");
+                let m = crate::common::compile_gflow(l, &arch, pass, g).expect("compile");
                 let p = m.program.as_ref().expect("program");
                 assert_eq!(verify_program(p, arch.fifo_depth, arch.noc_ofmap), Ok(()));
                 let out = simulate(m, 11).expect("simulate");
@@ -336,15 +312,8 @@ fn explore_large() {
         for g in [1, 2, 3, 5, 8, l.ofmap.h as i64] {
             for pass in [PassKind::Igrad, PassKind::Fgrad] {
                 let arch = Arch::eyeriss();
-                let r = compile(
-                    &l,
-                    &arch,
-                    pass,
-                    Dataflow::Gflow,
-                    &PassOptions::gflow_group(g),
-                    None,
-                )
-                .and_then(|m| simulate(m, 1));
+                let r =
+                    crate::common::compile_gflow(&l, &arch, pass, g).and_then(|m| simulate(m, 1));
                 match r {
                     Ok(o) => println!(
                         "{name} {pass:?} g={g}: verified {} cycles {} busy {} macs {}",

@@ -25,15 +25,7 @@ fn layer(ifmap: u64, filter: u64, stride: u64, pad: u64) -> Layer {
 /// products and computes every output right.
 fn fits_and_verifies(l: &Layer, pass: PassKind, g: i64) -> cnnc::ir::Module {
     let arch = Arch::eyeriss();
-    let m = compile(
-        l,
-        &arch,
-        pass,
-        Dataflow::Gflow,
-        &PassOptions::gflow_group(g),
-        None,
-    )
-    .unwrap();
+    let m = crate::common::compile_gflow(l, &arch, pass, g).unwrap();
     let logical = simulate(m.clone(), 3).unwrap();
     let f = refit(&m).unwrap().expect("the set needs fitting");
     for pe in &f.set.as_ref().unwrap().pes {

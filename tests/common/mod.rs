@@ -120,3 +120,20 @@ impl Rng {
         lo + self.below(hi - lo + 1)
     }
 }
+
+/// Compiles one pass of `l` with Grad-Flow grouped by `g` on `arch`.
+pub fn compile_gflow(
+    l: &Layer,
+    arch: &cnnc::model::Arch,
+    pass: cnnc::options::PassKind,
+    g: i64,
+) -> Result<cnnc::ir::Module, cnnc::diag::Diagnostic> {
+    cnnc::passes::compile(
+        l,
+        arch,
+        pass,
+        cnnc::options::Dataflow::Gflow,
+        &cnnc::options::PassOptions::gflow_group(g),
+        None,
+    )
+}
