@@ -156,7 +156,14 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
             _ => Ok((0, Vec::new())),
         }
     };
-    let results = crate::parallel::map_in_order(&jobs, check);
+    // A layer in full mode can run for minutes: a bar on a terminal.
+    let progress = crate::progress::Progress::new(jobs.len(), "output slices verified");
+    let results = crate::parallel::map_in_order(&jobs, |job| {
+        let r = check(job);
+        progress.inc();
+        r
+    });
+    drop(progress);
     let mut v = LayerVerification {
         mode: "full",
         verified: true,
