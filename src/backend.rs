@@ -16,7 +16,6 @@ mod network_run;
 pub(crate) mod parallel;
 mod report;
 
-pub(crate) use compute::compute;
 pub use compute::PassResult;
 pub use report::{LayerReport, PassReport};
 
@@ -91,6 +90,10 @@ pub struct Output {
     /// physical pass that does not fit, a layer of a network that cannot
     /// run): the report is printed, the run exits 1.
     pub refusals: Vec<Diagnostic>,
+    /// Every pass report the run built, in the order figures show them
+    /// (layer, pass, then row-stationary before Grad-Flow), for `--plot`,
+    /// which renders them and computes nothing itself.
+    pub reports: Vec<PassReport>,
 }
 
 /// The output of a run, or diagnostics alone (exit status 1).

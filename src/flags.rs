@@ -45,6 +45,12 @@ pub fn conflicts(args: &RunArgs) -> Vec<Diagnostic> {
             "add `--dataflow gflow` (or `--compare`), or drop `--gflow-group`",
         ));
     }
+    if args.plot.is_some() && matches!(args.emit, Emit::Ir | Emit::Signals) {
+        out.push(conflict(
+            format!("`--plot` draws the statistics, but the output is `--emit {emit}`"),
+            "drop `--plot`, or use `--emit stats`",
+        ));
+    }
     if args.seed != 0 && matches!(args.emit, Emit::Ast | Emit::Ir | Emit::Signals) {
         out.push(conflict(
             format!("`--seed` chooses simulation data, but `--emit {emit}` simulates nothing"),

@@ -124,10 +124,18 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
             }
         }).collect::<Vec<_>>().join("\n") + &totals_text(&totals(&rows)),
     };
+    // The figures show the passes the two dataflows differ on.
+    let reports = rows
+        .into_iter()
+        .filter(|r| r.pass != PassKind::Forward)
+        .flat_map(|r| [r.rs, r.gflow])
+        .filter_map(Result::ok)
+        .collect();
     Ok(Output {
         text,
         files: Vec::new(),
         refusals,
+        reports,
     })
 }
 

@@ -65,6 +65,7 @@ pub(crate) fn run(req: &Request<'_>, l: &Layer) -> Outcome {
             Format::Csv => super::csv_rows::table(&reports),
         };
     }
+    out.reports = reports;
     Ok(out)
 }
 

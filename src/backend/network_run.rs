@@ -87,6 +87,7 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
             super::csv_rows::table(&reports.iter().map(|r| (*r).clone()).collect::<Vec<_>>())
         }
     };
+    out.reports = rows.into_iter().filter_map(Result::ok).collect();
     Ok(out)
 }
 

@@ -8,7 +8,7 @@
 //! - for a sweep, `pareto.svg`: the energy-latency scatter and its front.
 
 mod bars;
-mod collect;
+
 mod cycles;
 mod energy;
 mod heatmap;
@@ -17,7 +17,7 @@ mod style;
 
 use std::path::Path;
 
-use crate::backend::{PassReport, Request};
+use crate::backend::PassReport;
 use crate::diag::{Code, Diagnostic};
 use crate::sweep::rows::Row;
 
@@ -76,13 +76,12 @@ pub fn write_figures(dir: &Path, reports: &[PassReport]) -> Result<(), Diagnosti
     Ok(())
 }
 
-/// `--plot DIR` on a run: costs the request's layers and passes again
-/// (deterministically, so the same figures as the printed results) and
-/// writes the figures. Nothing to do without `--plot`.
-pub fn run_figures(dir: Option<&Path>, req: &Request<'_>) -> Result<(), Vec<Diagnostic>> {
+/// `--plot DIR` on a run: writes the figures of the reports the run built
+/// (so they show exactly the printed figures, computed once). Nothing to do
+/// without `--plot`.
+pub fn run_figures(dir: Option<&Path>, reports: &[PassReport]) -> Result<(), Vec<Diagnostic>> {
     let Some(dir) = dir else { return Ok(()) };
-    let reports = collect::reports(req)?;
-    write_figures(dir, &reports).map_err(|d| vec![d])
+    write_figures(dir, reports).map_err(|d| vec![d])
 }
 
 /// `cnnc sweep --plot DIR`: the energy-latency scatter of the points.

@@ -113,6 +113,22 @@ fn sweep_figure() {
 }
 
 #[test]
+fn plot_of_the_ir_is_a_usage_error() {
+    let d = dir("ir");
+    let (code, out, err) = run(&[
+        &example("tiny_s1.cnn"),
+        "--emit",
+        "ir",
+        "--plot",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("E0050"), "{err}");
+    assert!(!d.exists());
+}
+
+#[test]
 fn unwritable_plot_directory_is_a_diagnostic() {
     let file = dir("file");
     std::fs::write(&file, "not a directory").unwrap();
