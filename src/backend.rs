@@ -16,6 +16,7 @@ mod network_run;
 pub(crate) mod parallel;
 mod report;
 
+pub(crate) use compute::compute;
 pub use compute::PassResult;
 pub use report::{LayerReport, PassReport};
 

@@ -193,13 +193,18 @@ pub struct SweepArgs {
     /// Dataflows to cost each point with, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "rs")]
     pub dataflow: Vec<Dataflow>,
+    /// Grad-Flow grouping: `auto` (chosen per layer and pass from simulated
+    /// cost) or a non-zero integer.
     #[arg(
         long,
-        value_name = "N",
-        default_value_t = 1,
+        value_name = "auto|N",
+        default_value = "auto",
         allow_negative_numbers = true
     )]
-    pub gflow_group: i64,
+    pub gflow_group: GflowGroup,
+    /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
+    #[arg(long, value_enum, default_value_t = Objective::Energy)]
+    pub objective: Objective,
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
     #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]

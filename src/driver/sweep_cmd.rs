@@ -132,7 +132,15 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
                 .next()
                 .unwrap_or_else(|| Diagnostic::error(Code::BadVary, "bad value"))
         })?;
-        let outcome = evaluate(&layers, &passes, &arch, p.dataflow, a.gflow_group, a.seed);
+        let outcome = evaluate(
+            &layers,
+            &passes,
+            &arch,
+            p.dataflow,
+            a.gflow_group,
+            a.objective,
+            a.seed,
+        );
         progress.inc();
         Ok(Row {
             point: p,

@@ -1,12 +1,11 @@
 //! Costing one design point: every layer and pass of the target on the
 //! point's arch and dataflow, summed over the layers.
 
-use crate::cost::layer::{layer_stats, LayerStats};
+use crate::backend::{compute, Request, Target};
+use crate::cost::layer::LayerStats;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer};
-use crate::options::{Dataflow, PassKind};
-use crate::passes::{compile, PassOptions};
-use crate::sim::simulate;
+use crate::options::{Dataflow, GflowGroup, Objective, PassKind};
 
 /// The figures of one design point (sums over its layers and passes).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,17 +19,19 @@ pub struct Cost {
     pub energy_glb_pj: f64,
     pub energy_dram_pj: f64,
     pub dram_bytes: u64,
-    pub mac_slots_used: u64,
+    /// The products the target needs (no inserted zeros).
+    pub necessary_macs: u64,
     pub mac_slots_offered: u64,
 }
 
 impl Cost {
-    /// MAC slots used over those offered, over the whole target.
+    /// Necessary MACs over the MAC slots offered (array PEs x cycles), over
+    /// the whole target: the one meaning of utilisation (docs/stats.md).
     pub fn utilisation(&self) -> f64 {
         if self.mac_slots_offered == 0 {
             0.0
         } else {
-            self.mac_slots_used as f64 / self.mac_slots_offered as f64
+            self.necessary_macs as f64 / self.mac_slots_offered as f64
         }
     }
 
@@ -45,7 +46,7 @@ impl Cost {
         self.energy_glb_pj += e.glb;
         self.energy_dram_pj += e.dram;
         self.dram_bytes += l.dram_bytes;
-        self.mac_slots_used += l.mac_slots_used;
+        self.necessary_macs += l.necessary_macs;
         self.mac_slots_offered += l.mac_slots_offered;
     }
 }
@@ -61,18 +62,29 @@ fn is_internal(d: &Diagnostic) -> bool {
     d.code >= Code::Internal
 }
 
-/// Costs `layers` x `passes` on `arch` with `dataflow`. `Err` only for an
-/// internal error; refusals are an `Ok(Err(..))` row.
+/// Costs `layers` x `passes` on `arch` with `dataflow`, through the same
+/// orchestrator as a run (`backend::compute`: Grad-Flow fitted to the
+/// scratchpads, its grouping chosen or fixed, the row-stationary fallback
+/// of the passes it does not map). `Err` only for an internal error or
+/// wrong outputs; refusals are an `Ok(Err(..))` row.
 pub fn evaluate(
     layers: &[&Layer],
     passes: &[PassKind],
     arch: &Arch,
     dataflow: Dataflow,
-    gflow_group: i64,
+    gflow_group: GflowGroup,
+    objective: Objective,
     seed: u64,
 ) -> Result<Outcome, Diagnostic> {
     let mut cost = Cost::default();
-    for l in layers {
+    for &l in layers {
+        let req = Request {
+            dataflow,
+            gflow_group,
+            objective,
+            seed,
+            ..Request::new(Target::Layer(l), arch)
+        };
         for &pass in passes {
             let refuse = |d: Diagnostic| -> Result<Outcome, Diagnostic> {
                 if is_internal(&d) {
@@ -85,29 +97,9 @@ pub fn evaluate(
                     .replace(['\n', '\r'], " ")))
                 }
             };
-            let opts = PassOptions::gflow_group(gflow_group);
-            let o = match compile(l, arch, pass, dataflow, &opts, None)
-                .and_then(|m| simulate(m, seed))
-            {
-                Ok(o) => o,
-                Err(d) => return refuse(d),
-            };
-            if !o.stats.verified {
-                return Err(Diagnostic::error(
-                    Code::WrongOutputs,
-                    format!(
-                        "simulated outputs of layer `{}` ({pass:?}) differ from the reference",
-                        l.name
-                    ),
-                )
-                .with_primary(l.span, "this layer")
-                .with_help(
-                    "this is a bug in cnnc's mapping; please report it with the input file",
-                ));
-            }
-            match layer_stats(&o, crate::options::Objective::Energy) {
-                Ok(s) => cost.add(&s),
-                Err(d) => return refuse(d),
+            match compute(&req, l, pass, dataflow).map(|r| r.layer) {
+                Ok(Ok(s)) => cost.add(&s),
+                Ok(Err(d)) | Err(d) => return refuse(d),
             }
         }
     }
