@@ -5,6 +5,7 @@
 mod common;
 
 mod adversarial;
+mod coverage;
 mod plots;
 mod resources;
 mod robust;
