@@ -2,7 +2,7 @@
 //! point's arch and dataflow, summed over the layers.
 
 use crate::cost::layer::{layer_stats, LayerStats};
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::model::{Arch, Layer};
 use crate::options::{Dataflow, PassKind};
 use crate::passes::{compile, PassOptions};
@@ -107,7 +107,7 @@ pub fn evaluate(
             }
             match layer_stats(&o, crate::options::Objective::Energy) {
                 Ok(s) => cost.add(&s),
-                Err(d) => return refuse(d),
+                Err(e) => return refuse(e.into_diagnostic()),
             }
         }
     }
