@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::cost::dram::DramError;
 use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::model::{Hw, SrcSpan};
 
@@ -170,10 +171,10 @@ pub enum CostError {
     UnknownDram {
         dram: String,
         arch: SrcSpan,
-        why: String,
+        why: Box<DramError>,
     },
     /// The layer's DRAM command stream is too large to generate.
-    DramTooLarge { layer: SrcSpan, why: String },
+    DramTooLarge { layer: SrcSpan, why: Box<DramError> },
     /// Figures of the layer's statistics are not finite (`fields`, in order).
     NotFinite { layer: Named, fields: Vec<String> },
     /// The hand-fixed strip width `e` exceeds the set's or the array's columns.

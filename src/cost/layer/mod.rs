@@ -187,7 +187,7 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
     let spec = dram_traffic::spec(arch).map_err(|why| CostError::UnknownDram {
         dram: arch.dram.clone(),
         arch: arch.span,
-        why,
+        why: Box::new(why),
     })?;
     let price = mapping::DramPrice {
         pj_per_byte: dram_traffic::pj_per_byte(&spec),
@@ -277,7 +277,7 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
     };
     let (g, factor) = dram_traffic::commands(&spec, &s).map_err(|why| CostError::DramTooLarge {
         layer: m.layer.span,
-        why,
+        why: Box::new(why),
     })?;
     // The DRAM stays powered over the layer's whole timeline: what the
     // transfers leave idle is spent in power-down (`DramEnergy::with_idle`).
@@ -418,7 +418,7 @@ fn scaled(e: DramEnergy, factor: u64) -> DramEnergy {
 pub fn dram_commands(
     o: &PassOutcome,
     s: &LayerStats,
-) -> Result<Vec<crate::cost::dram::Command>, String> {
+) -> Result<Vec<crate::cost::dram::Command>, crate::cost::dram::DramError> {
     let arch = &o.module.arch;
     let spec = dram_traffic::spec(arch)?;
     Ok(dram_traffic::commands(&spec, s)?.0.commands)
