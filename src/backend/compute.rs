@@ -4,7 +4,7 @@
 
 use super::Request;
 use crate::cost::layer::{layer_stats, LayerStats};
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
 use crate::passes::{compile, compile_physical, PassOptions};
@@ -149,9 +149,12 @@ fn compute_with(
         Dataflow::Gflow => Some(fit(req, &outcome)),
         Dataflow::Rs => None,
     };
+    // The cost stage's refusal becomes its diagnostic here, kept for the
+    // report to render.
+    let cost = |o| layer_stats(o, req.objective).map_err(IntoDiagnostic::into_diagnostic);
     let (layer_run, mut layer) = match &fitted {
-        None => (&outcome, layer_stats(&outcome, req.objective)),
-        Some(Ok(f)) => (f, layer_stats(f, req.objective)),
+        None => (&outcome, cost(&outcome)),
+        Some(Ok(f)) => (f, cost(f)),
         Some(Err(d)) => (&outcome, Err(d.clone())),
     };
     if let (Verify::Full, Ok(s)) = (req.verify, &mut layer) {

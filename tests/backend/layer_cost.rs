@@ -3,6 +3,7 @@
 
 use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
+use cnnc::diag::IntoDiagnostic;
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, Objective, PassKind};
 use cnnc::passes::{compile, PassOptions};
@@ -183,7 +184,9 @@ fn alexnet_all_passes_map() {
                     assert_eq!(df, Dataflow::Gflow, "{} {pass:?} rs must compile", l.name);
                     continue;
                 };
-                let s = match layer_stats(&o, Objective::Energy) {
+                let s = match layer_stats(&o, Objective::Energy)
+                    .map_err(IntoDiagnostic::into_diagnostic)
+                {
                     Ok(s) => s,
                     // A Grad-Flow schedule may need more scratchpad than the
                     // chip has: that is a finding, reported as E0301.
@@ -222,7 +225,9 @@ fn hand_fixed_infeasible_mapping_is_e0302() {
         ..MappingHint::default()
     });
     let o = run(&l, &Arch::eyeriss(), PassKind::Forward, Dataflow::Rs).unwrap();
-    let d = layer_stats(&o, Objective::Energy).unwrap_err();
+    let d = layer_stats(&o, Objective::Energy)
+        .unwrap_err()
+        .into_diagnostic();
     assert_eq!(d.code, "E0302");
     assert!(d.message.contains("filter scratchpad"), "{}", d.message);
     assert!(d.labels.iter().any(|lb| lb.primary && lb.span == l.span));
@@ -251,7 +256,9 @@ fn tiny_filter_scratchpad_is_e0301() {
     a.rf_filter = 2;
     let l = conv("conv1", 227, 3, 11, 96, 4, 0, 4, 1);
     let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
-    let d = layer_stats(&o, Objective::Energy).unwrap_err();
+    let d = layer_stats(&o, Objective::Energy)
+        .unwrap_err()
+        .into_diagnostic();
     assert_eq!(d.code, "E0301");
     assert!(
         d.message.contains(

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use cnnc::cost::layer::layer_stats;
+use cnnc::diag::IntoDiagnostic;
 use cnnc::frontend::parse_and_check;
 use cnnc::model::Arch;
 use cnnc::options::{Dataflow, Objective, PassKind};
@@ -21,7 +22,7 @@ fn row(l: &cnnc::model::Layer, pass: PassKind, df: Dataflow) -> String {
     };
     let o = simulate(m, 0).unwrap();
     assert!(o.stats.verified, "{name}");
-    match layer_stats(&o, Objective::Energy) {
+    match layer_stats(&o, Objective::Energy).map_err(IntoDiagnostic::into_diagnostic) {
         Ok(s) => {
             let mp = &s.mapping;
             format!(

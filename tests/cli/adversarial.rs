@@ -5,6 +5,7 @@
 //! allocation.
 
 use cnnc::cost::layer::layer_stats;
+use cnnc::diag::IntoDiagnostic;
 use cnnc::frontend::parse_and_check;
 use cnnc::options::{Dataflow, Objective, PassKind};
 use cnnc::passes::{compile, PassOptions};
@@ -54,7 +55,9 @@ fn every_edge_case_verifies_or_is_refused() {
                         l.name, arch.name
                     );
                     verified += 1;
-                    if let Err(d) = layer_stats(&o, Objective::Energy) {
+                    if let Err(d) =
+                        layer_stats(&o, Objective::Energy).map_err(IntoDiagnostic::into_diagnostic)
+                    {
                         assert!(d.code.as_str().starts_with("E03"), "{d:?}");
                     }
                 }

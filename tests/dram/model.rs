@@ -149,7 +149,7 @@ fn malformed_traces_name_the_line() {
         ("0,ACT,1,0,0,0,0\n", "line 1"),
     ];
     for (text, want) in cases {
-        let err = parse_trace(&spec, text).unwrap_err();
+        let err = parse_trace(&spec, text).unwrap_err().to_string();
         assert!(err.contains(want), "{text:?}: {err}");
     }
 }
@@ -202,4 +202,72 @@ fn cli_text_and_json() {
     args.memspec = "nope".into();
     assert!(run_cli(&args).is_err());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The DRAM stage's typed errors print exactly the sentences they did as
+/// strings (the `cnnc dram` diagnostics quote them).
+#[test]
+fn dram_error_sentences_are_pinned() {
+    let spec = parse_memspec(SIMPLE).unwrap();
+    let banks = spec.banks;
+    let cases = [
+        (
+            "0,ACT,0\n5,FOO,0\n",
+            "line 2: unsupported command `FOO`".to_string(),
+        ),
+        (
+            "0,ACT,0\n\nx,RD,0\n",
+            "line 3: cycle `x` is not a non-negative integer".into(),
+        ),
+        (
+            "0,ACT,9\n",
+            format!("line 1: bank 9 out of range (the memspec has {banks} banks)"),
+        ),
+        (
+            "0,ACT\n",
+            "line 1: expected 3 fields (cycle,CMD,bank) or at least 7 \
+             (cycle,CMD,rank,bankgroup,bank,row,column), got 2"
+                .into(),
+        ),
+        ("0\n", "line 1: expected `cycle,CMD,bank`, got `0`".into()),
+        (
+            "0,ACT,1,0,0,0,0\n",
+            "line 1: rank 1: only single-rank traces are modelled".into(),
+        ),
+        (
+            "9007199254740993,ACT,0\n",
+            "line 1: cycle 9007199254740993 is beyond the 9007199254740992 a trace may reach"
+                .into(),
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(
+            parse_trace(&spec, text).unwrap_err().to_string(),
+            want,
+            "{text:?}"
+        );
+    }
+    assert_eq!(
+        parse_memspec(r#"{"memspec": {}}"#).unwrap_err().to_string(),
+        "missing object `memarchitecturespec`"
+    );
+    assert!(parse_memspec("{")
+        .unwrap_err()
+        .to_string()
+        .starts_with("invalid JSON: "));
+    assert_eq!(
+        memspec("ddr9").unwrap_err().to_string(),
+        format!(
+            "unknown memspec `ddr9` (built-in: {}; or give a path to a .json file)",
+            builtin_memspecs().join(", ")
+        )
+    );
+    let width = spec.width;
+    assert_eq!(
+        spec.with_rank_width(width + 1).unwrap_err().to_string(),
+        format!(
+            "rank width {} bits is not a positive multiple of the device width {width}",
+            width + 1
+        )
+    );
 }

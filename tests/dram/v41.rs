@@ -137,11 +137,15 @@ fn a_long_trace_streams_in_windows() {
 fn bad_lines_are_refused_with_their_number() {
     let spec = memspec("ddr4-1866").unwrap();
     let long = format!("0,ACT,0\n{}\n", "9".repeat(10_000));
-    let e = analyse(&spec, long.as_bytes()).unwrap_err();
+    let e = analyse(&spec, long.as_bytes()).unwrap_err().to_string();
     assert!(e.contains("line 2") && e.contains("4096"), "{e}");
-    let e = analyse(&spec, "0,ACT,0\n99999999999999999999,RD,0\n".as_bytes()).unwrap_err();
+    let e = analyse(&spec, "0,ACT,0\n99999999999999999999,RD,0\n".as_bytes())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("line 2"), "{e}");
-    let e = analyse(&spec, "18014398509481984,RD,0\n".as_bytes()).unwrap_err();
+    let e = analyse(&spec, "18014398509481984,RD,0\n".as_bytes())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("beyond"), "{e}");
 }
 
@@ -165,7 +169,9 @@ fn memspec_values_are_range_checked_by_name() {
     ] {
         let mut bad = v.clone();
         bad["memspec"][section][key] = value;
-        let e = cnnc::cost::dram::parse_memspec(&bad.to_string()).unwrap_err();
+        let e = cnnc::cost::dram::parse_memspec(&bad.to_string())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(key), "{key}: {e}");
     }
     for p in ["/dev/zero", "/dev/stdin", "/"] {

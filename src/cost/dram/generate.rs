@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::address_map::AddressMap;
 use super::command::Command;
+use super::error::DramError;
 use super::memspec::MemSpec;
 use super::scheduler::CommandScheduler;
 
@@ -73,10 +74,10 @@ pub struct Generated {
 }
 
 /// Upper bound on the commands one call may produce (~2.5 GB of memory).
-const MAX_COMMANDS: u64 = 1 << 27;
+pub(super) const MAX_COMMANDS: u64 = 1 << 27;
 
 /// Upper bound on the covered duration (~15 years at 2.4 GHz).
-const MAX_CYCLES: u64 = 1 << 60;
+pub(super) const MAX_CYCLES: u64 = 1 << 60;
 
 /// Command stream for `transfers`, ending when the last one completes.
 /// Inputs too large to schedule (see [`generate_for`]) give an empty list.
@@ -103,13 +104,12 @@ pub fn generate_for(
     memspec: &MemSpec,
     transfers: &[Transfer],
     opts: &GenOptions,
-) -> Result<Generated, String> {
+) -> Result<Generated, DramError> {
     // Keeps every cycle sum in the scheduler far from u64 overflow.
     if opts.cover_cycles > MAX_CYCLES {
-        return Err(format!(
-            "duration of {} cycles is beyond the {MAX_CYCLES} the generator supports",
-            opts.cover_cycles
-        ));
+        return Err(DramError::DurationTooLong {
+            cycles: opts.cover_cycles,
+        });
     }
     let map = AddressMap::new(memspec);
     let bb = map.burst_bytes();
@@ -125,10 +125,10 @@ pub fn generate_for(
         .saturating_mul(3)
         .saturating_add(refreshes.saturating_mul(2));
     if estimate > MAX_COMMANDS {
-        return Err(format!(
-            "DRAM traffic of {total} bursts over {} cycles needs more than {MAX_COMMANDS} commands",
-            opts.cover_cycles
-        ));
+        return Err(DramError::TooManyCommands {
+            bursts: total,
+            cycles: opts.cover_cycles,
+        });
     }
     let interval = match opts.pacing {
         Pacing::Spread if total > 0 => opts.cover_cycles / total,

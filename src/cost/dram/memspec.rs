@@ -7,6 +7,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::error::{DramError, MemspecFault, MemspecOrigin};
+
 /// The memspecs compiled into the binary: name, JSON text.
 const BUILTIN: &[(&str, &str)] = &[
     (
@@ -122,12 +124,12 @@ impl MemSpec {
     }
 
     /// The same part on a rank of `bits` data pins (e.g. 32 or 64).
-    pub fn with_rank_width(mut self, bits: u32) -> Result<MemSpec, String> {
+    pub fn with_rank_width(mut self, bits: u32) -> Result<MemSpec, DramError> {
         if bits == 0 || self.width == 0 || !bits.is_multiple_of(self.width) {
-            return Err(format!(
-                "rank width {bits} bits is not a positive multiple of the device width {}",
-                self.width
-            ));
+            return Err(DramError::RankWidth {
+                bits,
+                width: self.width,
+            });
         }
         self.devices = bits / self.width;
         Ok(self)
@@ -150,44 +152,53 @@ pub const MAX_TIMING_CYCLES: u64 = 1_000_000;
 
 /// A built-in memspec by name (see [`builtin_memspecs`]) or a path to a
 /// DRAMPower JSON memspec (a regular file of at most [`MAX_MEMSPEC_BYTES`]).
-pub fn memspec(name_or_path: &str) -> Result<MemSpec, String> {
+pub fn memspec(name_or_path: &str) -> Result<MemSpec, DramError> {
     let lower = name_or_path.to_ascii_lowercase();
     if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == lower) {
-        return parse_memspec(text).map_err(|e| format!("built-in memspec {lower}: {e}"));
+        return parse_memspec(text).map_err(|e| e.with_origin(MemspecOrigin::Builtin(lower)));
     }
     if !name_or_path.ends_with(".json") && !std::path::Path::new(name_or_path).exists() {
-        return Err(format!(
-            "unknown memspec `{name_or_path}` (built-in: {}; or give a path to a .json file)",
-            BUILTIN_NAMES.join(", ")
-        ));
+        return Err(DramError::UnknownMemspec {
+            name: name_or_path.to_string(),
+        });
     }
+    let path = || name_or_path.to_string();
     let bytes = crate::io::read_capped(std::path::Path::new(name_or_path), MAX_MEMSPEC_BYTES)
         .map_err(|e| match e {
             crate::io::ReadError::Unreadable(why) => {
-                format!("cannot read memspec {name_or_path}: {why}")
+                DramError::MemspecUnreadable { path: path(), why }
             }
             crate::io::ReadError::TooLarge { cap } => {
-                format!("memspec {name_or_path} is more than {cap} bytes")
+                DramError::MemspecTooLarge { path: path(), cap }
             }
         })?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name_or_path}: not UTF-8"))?;
-    parse_memspec(&text).map_err(|e| format!("{name_or_path}: {e}"))
+    let file = || MemspecOrigin::File(path());
+    let text = String::from_utf8(bytes).map_err(|_| DramError::Memspec {
+        origin: file(),
+        fault: MemspecFault::NotUtf8,
+    })?;
+    parse_memspec(&text).map_err(|e| e.with_origin(file()))
 }
 
 /// Parses the text of a DRAMPower JSON memspec.
-pub fn parse_memspec(text: &str) -> Result<MemSpec, String> {
-    let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+pub fn parse_memspec(text: &str) -> Result<MemSpec, DramError> {
+    parse_text(text).map_err(MemspecFault::in_text)
+}
+
+fn parse_text(text: &str) -> Result<MemSpec, MemspecFault> {
+    let root: Value =
+        serde_json::from_str(text).map_err(|e| MemspecFault::InvalidJson(e.to_string()))?;
     let spec = root
         .get("memspec")
         .and_then(Value::as_object)
-        .ok_or("missing object `memspec`")?;
+        .ok_or_else(|| MemspecFault::MissingObject("memspec".into()))?;
     let arch = section(spec, "memarchitecturespec")?;
     let power = section(spec, "mempowerspec")?;
     let timing = section(spec, "memtimingspec")?;
     let memory_type = spec
         .get("memoryType")
         .and_then(Value::as_str)
-        .ok_or("missing string `memoryType`")?
+        .ok_or_else(|| MemspecFault::MissingString("memoryType".into()))?
         .to_string();
     let id = spec
         .get("memoryId")
@@ -219,62 +230,75 @@ pub fn parse_memspec(text: &str) -> Result<MemSpec, String> {
     Ok(ms)
 }
 
-fn section<'a>(spec: &'a Map<String, Value>, key: &str) -> Result<&'a Map<String, Value>, String> {
+fn section<'a>(
+    spec: &'a Map<String, Value>,
+    key: &str,
+) -> Result<&'a Map<String, Value>, MemspecFault> {
     spec.get(key)
         .and_then(Value::as_object)
-        .ok_or_else(|| format!("missing object `{key}`"))
+        .ok_or_else(|| MemspecFault::MissingObject(key.into()))
 }
 
 /// First present key among `keys` as an unsigned integer.
-fn uint(obj: &Map<String, Value>, keys: &[&str], default: Option<u32>) -> Result<u32, String> {
+fn uint(
+    obj: &Map<String, Value>,
+    keys: &[&str],
+    default: Option<u32>,
+) -> Result<u32, MemspecFault> {
     for k in keys {
         if let Some(v) = obj.get(*k) {
             return v
                 .as_u64()
                 .and_then(|x| u32::try_from(x).ok())
-                .ok_or_else(|| format!("`{k}` must be a non-negative integer"));
+                .ok_or_else(|| MemspecFault::NotInteger(k.to_string()));
         }
     }
-    default.ok_or_else(|| format!("missing `{}`", keys[0]))
+    default.ok_or_else(|| MemspecFault::Missing(keys[0].into()))
 }
 
-fn cycles(obj: &Map<String, Value>, keys: &[&str], default: Option<u64>) -> Result<u64, String> {
+fn cycles(
+    obj: &Map<String, Value>,
+    keys: &[&str],
+    default: Option<u64>,
+) -> Result<u64, MemspecFault> {
     for k in keys {
         if let Some(v) = obj.get(*k) {
             return v
                 .as_u64()
                 .filter(|&x| x <= MAX_TIMING_CYCLES)
-                .ok_or_else(|| {
-                    format!(
-                        "timing `{k}` must be an integer of 0 to {MAX_TIMING_CYCLES} cycles, not {v}"
-                    )
+                .ok_or_else(|| MemspecFault::BadTiming {
+                    key: k.to_string(),
+                    value: v.to_string(),
                 });
         }
     }
-    default.ok_or_else(|| format!("missing timing `{}`", keys[0]))
+    default.ok_or_else(|| MemspecFault::MissingTiming(keys[0].into()))
 }
 
 /// Largest current (A) or voltage (V) accepted: real parts draw well
 /// under 1 A per device at under 3 V.
-const MAX_ELECTRICAL: f64 = 1000.0;
+pub(super) const MAX_ELECTRICAL: f64 = 1000.0;
 
-fn num(obj: &Map<String, Value>, key: &str, default: Option<f64>) -> Result<f64, String> {
+fn num(obj: &Map<String, Value>, key: &str, default: Option<f64>) -> Result<f64, MemspecFault> {
     match obj.get(key) {
         Some(v) => v
             .as_f64()
             .filter(|x| x.is_finite() && (0.0..=MAX_ELECTRICAL).contains(x))
-            .ok_or_else(|| format!("`{key}` must be a number from 0 to {MAX_ELECTRICAL}, not {v}")),
-        None => default.ok_or_else(|| format!("missing `{key}`")),
+            .ok_or_else(|| MemspecFault::BadNumber {
+                key: key.into(),
+                value: v.to_string(),
+            }),
+        None => default.ok_or_else(|| MemspecFault::Missing(key.into())),
     }
 }
 
-fn parse_timing(t: &Map<String, Value>) -> Result<Timing, String> {
+fn parse_timing(t: &Map<String, Value>) -> Result<Timing, MemspecFault> {
     let tck_s = t
         .get("tCK")
-        .ok_or("missing `tCK`")?
+        .ok_or_else(|| MemspecFault::Missing("tCK".into()))?
         .as_f64()
         .filter(|x| x.is_finite() && *x > 0.0)
-        .ok_or("`tCK` must be a positive number")?;
+        .ok_or(MemspecFault::TckNotPositive)?;
     // Old DRAMSys files give tCK in ps (e.g. 625); DRAMPower's in s.
     let tck_ns = if tck_s > 1e-3 {
         tck_s / 1000.0
@@ -311,7 +335,11 @@ fn parse_timing(t: &Map<String, Value>) -> Result<Timing, String> {
 
 /// Reads one rail: `keys` are the JSON names of (V, I0, I2N, I3N, I4R,
 /// I4W, I5, I_beta).
-fn domain(p: &Map<String, Value>, name: &str, keys: [&str; 8]) -> Result<VoltageDomain, String> {
+fn domain(
+    p: &Map<String, Value>,
+    name: &str,
+    keys: [&str; 8],
+) -> Result<VoltageDomain, MemspecFault> {
     let ma = |k: &str| num(p, k, Some(0.0)).map(|a| a * 1000.0);
     let i0 = ma(keys[1])?;
     let i2n = ma(keys[2])?;
@@ -336,7 +364,7 @@ fn domain(p: &Map<String, Value>, name: &str, keys: [&str; 8]) -> Result<Voltage
     })
 }
 
-fn parse_domains(kind: &str, p: &Map<String, Value>) -> Result<Vec<VoltageDomain>, String> {
+fn parse_domains(kind: &str, p: &Map<String, Value>) -> Result<Vec<VoltageDomain>, MemspecFault> {
     match kind.to_ascii_uppercase().as_str() {
         "DDR4" | "DDR3" | "DDR5" => {
             let idd5 = if p.contains_key("idd5B") {
@@ -407,15 +435,13 @@ fn parse_domains(kind: &str, p: &Map<String, Value>) -> Result<Vec<VoltageDomain
                 ],
             )?,
         ]),
-        other => Err(format!(
-            "memoryType `{other}` is not supported (DDR3, DDR4, DDR5, LPDDR4, LPDDR5)"
-        )),
+        other => Err(MemspecFault::UnsupportedType(other.to_string())),
     }
 }
 
 /// Rejects specs on which the generator or the equations would divide by
 /// zero or never make progress.
-fn validate(m: &MemSpec) -> Result<(), String> {
+fn validate(m: &MemSpec) -> Result<(), MemspecFault> {
     let positive = [
         ("width", m.width),
         ("nbrOfBanks", m.banks),
@@ -426,17 +452,17 @@ fn validate(m: &MemSpec) -> Result<(), String> {
     ];
     for (k, v) in positive {
         if v == 0 {
-            return Err(format!("`{k}` must be positive"));
+            return Err(MemspecFault::NotPositive(k));
         }
     }
     if m.columns < m.burst_length {
-        return Err("nbrOfColumns must be at least burstLength".into());
+        return Err(MemspecFault::ColumnsBelowBurst);
     }
     if !m.burst_length.is_multiple_of(m.data_rate) {
-        return Err("burstLength must be a multiple of dataRate".into());
+        return Err(MemspecFault::BurstNotMultiple);
     }
     if !(1e-3..=1e6).contains(&m.timing.tck_ns) {
-        return Err("`tCK` must be from 1 ps to 1 ms".into());
+        return Err(MemspecFault::TckRange);
     }
     let bounded = [
         ("width", m.width, 1024),
@@ -450,17 +476,21 @@ fn validate(m: &MemSpec) -> Result<(), String> {
     ];
     for (k, v, max) in bounded {
         if v > max {
-            return Err(format!("`{k}` must be at most {max}, not {v}"));
+            return Err(MemspecFault::AboveMax {
+                key: k,
+                max,
+                value: v,
+            });
         }
     }
     if m.timing.ras == 0 {
-        return Err("RAS must be positive".into());
+        return Err(MemspecFault::RasZero);
     }
     if m.banks > 1 << 16 || m.bank_groups > m.banks {
-        return Err("implausible number of banks or bank groups".into());
+        return Err(MemspecFault::Banks);
     }
     if !(0.0..=1.0).contains(&m.rho) {
-        return Err("bankwisespec.factRho must be within 0..1".into());
+        return Err(MemspecFault::Rho);
     }
     Ok(())
 }

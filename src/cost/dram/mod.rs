@@ -8,10 +8,13 @@
 //! * [`energy`]: command stream -> energy breakdown (pJ).
 //! * [`write_trace`] / [`parse_trace`]: DRAMPower's trace text forms.
 //! * [`run_cli`]: `cnnc dram TRACE`.
+//! * [`DramError`]: why a memspec, trace or stream is refused; the callers
+//!   (`run_cli` here, the layer model's `CostError`) pick its code.
 
 mod address_map;
 mod command;
 mod counters;
+mod error;
 mod generate;
 mod memspec;
 mod power;
@@ -28,6 +31,7 @@ use crate::options::Format;
 
 pub use command::{Command, CommandKind};
 pub use counters::{count, Counters};
+pub use error::{DramError, MemspecFault, MemspecOrigin, TraceFault};
 pub use generate::{generate, generate_for, GenOptions, Generated, Pacing, Transfer, TransferKind};
 pub use memspec::{
     builtin_memspecs, is_memspec_name, memspec, parse_memspec, MemSpec, Timing, VoltageDomain,

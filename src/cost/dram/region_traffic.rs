@@ -5,6 +5,7 @@
 //! model's business (`cost::layer::dram_traffic`); turning them into
 //! commands is this file's.
 
+use super::error::DramError;
 use super::generate::{generate_for, GenOptions, Generated, Pacing, Transfer};
 use super::memspec::MemSpec;
 
@@ -70,7 +71,7 @@ fn transfers(streams: &[RegionTraffic]) -> Vec<Transfer> {
 pub fn region_commands(
     spec: &MemSpec,
     streams: &[RegionTraffic],
-) -> Result<(Generated, u64), String> {
+) -> Result<(Generated, u64), DramError> {
     let opts = GenOptions {
         cover_cycles: 0,
         pacing: Pacing::Greedy,

@@ -20,6 +20,7 @@ use std::io::BufRead;
 
 use super::command::{Command, CommandKind};
 use super::counters::{Counters, Counting};
+use super::error::{DramError, TraceFault};
 use super::memspec::MemSpec;
 use super::trace::{auto_precharge, parse_line, Line};
 
@@ -50,7 +51,7 @@ impl Item {
 }
 
 /// The counts of a whole trace.
-pub fn analyse(spec: &MemSpec, mut input: impl BufRead) -> Result<Counters, String> {
+pub fn analyse(spec: &MemSpec, mut input: impl BufRead) -> Result<Counters, DramError> {
     let mut counting = Counting::new(spec);
     let mut window: Vec<Item> = Vec::new();
     let mut lines_in_window = 0usize;
@@ -63,15 +64,21 @@ pub fn analyse(spec: &MemSpec, mut input: impl BufRead) -> Result<Counters, Stri
         buf.clear();
         let n = std::io::Read::take(&mut input, MAX_LINE as u64 + 1)
             .read_until(b'\n', &mut buf)
-            .map_err(|e| format!("cannot read the trace: {e}"))?;
+            .map_err(|e| DramError::TraceUnreadable(e.to_string()))?;
         if n == 0 {
             break;
         }
         number += 1;
         if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {
-            return Err(format!("line {number}: longer than {MAX_LINE} bytes"));
+            return Err(DramError::Trace {
+                line: number,
+                fault: TraceFault::TooLong,
+            });
         }
-        let text = std::str::from_utf8(&buf).map_err(|_| format!("line {number}: not UTF-8"))?;
+        let text = std::str::from_utf8(&buf).map_err(|_| DramError::Trace {
+            line: number,
+            fault: TraceFault::NotUtf8,
+        })?;
         let Some((line, long)) = parse_line(spec, text, number)? else {
             continue;
         };

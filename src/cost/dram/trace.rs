@@ -12,6 +12,7 @@
 use std::io::{self, Write};
 
 use super::command::{Command, CommandKind};
+use super::error::{DramError, TraceFault};
 use super::memspec::MemSpec;
 
 /// A parsed trace: the commands, and the end the trace itself asks for
@@ -52,10 +53,11 @@ fn kind(name: &str) -> Option<Parsed> {
     })
 }
 
-fn int(field: &str, what: &str, line: usize) -> Result<u64, String> {
-    field
-        .parse::<u64>()
-        .map_err(|_| format!("line {line}: {what} `{field}` is not a non-negative integer"))
+fn int(field: &str, what: &'static str) -> Result<u64, TraceFault> {
+    field.parse::<u64>().map_err(|_| TraceFault::NotInteger {
+        what,
+        field: field.to_string(),
+    })
 }
 
 /// One command line of a trace.
@@ -73,57 +75,47 @@ pub(super) fn parse_line(
     spec: &MemSpec,
     raw: &str,
     line: usize,
-) -> Result<Option<(Line, bool)>, String> {
+) -> Result<Option<(Line, bool)>, DramError> {
+    fields(spec, raw).map_err(|fault| DramError::Trace { line, fault })
+}
+
+fn fields(spec: &MemSpec, raw: &str) -> Result<Option<(Line, bool)>, TraceFault> {
     let s = raw.trim();
     if s.is_empty() || s.starts_with('#') {
         return Ok(None);
     }
     let f: Vec<&str> = s.splitn(9, ',').map(str::trim).collect();
     if f.len() < 2 {
-        return Err(format!(
-            "line {line}: expected `cycle,CMD,bank`, got `{}`",
-            clip(s)
-        ));
+        return Err(TraceFault::TooFewFields(clip(s)));
     }
-    let cycle = int(f[0], "cycle", line)?;
+    let cycle = int(f[0], "cycle")?;
     if cycle > MAX_TRACE_CYCLE {
-        return Err(format!(
-            "line {line}: cycle {cycle} is beyond the {MAX_TRACE_CYCLE} a trace may reach"
-        ));
+        return Err(TraceFault::BeyondEnd(cycle));
     }
-    let parsed =
-        kind(f[1]).ok_or_else(|| format!("line {line}: unsupported command `{}`", clip(f[1])))?;
+    let parsed = kind(f[1]).ok_or_else(|| TraceFault::UnsupportedCommand(clip(f[1])))?;
     if let Parsed::End = parsed {
         return Ok(Some((Line::End(cycle), f.len() >= 7)));
     }
     let bank = match f.len() {
-        3 => int(f[2], "bank", line)?,
+        3 => int(f[2], "bank")?,
         n if n >= 7 => {
-            let rank = int(f[2], "rank", line)?;
+            let rank = int(f[2], "rank")?;
             if rank != 0 {
-                return Err(format!(
-                    "line {line}: rank {rank}: only single-rank traces are modelled"
-                ));
+                return Err(TraceFault::MultiRank(rank));
             }
-            int(f[4], "bank", line)?
+            int(f[4], "bank")?
         }
-        _ => {
-            return Err(format!(
-                "line {line}: expected 3 fields (cycle,CMD,bank) or at least 7 \
-                 (cycle,CMD,rank,bankgroup,bank,row,column), got {}",
-                f.len()
-            ))
-        }
+        n => return Err(TraceFault::FieldCount(n)),
     };
     let all_bank = matches!(parsed, Parsed::Cmd(CommandKind::PreA | CommandKind::Ref));
     let bank = match u32::try_from(bank) {
         Ok(b) if b < spec.banks => b,
         _ if all_bank => 0,
         _ => {
-            return Err(format!(
-                "line {line}: bank {bank} out of range (the memspec has {} banks)",
-                spec.banks
-            ))
+            return Err(TraceFault::BankOutOfRange {
+                bank,
+                banks: spec.banks,
+            })
         }
     };
     let v5 = f.len() >= 7;
@@ -150,7 +142,7 @@ fn clip(s: &str) -> String {
 
 /// Parses a trace in either form (they may not be mixed within a line, but
 /// the form is decided per line). Blank lines and `#` comments are skipped.
-pub fn parse_trace(spec: &MemSpec, text: &str) -> Result<Trace, String> {
+pub fn parse_trace(spec: &MemSpec, text: &str) -> Result<Trace, DramError> {
     let mut trace = Trace::default();
     // Activation time of each bank, for placing auto-precharges.
     let mut act_at = vec![0u64; spec.banks as usize];

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::LayerStats;
-use crate::cost::dram::{self, memspec, Generated, MemSpec, RegionTraffic};
+use crate::cost::dram::{self, memspec, DramError, Generated, MemSpec, RegionTraffic};
 use crate::model::Arch;
 
 pub use crate::cost::dram::pj_per_byte;
@@ -45,10 +45,10 @@ fn streams(s: &LayerStats) -> [RegionTraffic; 5] {
 
 /// The layer's DRAM command stream and its sample factor (see
 /// `cost::dram::region_commands`).
-pub fn commands(spec: &MemSpec, s: &LayerStats) -> Result<(Generated, u64), String> {
+pub fn commands(spec: &MemSpec, s: &LayerStats) -> Result<(Generated, u64), DramError> {
     dram::region_commands(spec, &streams(s))
 }
 
-pub fn spec(arch: &Arch) -> Result<MemSpec, String> {
+pub fn spec(arch: &Arch) -> Result<MemSpec, DramError> {
     memspec(&arch.dram)
 }

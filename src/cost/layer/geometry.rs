@@ -3,7 +3,7 @@
 //! piece needs from the global buffer), the scratchpad needs of one
 //! convolution, and the per-convolution counters of the cycle-accurate run.
 
-use crate::diag::Diagnostic;
+use super::error::CostError;
 use crate::ir::{Allocation, LogicalSet, Module, NetworkPlan, Src};
 use crate::model::Hw;
 use crate::options::Dataflow;
@@ -192,11 +192,8 @@ impl Geometry {
     }
 }
 
-fn internal(what: &str) -> Diagnostic {
-    Diagnostic::error(
-        crate::diag::Code::Internal,
-        format!("internal error: layer cost model: {what}"),
-    )
+fn internal(what: &'static str) -> CostError {
+    CostError::MissingPart { what }
 }
 
 /// Row or column range of fold `k` of `n` items cut into pieces of `size`.
@@ -513,7 +510,7 @@ fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), 
     }
 }
 
-pub fn geometry(o: &PassOutcome) -> Result<Geometry, Diagnostic> {
+pub fn geometry(o: &PassOutcome) -> Result<Geometry, CostError> {
     let alloc = o
         .module
         .alloc
@@ -524,7 +521,7 @@ pub fn geometry(o: &PassOutcome) -> Result<Geometry, Diagnostic> {
 
 /// The geometry of the simulated convolution under another allocation
 /// (another strip width).
-pub fn geometry_with(o: &PassOutcome, alloc: Allocation) -> Result<Geometry, Diagnostic> {
+pub fn geometry_with(o: &PassOutcome, alloc: Allocation) -> Result<Geometry, CostError> {
     let m = &o.module;
     let set = m.set.as_ref().ok_or_else(|| internal("no PE set"))?;
     let plan = m.plan.clone().ok_or_else(|| internal("no network plan"))?;

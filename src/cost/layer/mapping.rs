@@ -14,9 +14,9 @@ use serde::Serialize;
 use super::convs::Convs;
 use super::cycles::{cycles, Cycles};
 use super::energy::{on_chip, static_pj};
+use super::error::{CostError, Limit, MappingFault, MappingRefusal, Named, PassShape};
 use super::geometry::Geometry;
 use super::traffic::{traffic, Raw, OFMAP, PSUM};
-use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer, MappingHint};
 use crate::options::Objective;
 
@@ -67,8 +67,8 @@ pub struct Chosen {
 /// Upper bound on evaluated candidates.
 pub const MAX_EVALS: u64 = 400_000;
 
-/// The first limit `m` violates, as a sentence, or `None` if it fits.
-pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<String> {
+/// The first limit `m` violates, or `None` if it fits.
+pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<Limit> {
     let mul = |a: u64, b: u64| (a as u128) * (b as u128);
     let eb = arch.element_bytes() as u128;
     let bank = arch.glb_bank as u128;
@@ -77,67 +77,86 @@ pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<
     // does not multiply the ifmap and psum scratchpads.
     let need = mul(geo.need_ifmap, m.q);
     if need > arch.rf_ifmap as u128 {
-        return Some(format!(
-            "ifmap scratchpad: a window of {} values x q={} needs {need} entries, rf.ifmap = {}",
-            geo.need_ifmap, m.q, arch.rf_ifmap
-        ));
+        return Some(Limit::IfmapRf {
+            window: geo.need_ifmap,
+            q: m.q,
+            need,
+            rf: arch.rf_ifmap,
+        });
     }
     let need = mul(geo.need_filter, m.q) * m.p as u128;
     if need > arch.rf_filter as u128 {
-        return Some(format!(
-            "filter scratchpad: a row of {} weights x q={} x p={} needs {need} entries, rf.filter = {}",
-            geo.need_filter, m.q, m.p, arch.rf_filter
-        ));
+        return Some(Limit::FilterRf {
+            row: geo.need_filter,
+            q: m.q,
+            p: m.p,
+            need,
+            rf: arch.rf_filter,
+        });
     }
     let need = mul(geo.need_psum, m.p);
     if need > arch.rf_psum as u128 {
-        return Some(format!(
-            "psum scratchpad: {} psums x p={} needs {need} entries, rf.psum = {}",
-            geo.need_psum, m.p, arch.rf_psum
-        ));
+        return Some(Limit::PsumRf {
+            psums: geo.need_psum,
+            p: m.p,
+            need,
+            rf: arch.rf_psum,
+        });
     }
     let a = &geo.alloc;
     if mul(m.r, m.t) > a.replicas as u128 {
-        return Some(format!(
-            "PE array: r={} x t={} = {} PE sets of {} PEs, but only {} fit on the {} array",
-            m.r,
-            m.t,
-            mul(m.r, m.t),
-            a.piece,
-            a.replicas,
-            a.array
-        ));
+        return Some(Limit::Array {
+            r: m.r,
+            t: m.t,
+            piece: a.piece,
+            replicas: a.replicas,
+            array: a.array,
+        });
     }
     if m.ifmap_banks == 0 || m.ifmap_banks > arch.glb_banks {
-        return Some(format!(
-            "global buffer: {} ifmap banks asked for, glb.banks = {}",
-            m.ifmap_banks, arch.glb_banks
-        ));
+        return Some(Limit::IfmapBanks {
+            asked: m.ifmap_banks,
+            banks: arch.glb_banks,
+        });
     }
     // A pass needs one row-fold piece's part of each slice at a time.
     let u = geo.max_piece_ifmap() as u128;
     let bytes = mul(m.n, m.q) * m.r as u128 * u * eb;
     if bytes > m.ifmap_banks as u128 * bank {
-        return Some(format!(
-            "global buffer: the ifmaps of a pass (n={} x q={} x r={} slices of {u} elements, {bytes} bytes) need {} banks of {} bytes, {} given (glb.banks = {})",
-            m.n, m.q, m.r, bytes.div_ceil(bank.max(1)), arch.glb_bank, m.ifmap_banks, arch.glb_banks
-        ));
+        return Some(Limit::IfmapBuffer {
+            n: m.n,
+            q: m.q,
+            r: m.r,
+            slice: u,
+            bytes,
+            need: bytes.div_ceil(bank.max(1)),
+            bank: arch.glb_bank,
+            given: m.ifmap_banks,
+            banks: arch.glb_banks,
+        });
     }
     let u = geo.max_piece_filter() as u128;
     let slices = mul(m.p, m.t) * mul(m.q, m.r);
     let bytes = slices * u * eb;
     if bytes > arch.glb_filter_banks as u128 * bank {
-        return Some(format!(
-            "filter buffer: the filters of a pass (p={} x t={} x q={} x r={} = {slices} slices of {u} weights) need {bytes} bytes, glb.filter_banks = {} x {} bytes",
-            m.p, m.t, m.q, m.r, arch.glb_filter_banks, arch.glb_bank
-        ));
+        return Some(Limit::FilterBuffer {
+            p: m.p,
+            t: m.t,
+            q: m.q,
+            r: m.r,
+            slices,
+            slice: u,
+            bytes,
+            filter_banks: arch.glb_filter_banks,
+            bank: arch.glb_bank,
+        });
     }
     let _ = c;
     None
 }
 
 /// A hand-given value outside its dimension.
-fn out_of_range(h: &MappingHint, c: &Convs, arch: &Arch) -> Option<String> {
+fn out_of_range(h: &MappingHint, c: &Convs, arch: &Arch) -> Option<Limit> {
     let dims = [
         ("n", h.n, c.images, "images per group"),
         ("p", h.p, c.filters, "filters per group"),
@@ -152,8 +171,13 @@ fn out_of_range(h: &MappingHint, c: &Convs, arch: &Arch) -> Option<String> {
         ),
     ];
     dims.iter().find_map(|&(name, v, max, what)| match v {
-        Some(0) => Some(format!("mapping: {name} = 0, it must be at least 1")),
-        Some(v) if v > max => Some(format!("mapping: {name} = {v} exceeds the {max} {what}")),
+        Some(0) => Some(Limit::HintZero { name }),
+        Some(value) if value > max => Some(Limit::HintTooLarge {
+            name,
+            value,
+            max,
+            what,
+        }),
         _ => None,
     })
 }
@@ -280,31 +304,34 @@ pub fn choose(
     arch: &Arch,
     dram: DramPrice,
     objective: Objective,
-) -> Result<Chosen, Diagnostic> {
+) -> Result<Chosen, CostError> {
     let h = layer.mapping.unwrap_or_default();
     let hand = layer.mapping.is_some();
-    let refuse = |code: Code, why: String| {
-        let title = if code == Code::NoMappingFits {
-            format!(
-                "no mapping fits layer `{}` on arch `{}`: {why}",
-                layer.name, arch.name
-            )
-        } else {
-            format!(
-                "the hand-fixed mapping of layer `{}` does not fit arch `{}`: {why}",
-                layer.name, arch.name
-            )
-        };
-        Diagnostic::error(code, title)
-            .with_primary(layer.span, "this layer")
-            .with_declared(arch.span, "on this arch")
-            .with_note(format!(
-                "the pass is {} x {} x {} 2-D convolutions per group (images x filters x channels), {} group(s); one PE set is {} PEs in {} piece(s) of {}",
-                c.images, c.filters, c.channels, c.groups, geo.alloc.set, geo.alloc.row_folds * geo.alloc.col_folds, geo.alloc.piece
-            ))
+    let refuse = |fault: MappingFault, limit: Limit| {
+        CostError::NoMapping(Box::new(MappingRefusal {
+            fault,
+            layer: Named {
+                name: layer.name.clone(),
+                span: layer.span,
+            },
+            arch: Named {
+                name: arch.name.clone(),
+                span: arch.span,
+            },
+            limit,
+            pass: PassShape {
+                images: c.images,
+                filters: c.filters,
+                channels: c.channels,
+                groups: c.groups,
+                set: geo.alloc.set,
+                pieces: geo.alloc.row_folds * geo.alloc.col_folds,
+                piece: geo.alloc.piece,
+            },
+        }))
     };
     if let Some(why) = out_of_range(&h, c, arch) {
-        return Err(refuse(Code::BadHint, why));
+        return Err(refuse(MappingFault::Hint, why));
     }
     let ctx = Ctx { geo, c, arch, dram };
     let a = arch;
@@ -372,8 +399,7 @@ pub fn choose(
                     .glb_banks
                     .saturating_sub(h.ifmap_banks.unwrap_or(a.glb_banks)),
             };
-            let why = violation(geo, c, a, &m)
-                .unwrap_or_else(|| "no candidate blocking passes every limit".to_string());
+            let why = violation(geo, c, a, &m).unwrap_or(Limit::NoCandidate);
             let fixed_any = h != MappingHint::default();
             let base_fits = {
                 let m0 = Mapping {
@@ -388,12 +414,12 @@ pub fn choose(
                 };
                 violation(geo, c, a, &m0).is_none()
             };
-            let code = if fixed_any && base_fits {
-                Code::BadHint
+            let fault = if fixed_any && base_fits {
+                MappingFault::Hint
             } else {
-                Code::NoMappingFits
+                MappingFault::NoneFits
             };
-            Err(refuse(code, why))
+            Err(refuse(fault, why))
         }
     }
 }

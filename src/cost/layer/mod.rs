@@ -8,11 +8,14 @@
 //! * [`mapping`]: the blocking (n, p, q, r, t, bank split) and its search.
 //! * [`traffic`], [`cycles`], [`energy`], [`dram_traffic`]: the model.
 //! * [`text`], [`summary`]: reports.
+//! * [`error`]: why a layer cannot be costed ([`CostError`]), and its one
+//!   conversion to a diagnostic.
 
 pub mod convs;
 pub mod cycles;
 pub mod dram_traffic;
 pub mod energy;
+pub mod error;
 pub mod geometry;
 pub mod mapping;
 pub mod summary;
@@ -22,12 +25,12 @@ pub mod traffic;
 use serde::Serialize;
 
 use crate::cost::dram::DramEnergy;
-use crate::diag::{Code, Diagnostic};
 use crate::options::{Dataflow, Objective, PassKind};
 use crate::sim::PassOutcome;
 
 pub use dram_traffic::Regions;
 pub use energy::{ByType as EnergyByType, EnergyPj, TypeEnergy};
+pub use error::{CostError, Limit, MappingFault, MappingRefusal, Named, PassShape};
 pub use mapping::Mapping;
 pub use summary::summary;
 pub use text::layer_text;
@@ -153,19 +156,12 @@ pub struct LayerStats {
     pub dram_sample_factor: u64,
 }
 
-fn too_large(what: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::CostTooLarge,
-        format!("layer too large for the cost model: {what} exceeds 64 bits"),
-    )
+fn u(x: u128, what: &'static str) -> Result<u64, CostError> {
+    u64::try_from(x).map_err(|_| CostError::TooLarge { what })
 }
 
-fn u(x: u128, what: &str) -> Result<u64, Diagnostic> {
-    u64::try_from(x).map_err(|_| too_large(what))
-}
-
-fn level(l: &traffic::Level, eb: u64) -> Result<Types, Diagnostic> {
-    let a = |t: usize| -> Result<Access, Diagnostic> {
+fn level(l: &traffic::Level, eb: u64) -> Result<Types, CostError> {
+    let a = |t: usize| -> Result<Access, CostError> {
         let (r, w) = (l[t][0], l[t][1]);
         Ok(Access {
             reads: u(r, "traffic")?,
@@ -182,17 +178,16 @@ fn level(l: &traffic::Level, eb: u64) -> Result<Types, Diagnostic> {
     })
 }
 
-/// The whole layer for the pass and dataflow of `o`.
-pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, Diagnostic> {
+/// The whole layer for the pass and dataflow of `o`; a refusal is the
+/// stage's own [`CostError`] (the caller turns it into a diagnostic).
+pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, CostError> {
     let m = &o.module;
     let arch = &m.arch;
     let c = convs::Convs::of(&m.layer, m.pass);
-    let spec = dram_traffic::spec(arch).map_err(|e| {
-        Diagnostic::error(
-            Code::UnknownDram,
-            format!("DRAM model `{}`: {e}", arch.dram),
-        )
-        .with_primary(arch.span, "this arch")
+    let spec = dram_traffic::spec(arch).map_err(|why| CostError::UnknownDram {
+        dram: arch.dram.clone(),
+        arch: arch.span,
+        why: Box::new(why),
     })?;
     let price = mapping::DramPrice {
         pj_per_byte: dram_traffic::pj_per_byte(&spec),
@@ -280,12 +275,9 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         verify: "sample",
         convs_simulated: 1,
     };
-    let (g, factor) = dram_traffic::commands(&spec, &s).map_err(|e| {
-        Diagnostic::error(
-            Code::CostTooLarge,
-            format!("layer too large for the DRAM model: {e}"),
-        )
-        .with_primary(m.layer.span, "this layer")
+    let (g, factor) = dram_traffic::commands(&spec, &s).map_err(|why| CostError::DramTooLarge {
+        layer: m.layer.span,
+        why: Box::new(why),
     })?;
     // The DRAM stays powered over the layer's whole timeline: what the
     // transfers leave idle is spent in power-down (`DramEnergy::with_idle`).
@@ -302,21 +294,14 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         chosen.cycles.total,
     );
     let bad = crate::limits::null_fields(&s);
-    if let Some(first) = bad.first() {
-        return Err(Diagnostic::error(
-            crate::diag::Code::NotFinite,
-            format!(
-                "`{first}` of layer `{}` is not a finite number",
-                m.layer.name
-            ),
-        )
-        .with_primary(m.layer.span, "this layer")
-        .with_note(format!(
-            "{} figures overflow: {}",
-            bad.len(),
-            bad.join(", ")
-        ))
-        .with_help("check the arch's energies and clock: a product of them overflows"));
+    if !bad.is_empty() {
+        return Err(CostError::NotFinite {
+            layer: Named {
+                name: m.layer.name.clone(),
+                span: m.layer.span,
+            },
+            fields: bad,
+        });
     }
     Ok(s)
 }
@@ -328,7 +313,7 @@ fn search_strips(
     c: &convs::Convs,
     dram: mapping::DramPrice,
     objective: Objective,
-) -> Result<(geometry::Geometry, mapping::Chosen), Diagnostic> {
+) -> Result<(geometry::Geometry, mapping::Chosen), CostError> {
     let m = &o.module;
     let arch = &m.arch;
     let base = geometry::geometry(o)?;
@@ -336,16 +321,19 @@ fn search_strips(
     let fixed = m.layer.mapping.and_then(|h| h.e);
     if let Some(e) = fixed {
         if e > arch.array.w || e > set.w {
-            return Err(Diagnostic::error(
-                Code::BadHint,
-                format!(
-                    "the hand-fixed mapping of layer `{}` does not fit arch `{}`: strip width e = {e} exceeds the {} PE-set columns or the array's {} columns",
-                    m.layer.name, arch.name, set.w, arch.array.w
-                ),
-            )
-            .with_primary(m.layer.span, "this layer")
-            .with_secondary(arch.span, "on this arch")
-            .with_help(format!("choose e between 1 and {}", set.w.min(arch.array.w))));
+            return Err(CostError::StripWidth {
+                layer: Named {
+                    name: m.layer.name.clone(),
+                    span: m.layer.span,
+                },
+                arch: Named {
+                    name: arch.name.clone(),
+                    span: arch.span,
+                },
+                e,
+                set_cols: set.w,
+                array_cols: arch.array.w,
+            });
         }
     }
     let mut best: Option<(geometry::Geometry, mapping::Chosen)> = None;
@@ -376,10 +364,7 @@ fn search_strips(
     match (best, first_err) {
         (Some(b), _) => Ok(b),
         (None, Some(d)) => Err(d),
-        (None, None) => Err(Diagnostic::error(
-            Code::Internal,
-            "internal error: no strip width tried",
-        )),
+        (None, None) => Err(CostError::NoStripWidth),
     }
 }
 
@@ -433,7 +418,7 @@ fn scaled(e: DramEnergy, factor: u64) -> DramEnergy {
 pub fn dram_commands(
     o: &PassOutcome,
     s: &LayerStats,
-) -> Result<Vec<crate::cost::dram::Command>, String> {
+) -> Result<Vec<crate::cost::dram::Command>, crate::cost::dram::DramError> {
     let arch = &o.module.arch;
     let spec = dram_traffic::spec(arch)?;
     Ok(dram_traffic::commands(&spec, s)?.0.commands)
