@@ -29,6 +29,7 @@ pub const ARCH_KEYS: &[&str] = &[
     "noc.ofmap",
     "noc.psum",
     "zero_gating",
+    "psum_across_sets",
     "energy.rf",
     "energy.noc",
     "energy.mul",
@@ -147,6 +148,11 @@ pub(super) fn apply(
             "zero_gating" => {
                 if let Some(b) = conv.switch(k, v) {
                     arch.zero_gating = b;
+                }
+            }
+            "psum_across_sets" => {
+                if let Some(b) = conv.switch(k, v) {
+                    arch.psum_across_sets = b;
                 }
             }
             "energy.rf" | "energy.noc" | "energy.mul" | "energy.add" | "energy.glb" => {

@@ -74,6 +74,11 @@ pub const ARCH: &[KeyDoc] = &[
         "`on` or `off`",
         "multiplications by zero cost no MAC energy",
     ),
+    k(
+        "psum_across_sets",
+        "`on` or `off`",
+        "the psums of the r channel sets are added inside the array, not through the GLB",
+    ),
     k("energy.rf", ENERGY, "per register-file access"),
     k("energy.noc", ENERGY, "per PE queue put or get"),
     k("energy.mul", ENERGY, "per multiplication"),

@@ -30,6 +30,11 @@ pub struct Arch {
     /// their own network (the chip's psum GIN).
     pub noc_psum: u64,
     pub zero_gating: bool,
+    /// The psums of the channel sets working at once (the mapping's r) are
+    /// added set to set inside the array, up a column of stacked sets,
+    /// instead of through the global buffer (JSSC 2017: "the psums from the
+    /// top and bottom two sets are accumulated together").
+    pub psum_across_sets: bool,
     pub energy_rf: f64,
     pub energy_noc: f64,
     pub energy_mul: f64,
@@ -69,6 +74,7 @@ impl Arch {
             noc_ofmap: 1,
             noc_psum: 1,
             zero_gating: true,
+            psum_across_sets: false,
             energy_rf: 0.9,
             energy_noc: 1.8,
             energy_mul: 1.1,
@@ -96,6 +102,8 @@ impl Arch {
             noc_filter: 4,
             noc_ofmap: 4,
             noc_psum: 4,
+            // CONV4-5's channel sets add their psums inside the array.
+            psum_across_sets: true,
             // A 64-bit bidirectional link at 60 MHz (Tables V and VI).
             dram_width_bits: 64,
             dram_clock_hz: 60_000_000,

@@ -160,6 +160,10 @@ fn print_arch(out: &mut String, a: &Arch, desc: &Description) {
         "zero_gating",
         if a.zero_gating { "on" } else { "off" }.to_string(),
     );
+    line(
+        "psum_across_sets",
+        if a.psum_across_sets { "on" } else { "off" }.to_string(),
+    );
     line("energy.rf", energy(a.energy_rf));
     line("energy.noc", energy(a.energy_noc));
     line("energy.mul", energy(a.energy_mul));

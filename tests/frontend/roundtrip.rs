@@ -153,6 +153,7 @@ fn arch(name: String) -> impl Strategy<Value = Arch> {
             noc_ofmap: b.7,
             noc_psum: b.5 % 7 + 1,
             zero_gating: c.0,
+            psum_across_sets: !c.0,
             energy_rf: c.1,
             energy_noc: c.2,
             energy_mul: c.3,

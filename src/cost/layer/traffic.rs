@@ -41,6 +41,21 @@ pub struct Raw {
     pub filters_resident: bool,
 }
 
+/// Whether the arch adds the r channel sets' psums inside the array for
+/// this blocking: `psum_across_sets`, r > 1, and every filter block's r sets
+/// stacked in one column of the array's grid of sets (rows of `piece.h`,
+/// columns of `piece.w`), as the chip stacks CONV4-5's four 3 x 13 sets.
+fn adds_across_sets(geo: &Geometry, arch: &Arch, m: &Mapping) -> bool {
+    let piece = geo.alloc.piece;
+    let rows = arch.array.h / piece.h.max(1);
+    let cols = arch.array.w / piece.w.max(1);
+    let stacks_per_column = rows / m.r.max(1);
+    arch.psum_across_sets
+        && m.r > 1
+        && stacks_per_column >= 1
+        && m.t.div_ceil(stacks_per_column) <= cols
+}
+
 /// Sum over the blocks of a dimension of min(k, block size): the sets a
 /// block actually occupies when `k` sets share it.
 fn sets_used(d: u64, block: u64, k: u64) -> u128 {
@@ -59,8 +74,17 @@ pub fn traffic(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Raw {
     // Sets occupied by the filter blocks (each receives its ifmaps once) and
     // psum contributions per output (one per channel set and row fold).
     let t_used = sets_used(c.filters, m.p.saturating_mul(m.t), m.t);
-    let segments =
-        sets_used(c.channels, m.q.saturating_mul(m.r), m.r) * geo.alloc.row_folds as u128;
+    let channel_sets = sets_used(c.channels, m.q.saturating_mul(m.r), m.r);
+    // With the psums added set to set inside the array, a channel block's r
+    // sets leave one contribution; the others are merged on the way up.
+    let leaving = if adds_across_sets(geo, arch, m) {
+        block_count(c.channels, m.q.saturating_mul(m.r))
+    } else {
+        channel_sets
+    };
+    let row_folds = geo.alloc.row_folds as u128;
+    let segments = leaving * row_folds;
+    let merges = (channel_sets - leaving) * row_folds;
     let pc = &geo.counters;
     let convs = c.per_group();
     let mut x = Raw {
@@ -126,7 +150,8 @@ pub fn traffic(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Raw {
     x.spilled = spilled;
     x.dram[PSUM] = [spilled, spilled];
     x.glb[PSUM] = [trips - spilled, trips - spilled];
-    let hops = geo.plan.psum_hops as u128 * convs;
+    // A merge is one psum hop from a set to the one above it.
+    let hops = geo.plan.psum_hops as u128 * convs + outs * merges;
     x.noc[PSUM] = [hops + 2 * trips, hops + 2 * trips];
     x.rf[PSUM] = [
         pc.psum_reads as u128 * convs,
@@ -140,8 +165,9 @@ pub fn traffic(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Raw {
 
     x.macs = pc.macs as u128 * convs;
     x.zero_macs = pc.zero_macs as u128 * convs;
-    // A psum read back from the buffer is added to the next contribution.
-    x.adds = pc.adds as u128 * convs + trips;
+    // A psum read back from the buffer, or merged from the set below, is
+    // added to the next contribution.
+    x.adds = pc.adds as u128 * convs + trips + outs * merges;
 
     let g = c.groups as u128;
     for lv in [&mut x.rf, &mut x.noc, &mut x.glb, &mut x.dram] {
