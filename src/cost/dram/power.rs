@@ -41,22 +41,44 @@ pub struct DramEnergy {
     pub devices: u32,
 }
 
+/// The idle policy's two rates (one model for the layer's energy and the
+/// mapping search's estimate): precharge power-down on every rail, device
+/// and rank (mW), and the energy of one REF on all devices (pJ).
+struct Idle {
+    powerdown_mw: f64,
+    refresh_pj: f64,
+    refi_ns: f64,
+}
+
+impl Idle {
+    fn of(spec: &MemSpec) -> Idle {
+        let t = &spec.timing;
+        let (mut pd, mut rf) = (0.0, 0.0);
+        for d in &spec.domains {
+            // E = V · I · t with I in mA and t in ns gives pJ.
+            pd += d.volts * d.i2p;
+            rf += d.volts * (d.i5 - d.i3n) * t.rfc as f64 * t.tck_ns;
+        }
+        let devices = f64::from(spec.devices);
+        Idle {
+            powerdown_mw: pd * devices * f64::from(spec.ranks),
+            refresh_pj: rf * devices,
+            refi_ns: t.refi as f64 * t.tck_ns,
+        }
+    }
+}
+
 impl MemSpec {
     /// The power of an idle DRAM under the layer's idle policy (see
-    /// [`DramEnergy::with_idle`]): precharge power-down on every rail, device
-    /// and rank, plus the refreshes averaged over tREFI (mW).
+    /// [`DramEnergy::with_idle`]), the refreshes averaged over tREFI (mW).
     pub fn idle_power_mw(&self) -> f64 {
-        let t = &self.timing;
-        let refi_ns = t.refi as f64 * t.tck_ns;
-        let (mut pd, mut rf) = (0.0, 0.0);
-        for d in &self.domains {
-            pd += d.volts * d.i2p;
-            if refi_ns > 0.0 {
-                rf += d.volts * (d.i5 - d.i3n) * t.rfc as f64 * t.tck_ns / refi_ns;
-            }
-        }
-        let devices = f64::from(self.devices);
-        pd * devices * f64::from(self.ranks) + rf * devices
+        let i = Idle::of(self);
+        let refresh = if i.refi_ns > 0.0 {
+            i.refresh_pj / i.refi_ns
+        } else {
+            0.0
+        };
+        i.powerdown_mw + refresh
     }
 }
 
@@ -71,27 +93,18 @@ impl DramEnergy {
         if idle_ns.is_nan() || idle_ns <= 0.0 {
             return self;
         }
-        let t = &spec.timing;
-        let refi_ns = t.refi as f64 * t.tck_ns;
-        let refs = if refi_ns > 0.0 {
-            (idle_ns / refi_ns).floor()
+        let i = Idle::of(spec);
+        let refs = if i.refi_ns > 0.0 {
+            (idle_ns / i.refi_ns).floor()
         } else {
             0.0
         };
-        let devices = f64::from(spec.devices);
-        let ranks = f64::from(spec.ranks);
-        let mut powerdown = 0.0;
-        let mut refresh = 0.0;
-        for d in &spec.domains {
-            // E = V · I · t with I in mA and t in ns gives pJ.
-            powerdown += d.volts * d.i2p * idle_ns;
-            refresh += d.volts * (d.i5 - d.i3n) * t.rfc as f64 * t.tck_ns * refs;
-        }
-        self.powerdown = powerdown * devices * ranks;
-        self.refresh += refresh * devices;
+        let refresh = i.refresh_pj * refs;
+        self.powerdown = i.powerdown_mw * idle_ns;
+        self.refresh += refresh;
         self.refs = self.refs.saturating_add(refs as u64);
         self.idle_ns = idle_ns;
-        self.total += self.powerdown + refresh * devices;
+        self.total += self.powerdown + refresh;
         let all_ns = self.duration_ns + idle_ns;
         self.avg_power_mw = if all_ns > 0.0 {
             self.total / all_ns

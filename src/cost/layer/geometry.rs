@@ -253,15 +253,17 @@ fn chunk_sends(pes: &[&crate::ir::PeSchedule], ch: &Chunks) -> u64 {
     if ch.count <= 1 {
         return distinct(pes.iter().flat_map(|p| &p.ifmap_init));
     }
-    let passes = pes
-        .first()
-        .map_or(0, |p| ch.ranges(p.ifmap_init.len()).len());
+    // Each PE's ranges once; pass j of every PE is its j-th range.
+    let ranges: Vec<Vec<std::ops::Range<usize>>> =
+        pes.iter().map(|p| ch.ranges(p.ifmap_init.len())).collect();
+    let passes = ranges.first().map_or(0, Vec::len);
     (0..passes)
         .map(|j| {
-            distinct(pes.iter().flat_map(|p| {
-                let r = ch.ranges(p.ifmap_init.len())[j].clone();
-                &p.ifmap_init[r]
-            }))
+            distinct(
+                pes.iter()
+                    .zip(&ranges)
+                    .flat_map(|(p, r)| &p.ifmap_init[r[j].clone()]),
+            )
         })
         .sum()
 }
