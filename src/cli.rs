@@ -75,18 +75,8 @@ pub struct RunArgs {
     pub pass: PassKind,
     #[arg(long, value_enum, default_value_t = Dataflow::Rs)]
     pub dataflow: Dataflow,
-    /// Grad-Flow grouping: `auto` (chosen per layer and pass from simulated
-    /// cost) or a non-zero integer.
-    #[arg(
-        long,
-        value_name = "auto|N",
-        default_value = "auto",
-        allow_negative_numbers = true
-    )]
-    pub gflow_group: GflowGroup,
-    /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
-    #[arg(long, value_enum, default_value_t = Objective::Energy)]
-    pub objective: Objective,
+    #[command(flatten)]
+    pub search: SearchArgs,
     /// `full`: simulate every 2-D convolution of the layer and check every output.
     #[arg(long, value_enum, default_value_t = Verify::Sample)]
     pub verify: Verify,
@@ -193,18 +183,8 @@ pub struct SweepArgs {
     /// Dataflows to cost each point with, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "rs")]
     pub dataflow: Vec<Dataflow>,
-    /// Grad-Flow grouping: `auto` (chosen per layer and pass from simulated
-    /// cost) or a non-zero integer.
-    #[arg(
-        long,
-        value_name = "auto|N",
-        default_value = "auto",
-        allow_negative_numbers = true
-    )]
-    pub gflow_group: GflowGroup,
-    /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
-    #[arg(long, value_enum, default_value_t = Objective::Energy)]
-    pub objective: Objective,
+    #[command(flatten)]
+    pub search: SearchArgs,
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
     #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
@@ -223,6 +203,23 @@ pub struct SweepArgs {
     pub plot: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = DiagnosticsStyle::Rich)]
     pub diagnostics: DiagnosticsStyle,
+}
+
+/// What the mapping search chooses with, the same for a run and a sweep.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Grad-Flow grouping: `auto` (chosen per layer and pass from simulated
+    /// cost) or a non-zero integer.
+    #[arg(
+        long,
+        value_name = "auto|N",
+        default_value = "auto",
+        allow_negative_numbers = true
+    )]
+    pub gflow_group: GflowGroup,
+    /// What the mapping search minimises (ties: more active PEs, then fewer cycles).
+    #[arg(long, value_enum, default_value_t = Objective::Energy)]
+    pub objective: Objective,
 }
 
 #[derive(Debug, Args)]

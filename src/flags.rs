@@ -35,12 +35,12 @@ pub fn conflicts(args: &RunArgs) -> Vec<Diagnostic> {
             "drop `--compare`, or use `--emit stats`",
         ));
     }
-    let fixed = matches!(args.gflow_group, crate::options::GflowGroup::Fixed(g) if g != 1);
+    let fixed = matches!(args.search.gflow_group, crate::options::GflowGroup::Fixed(g) if g != 1);
     if fixed && args.dataflow == Dataflow::Rs && !args.compare {
         out.push(conflict(
             format!(
                 "`--gflow-group {}` groups Grad-Flow passes, but the dataflow is row-stationary",
-                args.gflow_group
+                args.search.gflow_group
             ),
             "add `--dataflow gflow` (or `--compare`), or drop `--gflow-group`",
         ));

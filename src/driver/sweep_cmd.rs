@@ -137,8 +137,8 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
             &passes,
             &arch,
             p.dataflow,
-            a.gflow_group,
-            a.objective,
+            a.search.gflow_group,
+            a.search.objective,
             a.seed,
         );
         progress.inc();
