@@ -16,6 +16,10 @@ pub enum SrcKind {
     Filter,
     /// Element of the output error (gradient of the ofmap).
     Error,
+    /// A partial sum of an output element that an earlier processing pass
+    /// left in the global buffer (whole-layer simulation: `r`, `c` index
+    /// the processing pass's output tensor).
+    Psum,
 }
 
 /// Where one preloaded or streamed scratchpad value comes from: an element
@@ -55,6 +59,7 @@ impl std::fmt::Display for Src {
             SrcKind::Ifmap => write!(f, "i{}-{}", self.r, self.c),
             SrcKind::Filter => write!(f, "w{}-{}", self.r, self.c),
             SrcKind::Error => write!(f, "e{}-{}", self.r, self.c),
+            SrcKind::Psum => write!(f, "p{}-{}", self.r, self.c),
         }
     }
 }
@@ -86,6 +91,9 @@ pub enum Net {
     Ifmap,
     /// Global buffer to the filter-side scratchpads.
     Filter,
+    /// Global buffer to the psum scratchpads: partial sums returning for
+    /// the next contribution (the chip's psum network).
+    Psum,
 }
 
 /// One element sent to scratchpads during a physical pass: at the start of

@@ -3,7 +3,7 @@
 //! code renders them and never compiles or simulates.
 
 use super::Request;
-use crate::cost::layer::{layer_stats, LayerStats};
+use crate::cost::layer::{layer_stats_verified, LayerStats};
 use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
@@ -151,13 +151,23 @@ fn compute_with(
     };
     // The cost stage's refusal becomes its diagnostic here, kept for the
     // report to render.
-    let cost = |o| layer_stats(o, req.objective).map_err(IntoDiagnostic::into_diagnostic);
+    let full = req.verify == Verify::Full;
+    let cost =
+        |o| layer_stats_verified(o, req.objective, full).map_err(IntoDiagnostic::into_diagnostic);
     let (layer_run, mut layer) = match &fitted {
         None => (&outcome, cost(&outcome)),
         Some(Ok(f)) => (f, cost(f)),
         Some(Err(d)) => (&outcome, Err(d.clone())),
     };
-    if let (Verify::Full, Ok(s)) = (req.verify, &mut layer) {
+    if let Ok(s) = &layer {
+        if let Some(sim) = s.simulation.as_ref().filter(|sim| !sim.verified) {
+            return Err(whole_layer_mismatch(&outcome, sim));
+        }
+    }
+    // The whole layer simulated in full mode checked every output itself;
+    // a pass it does not cover is verified convolution by convolution.
+    let simulated_full = matches!(&layer, Ok(s) if s.verify == "full");
+    if let (Verify::Full, Ok(s), false) = (req.verify, &mut layer, simulated_full) {
         let v = verify_full(&layer_run.module, req.seed)?;
         if !v.verified {
             return Err(layer_mismatch(&outcome, &v));
@@ -203,6 +213,12 @@ fn checked(o: PassOutcome) -> Result<PassOutcome, Diagnostic> {
     };
     let notes = o.stats.mismatches.iter().map(|m| ("", m));
     Err(mismatch(&o, what, notes))
+}
+
+/// E0911 for a whole-layer simulation whose outputs were wrong.
+fn whole_layer_mismatch(o: &PassOutcome, sim: &crate::sim::LayerSimulation) -> Diagnostic {
+    let notes = sim.mismatches.iter().map(|m| ("", m));
+    mismatch(o, ", whole layer on the array", notes)
 }
 
 /// E0911 for a layer whose full verification found wrong outputs.

@@ -75,6 +75,10 @@ pub fn encode(p: &Program) -> Vec<u8> {
     w.u64(p.out_shape.w);
     w.u32(p.pipeline_mul);
     w.u32(p.pipeline_add);
+    w.u32(p.top_rows.len() as u32);
+    for &x in &p.top_rows {
+        w.u32(x);
+    }
     w.u32(p.codes.len() as u32);
     for code in &p.codes {
         w.u32(code.len() as u32);
@@ -191,6 +195,7 @@ impl R<'_> {
             1 => SrcKind::Ifmap,
             2 => SrcKind::Filter,
             3 => SrcKind::Error,
+            4 => SrcKind::Psum,
             tag => return Err(DecodeError::Tag { tag, at }),
         };
         Ok(Src {
@@ -242,6 +247,11 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
     let out_shape = Hw::new(r.u64()?, r.u64()?);
     let pipeline_mul = r.u32()?;
     let pipeline_add = r.u32()?;
+    let ntop = r.len(4)?;
+    let mut top_rows = Vec::with_capacity(ntop);
+    for _ in 0..ntop {
+        top_rows.push(r.u32()?);
+    }
     let ncodes = r.len(4)?;
     let mut codes = Vec::with_capacity(ncodes);
     for _ in 0..ncodes {
@@ -289,6 +299,7 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
         let net = match r.u8()? {
             0 => Net::Ifmap,
             1 => Net::Filter,
+            2 => Net::Psum,
             tag => return Err(DecodeError::Tag { tag, at }),
         };
         let at = r.at;
@@ -328,6 +339,7 @@ pub fn decode(b: &[u8]) -> Result<Program, DecodeError> {
         out_shape,
         pipeline_mul,
         pipeline_add,
+        top_rows,
         codes,
         pes,
         deliveries,

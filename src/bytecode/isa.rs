@@ -2,7 +2,7 @@ use crate::model::Hw;
 use crate::vocab::{Delivery, Net, OutKind, Src};
 
 /// Format version of the text and binary forms.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// "No access" in an address field.
 pub const NONE: u32 = u32::MAX;
@@ -165,6 +165,10 @@ pub struct Program {
     pub out_shape: Hw,
     pub pipeline_mul: u32,
     pub pipeline_add: u32,
+    /// PE rows below row 0 whose psums go to the global buffer instead of
+    /// up the column: the top rows of the PE sets stacked under another set
+    /// on the array (whole-layer processing passes); empty otherwise.
+    pub top_rows: Vec<u32>,
     pub codes: Vec<Vec<Insn>>,
     /// Row-major over the set.
     pub pes: Vec<PeEntry>,
@@ -231,6 +235,7 @@ impl Program {
             self.pes.get(pe as usize).map_or(0, |e| match net {
                 Net::Ifmap => e.ifmap_capacity,
                 Net::Filter => e.filter_capacity,
+                Net::Psum => 0,
             })
         };
         let mut out = Vec::with_capacity(total as usize);
@@ -261,6 +266,16 @@ impl Program {
         }
         out.sort_by_key(|d| d.cycle);
         Ok(out)
+    }
+
+    /// Per PE, whether the local psum network moves its psums up to the PE
+    /// above (every row but row 0 and the `top_rows`, which write to the
+    /// global buffer).
+    pub fn forwards_up(&self) -> Vec<bool> {
+        let cols = self.cols.max(1) as usize;
+        (0..self.pes.len())
+            .map(|i| i >= cols && !self.top_rows.contains(&((i / cols) as u32)))
+            .collect()
     }
 
     /// Size of the program in the binary form, in bytes.

@@ -133,6 +133,8 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
             let size = match d.net {
                 crate::vocab::Net::Ifmap => e.ifmap_len(),
                 crate::vocab::Net::Filter => e.filter_len(),
+                // A returning psum joins IN_PSUM; its address is unused.
+                crate::vocab::Net::Psum => u64::MAX,
             };
             if addr as u64 >= size {
                 return Err(format!(
@@ -154,6 +156,7 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
     let cols = p.cols as usize;
     let (mut outq, mut inq, mut obuf) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let order = scan_order(p.rows as usize, cols);
+    let forwards = p.forwards_up();
     let code_outputs: Vec<u64> = codes
         .iter()
         .map(|c| c.iter().filter(|w| w.out != NONE).count() as u64)
@@ -166,7 +169,32 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
             .copied()
             .unwrap_or(Ctl::IDLE)
     };
+    // Returning psums join their PE's IN_PSUM queue at their cycle.
+    let returning: Vec<(usize, usize)> = p
+        .expand_deliveries(crate::bytecode::array::MAX_DELIVERIES)
+        .map_err(VerifyError::Malformed)?
+        .into_iter()
+        .filter(|d| d.net == crate::vocab::Net::Psum)
+        .flat_map(|d| {
+            d.targets
+                .into_iter()
+                .map(move |(pe, _)| (d.cycle as usize, pe as usize))
+        })
+        .collect();
+    let mut next_return = 0;
     for t in 0..p.length as usize {
+        while let Some(&(_, i)) = returning.get(next_return).filter(|r| r.0 == t) {
+            next_return += 1;
+            let q = inq.get_mut(i).ok_or_else(|| {
+                VerifyError::Malformed(format!("a psum returns to PE {i}, which does not exist"))
+            })?;
+            *q += 1;
+            if *q > depth {
+                return Err(VerifyError::Capacity(format!(
+                    "PE {i} cycle {t}: a returning psum overflows IN_PSUM's {depth} entries"
+                )));
+            }
+        }
         let mut left = bw;
         let mut wrote = vec![false; n];
         for &i in &order {
@@ -198,7 +226,7 @@ fn queue_dry_run(p: &Program, codes: &[Vec<Ctl>], depth: u64, bw: u64) -> Result
             }
         }
         for &i in &order {
-            if i >= cols && !wrote[i] && outq[i] > 0 {
+            if forwards[i] && !wrote[i] && outq[i] > 0 {
                 outq[i] -= 1;
                 inq[i - cols] += 1;
                 if inq[i - cols] > depth {

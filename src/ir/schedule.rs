@@ -166,6 +166,10 @@ pub struct LogicalSet {
     pub deliveries: Vec<Delivery>,
     /// How a physical pass was timed to let the networks keep up.
     pub stream: Option<StreamTiming>,
+    /// PE rows below row 0 whose psums go to the global buffer rather than
+    /// up the column (the top rows of sets stacked under another set in a
+    /// whole-layer processing pass); empty: only row 0 writes.
+    pub top_rows: Vec<u32>,
     /// The Grad-Flow grouping the set was built with (`None` for a
     /// row-stationary set). The grouping is an option of `gflow-map`, not
     /// of the module; the set records it so that what reads a mapped set
@@ -199,6 +203,7 @@ impl LogicalSet {
             analytic_macs: self.analytic_macs,
             deliveries: self.deliveries.clone(),
             stream: self.stream,
+            top_rows: self.top_rows.clone(),
             gflow_group: self.gflow_group,
         }
     }

@@ -64,6 +64,7 @@ pub fn gflow_fgrad_set(
         analytic_macs: shape.filt.h * shape.filt.w * shape.terms(),
         deliveries: Vec::new(),
         stream: None,
+        top_rows: Vec::new(),
         gflow_group: Some(g),
     })
 }

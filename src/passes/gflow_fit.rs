@@ -184,6 +184,7 @@ impl Sides {
         match net {
             Net::Ifmap => self.ifmap,
             Net::Filter => self.filter,
+            Net::Psum => None,
         }
     }
 }
@@ -233,6 +234,7 @@ fn groups(set: &LogicalSet, net: Net, ring: u64) -> Vec<Group> {
         let init = match net {
             Net::Ifmap => &pe.ifmap_init,
             Net::Filter => &pe.filter_init,
+            Net::Psum => return Vec::new(),
         };
         let reads: Vec<(u64, u32)> = pe
             .words
@@ -242,6 +244,7 @@ fn groups(set: &LogicalSet, net: Net, ring: u64) -> Vec<Group> {
                 let a = match net {
                     Net::Ifmap => w.ifm,
                     Net::Filter => w.fil,
+                    Net::Psum => w.psum_rd,
                 };
                 a.get().map(|a| (c as u64, a))
             })

@@ -90,6 +90,7 @@ pub fn gflow_igrad_set_ordered(
         analytic_macs: shape.taps() * shape.err.h * shape.err.w,
         deliveries: Vec::new(),
         stream: None,
+        top_rows: Vec::new(),
         gflow_group: Some(g),
     })
 }

@@ -123,12 +123,14 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
         out_shape: set.out_shape,
         pipeline_mul: mul,
         pipeline_add: add,
+        top_rows: set.top_rows.clone(),
         codes,
         pes,
         deliveries: compress_deliveries(&set.deliveries, |pe, net| {
             set.pes.get(pe as usize).map_or(0, |p| match net {
                 Net::Ifmap => p.ifmap_capacity,
                 Net::Filter => p.filter_capacity,
+                Net::Psum => 0,
             })
         }),
     }

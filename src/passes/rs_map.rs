@@ -86,7 +86,7 @@ pub(super) fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Resul
 }
 
 /// The output a pass produces.
-pub(super) fn out_kind(pass: PassKind) -> OutKind {
+pub fn out_kind(pass: PassKind) -> OutKind {
     match pass {
         PassKind::Forward => OutKind::Ofmap,
         PassKind::Igrad => OutKind::InputGrad,
@@ -351,6 +351,7 @@ pub fn rs_set_timed(
         analytic_macs: k.h * k.w * lay.cols * out.w,
         deliveries: Vec::new(),
         stream: None,
+        top_rows: Vec::new(),
         gflow_group: None,
     }
 }

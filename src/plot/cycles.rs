@@ -23,11 +23,11 @@ pub fn cycles_svg(reports: &[PassReport]) -> Result<String, Error> {
     let mut collect = Vec::new();
     let mut load = Vec::new();
     for (_, l) in &costed {
-        let c = l.compute_cycles.min(l.cycles);
+        let c = l.estimate.compute_cycles.min(l.cycles);
         let stall = (l.cycles - c) as f64;
         compute.push(c as f64);
         // The stall belongs to whichever of collection and delivery is longer.
-        let collect_bound = l.collect_cycles >= l.load_cycles;
+        let collect_bound = l.estimate.collect_cycles >= l.estimate.load_cycles;
         collect.push(if collect_bound { stall } else { 0.0 });
         load.push(if collect_bound { 0.0 } else { stall });
     }

@@ -72,6 +72,8 @@ impl Slices {
             SrcKind::Ifmap => self.ifmap.get((r, c)).copied(),
             SrcKind::Filter => self.filter.get((r, c)).copied(),
             SrcKind::Error => self.error.get((r, c)).copied(),
+            // No single 2-D convolution reads back a psum.
+            SrcKind::Psum => None,
         }
     }
 }

@@ -37,6 +37,12 @@ pub struct Run {
     /// themselves.
     pub ifmap_sends: u64,
     pub filter_sends: u64,
+    /// Partial sums the global buffer returned on the psum network.
+    pub psum_sends: u64,
+    /// Scratchpad entries the ifmap and filter networks wrote (a multicast
+    /// to k PEs counts k).
+    pub ifmap_arrivals: u64,
+    pub filter_arrivals: u64,
     pub local_fills: u64,
 }
 
@@ -95,6 +101,8 @@ pub struct Machine {
     /// (code, start, PEs) groups.
     by_code: Vec<(usize, usize, Vec<usize>)>,
     start: Vec<usize>,
+    /// Per PE: the local psum network moves its psums up a row.
+    forwards: Vec<bool>,
 }
 
 impl Machine {
@@ -192,6 +200,7 @@ impl Machine {
             due,
             words,
             by_code,
+            forwards: p.forwards_up(),
         })
     }
 
@@ -266,6 +275,8 @@ impl Machine {
             .collect();
         let mut next_delivery = 0usize;
         let (mut ifmap_sends, mut filter_sends, mut local_fills) = (0u64, 0u64, 0u64);
+        let mut psum_sends = 0u64;
+        let (mut ifmap_arrivals, mut filter_arrivals) = (0u64, 0u64);
         for t in 0..length as u64 {
             // Deliveries due this cycle reach their scratchpads before the
             // PEs read (physical passes only).
@@ -279,16 +290,41 @@ impl Machine {
                     .ok_or_else(|| err(0, t, format!("delivery of {}: no such element", d.src)))?;
                 match (d.local, d.net) {
                     (true, _) => local_fills += d.targets.len() as u64,
-                    (false, Net::Ifmap) => ifmap_sends += 1,
-                    (false, Net::Filter) => filter_sends += 1,
+                    (false, Net::Ifmap) => {
+                        ifmap_sends += 1;
+                        ifmap_arrivals += d.targets.len() as u64;
+                    }
+                    (false, Net::Filter) => {
+                        filter_sends += 1;
+                        filter_arrivals += d.targets.len() as u64;
+                    }
+                    (false, Net::Psum) => psum_sends += 1,
                 }
                 for &(pe, addr) in &d.targets {
                     let i = pe as usize;
+                    if d.net == Net::Psum {
+                        // A returning psum joins the PE's IN_PSUM queue.
+                        let q = &mut pes
+                            .get_mut(i)
+                            .ok_or_else(|| {
+                                err(0, t, format!("delivery to PE {pe}, which does not exist"))
+                            })?
+                            .in_psum;
+                        if q.len() >= depth {
+                            return Err(err(
+                                i,
+                                t,
+                                format!("IN_PSUM queue overflow (depth {depth})"),
+                            ));
+                        }
+                        q.push_back(v);
+                        continue;
+                    }
                     pes.get_mut(i)
                         .ok_or_else(|| {
                             err(0, t, format!("delivery to PE {pe}, which does not exist"))
                         })?
-                        .deliver(i, &mut rf, d.net == Net::Ifmap, addr, v)
+                        .deliver(i, &mut rf, d.net, addr, v)
                         .map_err(|w| err(i, t, w))?;
                 }
             }
@@ -336,7 +372,7 @@ impl Machine {
                     // did not write to the global buffer this cycle. It only touches
                     // the upper PE's IN_PSUM, which the ofmap network never reads, so
                     // it can share this scan.
-                    if i >= cols && !wrote {
+                    if self.forwards[i] && !wrote {
                         if let Some(v) = pes[i].out_psum.pop_front() {
                             pes[i].n.out_psum_gets += 1;
                             let up = &mut pes[i - cols];
@@ -353,7 +389,7 @@ impl Machine {
                         }
                     }
                     let pe = &pes[i];
-                    if pe.out_buffer.is_empty() && (i < cols || pe.out_psum.is_empty()) {
+                    if pe.out_buffer.is_empty() && (!self.forwards[i] || pe.out_psum.is_empty()) {
                         waiting[w] &= !(1 << (pos % 64));
                     } else {
                         waiting[w] |= 1 << (pos % 64);
@@ -376,7 +412,7 @@ impl Machine {
                         .map_err(|w| err(i, t, w))?;
                 }
                 if c.flags & FLAG_PUSH != 0 {
-                    for &i in members.iter().filter(|&&i| i >= cols) {
+                    for &i in members.iter().filter(|&&i| self.forwards[i]) {
                         let pos = pos_of[i];
                         waiting[pos / 64] |= 1 << (pos % 64);
                     }
@@ -430,6 +466,9 @@ impl Machine {
             pes: pes.into_iter().map(|p| p.n).collect(),
             ifmap_sends,
             filter_sends,
+            psum_sends,
+            ifmap_arrivals,
+            filter_arrivals,
             local_fills,
             zero_gated,
         })

@@ -10,6 +10,7 @@ pub mod reference;
 mod scratchpads;
 mod stats;
 mod verify_values;
+mod whole_layer;
 
 pub use layer_verify::{sample as sample_verification, verify_full, LayerVerification};
 pub use machine::{run, ArrayParams, Machine, Run};
@@ -17,3 +18,4 @@ pub use outcome::{simulate, PassOutcome};
 pub use pe::{PeCounters, SimError};
 pub use stats::{pass_stats, PassStats, PeRow, PeSet, PhysicalStats};
 pub use verify_values::{check_outputs, Mismatch};
+pub use whole_layer::{simulate_layer, Blocking, Dims, LayerSimulation, NotSimulated};

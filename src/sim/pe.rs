@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use super::scratchpads::{Scratchpads, EMPTY};
 use crate::bytecode::{Ctl, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 use crate::diag::{Code, Diagnostic, IntoDiagnostic};
+use crate::vocab::Net;
 
 /// Everything counted per PE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -107,14 +108,14 @@ impl Pe {
         &mut self,
         i: usize,
         rf: &mut Scratchpads,
-        ifmap_side: bool,
+        net: Net,
         addr: u32,
         v: i64,
     ) -> Result<(), String> {
-        let (bank, count) = if ifmap_side {
-            (&mut rf.ifmap, &mut self.n.ifmap_writes)
-        } else {
-            (&mut rf.filter, &mut self.n.filter_writes)
+        let (bank, count) = match net {
+            Net::Ifmap => (&mut rf.ifmap, &mut self.n.ifmap_writes),
+            Net::Filter => (&mut rf.filter, &mut self.n.filter_writes),
+            Net::Psum => return Err("returning psums join IN_PSUM, not a scratchpad".into()),
         };
         bank.set(i, addr, v)
             .ok_or("delivery address out of range")?;

@@ -196,10 +196,7 @@ fn internal(what: &'static str) -> CostError {
     CostError::MissingPart { what }
 }
 
-/// Row or column range of fold `k` of `n` items cut into pieces of `size`.
-fn range(k: u64, size: u64, n: u64) -> std::ops::Range<u64> {
-    (k * size).min(n)..((k + 1) * size).min(n)
-}
+use crate::passes::fold_range as range;
 
 fn distinct<'a>(it: impl Iterator<Item = &'a Src>) -> u64 {
     let mut v: Vec<Src> = it.filter(|s| !s.is_zero()).copied().collect();
@@ -309,6 +306,8 @@ impl Streamed {
             let per = match d.net {
                 crate::ir::Net::Ifmap => &mut s.ifmap,
                 crate::ir::Net::Filter => &mut s.filter,
+                // Returning psums are not scratchpad contents of a piece.
+                crate::ir::Net::Psum => continue,
             };
             for &(pe, _) in &d.targets {
                 if let Some(v) = per.get_mut(pe as usize) {

@@ -21,6 +21,7 @@ pub mod mapping;
 pub mod summary;
 pub mod text;
 pub mod traffic;
+mod whole;
 
 use serde::Serialize;
 
@@ -85,15 +86,24 @@ pub struct Traffic {
     pub dram: Types,
 }
 
-/// The whole layer on the physical array for one pass and dataflow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LayerStats {
-    pub layer: String,
-    pub arch: String,
-    pub pass: PassKind,
-    pub dataflow: Dataflow,
-    /// Layer cycles: the longest of compute, output collection, delivery
-    /// (`load_cycles`), psum return and the DRAM link, which overlap.
+/// Simulated cycles not spent computing, by cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Stalls {
+    /// Waiting for the first data of each pass.
+    pub pass_start: u64,
+    /// Windows stretched because a network could not deliver in time.
+    pub networks: u64,
+    /// Outputs draining after each pass's last window.
+    pub drain: u64,
+    /// The DRAM link beyond the simulated cycles.
+    pub dram: u64,
+}
+
+/// The analytic model's figures for the chosen mapping (the mapping
+/// search's estimator): its cycles are the longest of compute, output
+/// collection, delivery, psum return and the DRAM link, which overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
     pub cycles: u64,
     pub compute_cycles: u64,
     /// Cycles the ofmap network needs for the layer's global-buffer writes.
@@ -102,8 +112,35 @@ pub struct LayerStats {
     pub load_cycles: u64,
     /// Cycles the psum network needs to bring psums back into the array.
     pub psum_return_cycles: u64,
-    /// Cycles the DRAM link needs for the layer's DRAM bytes.
     pub dram_link_cycles: u64,
+    /// Estimated energy, pJ (the search's objective terms).
+    pub energy_pj: f64,
+    /// Simulated cycles / estimated cycles (1 when not simulated).
+    pub cycles_ratio: f64,
+}
+
+/// The whole layer on the physical array for one pass and dataflow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerStats {
+    pub layer: String,
+    pub arch: String,
+    pub pass: PassKind,
+    pub dataflow: Dataflow,
+    /// Layer cycles: the whole layer simulated on the array
+    /// (`cycles_from = simulation`: its processing passes one after
+    /// another), or the estimate where the simulation does not cover the
+    /// pass (`cycles_from = estimate`); at least the DRAM link's cycles.
+    pub cycles: u64,
+    pub cycles_from: &'static str,
+    /// Cycles the DRAM link needs for the layer's DRAM bytes (the layer
+    /// waits for it where it is longer: DRAM is not yet in the simulated
+    /// timeline).
+    pub dram_link_cycles: u64,
+    /// Where the simulated cycles went beyond computing (zero when not
+    /// simulated).
+    pub stall_cycles: Stalls,
+    /// The mapping search's analytic figures for the chosen mapping.
+    pub estimate: Estimate,
     /// `cycles` at the arch clock, microseconds.
     pub time_us: f64,
     pub macs: u64,
@@ -154,6 +191,14 @@ pub struct LayerStats {
     /// layer's traffic was sampled 1 in this many bytes and the DRAM energy
     /// scaled up by it (layers beyond 2^21 bursts of DRAM traffic).
     pub dram_sample_factor: u64,
+    /// The whole layer simulated cycle by cycle on the physical array
+    /// under the chosen mapping (row-stationary), beside the figures
+    /// above, which are the mapping search's estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<crate::sim::LayerSimulation>,
+    /// Why the layer was not simulated whole, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation_skipped: Option<String>,
 }
 
 fn u(x: u128, what: &'static str) -> Result<u64, CostError> {
@@ -181,6 +226,16 @@ fn level(l: &traffic::Level, eb: u64) -> Result<Types, CostError> {
 /// The whole layer for the pass and dataflow of `o`; a refusal is the
 /// stage's own [`CostError`] (the caller turns it into a diagnostic).
 pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, CostError> {
+    layer_stats_verified(o, objective, false)
+}
+
+/// [`layer_stats`], the whole layer simulated with the layer's own
+/// values and every output checked when `full` (`--verify full`).
+pub fn layer_stats_verified(
+    o: &PassOutcome,
+    objective: Objective,
+    full: bool,
+) -> Result<LayerStats, CostError> {
     let m = &o.module;
     let arch = &m.arch;
     let c = convs::Convs::of(&m.layer, m.pass);
@@ -194,7 +249,12 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         idle_mw: spec.idle_power_mw(),
     };
     let (geo, chosen) = search_strips(o, &c, price, objective)?;
-    let x = &chosen.raw;
+    let simulated = whole::simulate(o, &geo, &c, &chosen.mapping, full);
+    let sim = simulated.as_ref().ok().and_then(Option::as_ref);
+    let sim_raw = sim.map(|s| whole::raw(&chosen.raw, s));
+    let x = sim_raw.as_ref().unwrap_or(&chosen.raw);
+    let est = &chosen.cycles;
+    let total = sim.map_or(est.total, |s| (s.cycles as u128).max(est.dram_link));
     let eb = arch.element_bytes();
     let t = Traffic {
         element_bytes: eb,
@@ -203,11 +263,11 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         glb: level(&x.glb, eb)?,
         dram: level(&x.dram, eb)?,
     };
-    let cycles = u(chosen.cycles.total, "cycles")?;
+    let cycles = u(total, "cycles")?;
     let array_pes = arch.array.area();
     let macs = u(x.macs, "MACs")?;
     let necessary = macs.saturating_sub(u(x.zero_macs, "MACs")?);
-    let offered = u(array_pes as u128 * chosen.cycles.total, "MAC slots")?;
+    let offered = u(array_pes as u128 * total, "MAC slots")?;
     let groups = c.groups as u128;
     let regions = Regions {
         ifmap: u(
@@ -230,11 +290,28 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         pass: m.pass,
         dataflow: m.dataflow,
         cycles,
-        compute_cycles: u(chosen.cycles.compute, "cycles")?,
-        collect_cycles: u(chosen.cycles.collect, "cycles")?,
-        load_cycles: u(chosen.cycles.load, "cycles")?,
-        psum_return_cycles: u(chosen.cycles.psum_return, "cycles")?,
-        dram_link_cycles: u(chosen.cycles.dram_link, "cycles")?,
+        cycles_from: if sim.is_some() {
+            "simulation"
+        } else {
+            "estimate"
+        },
+        dram_link_cycles: u(est.dram_link, "cycles")?,
+        stall_cycles: sim.map_or(Stalls::default(), |s| Stalls {
+            pass_start: s.start_cycles,
+            networks: s.stretch_cycles,
+            drain: s.drain_cycles,
+            dram: (est.dram_link as u64).saturating_sub(s.cycles),
+        }),
+        estimate: Estimate {
+            cycles: u(est.total, "cycles")?,
+            compute_cycles: u(est.compute, "cycles")?,
+            collect_cycles: u(est.collect, "cycles")?,
+            load_cycles: u(est.load, "cycles")?,
+            psum_return_cycles: u(est.psum_return, "cycles")?,
+            dram_link_cycles: u(est.dram_link, "cycles")?,
+            energy_pj: chosen.energy_estimate,
+            cycles_ratio: sim.map_or(1.0, |s| s.cycles as f64 / (est.total.max(1)) as f64),
+        },
         time_us: cycles as f64 * 1e6 / arch.clock_hz.max(1) as f64,
         macs,
         zero_macs: u(x.zero_macs, "MACs")?,
@@ -243,7 +320,9 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         convs_2d: u(x.convs, "2-D convolutions")?,
         accumulated_over: convs::Convs::accumulated_over(m.pass).to_string(),
         physical_passes: u(chosen.cycles.passes, "passes")?,
-        active_pes: mapping::active_pes(&geo, &c, arch, &chosen.mapping),
+        active_pes: sim.map_or(mapping::active_pes(&geo, &c, arch, &chosen.mapping), |s| {
+            s.active_pes
+        }),
         array_pes,
         necessary_macs: necessary,
         mac_slots_used: macs,
@@ -270,11 +349,19 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
         memspec: spec.id.clone(),
         dram_regions: regions,
         dram_sample_factor: 1,
-        verified: o.stats.verified,
-        verified_outputs: m.program.as_ref().map_or(0, |p| p.out_shape.area()),
+        verified: o.stats.verified && sim.is_none_or(|s| s.verified),
+        verified_outputs: m.program.as_ref().map_or(0, |p| p.out_shape.area())
+            + sim.map_or(0, |s| s.verified_outputs),
         verify: "sample",
         convs_simulated: 1,
+        simulation: sim.cloned(),
+        simulation_skipped: simulated.as_ref().err().cloned(),
     };
+    if let Some(sm) = sim.filter(|s| s.mode == "full") {
+        s.verify = "full";
+        s.verified_outputs = sm.verified_outputs;
+        s.convs_simulated = u(x.convs, "2-D convolutions")?;
+    }
     let (g, factor) = dram_traffic::commands(&spec, &s).map_err(|why| CostError::DramTooLarge {
         layer: m.layer.span,
         why: Box::new(why),
@@ -291,7 +378,7 @@ pub fn layer_stats(o: &PassOutcome, objective: Objective) -> Result<LayerStats, 
     s.energy_pj = energy::with_static(
         energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy),
         arch,
-        chosen.cycles.total,
+        total,
     );
     let bad = crate::limits::null_fields(&s);
     if !bad.is_empty() {

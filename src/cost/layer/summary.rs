@@ -57,7 +57,7 @@ pub fn summary(o: &PassOutcome, s: &LayerStats) -> String {
         ("acc_bw_ifm_acc", a.noc_ifmap.to_string()),
         ("acc_bw_ofm_acc", a.noc_ofmap.to_string()),
         ("acc_bw_filter_acc", a.noc_filter.to_string()),
-        ("acc_cycles_ideal", s.compute_cycles.to_string()),
+        ("acc_cycles_ideal", s.estimate.compute_cycles.to_string()),
         ("acc_cycles_acc", s.cycles.to_string()),
         ("size_spad_filter", a.rf_filter.to_string()),
         ("size_spad_ifm", a.rf_ifmap.to_string()),

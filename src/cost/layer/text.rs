@@ -36,16 +36,38 @@ pub fn layer_text(s: &LayerStats) -> String {
             ""
         }
     );
+    let st = &s.stall_cycles;
+    let x = &s.estimate;
+    match &s.simulation {
+        Some(sim) => {
+            let _ = writeln!(
+                o,
+                "  cycles {} simulated: {} processing passes ({} distinct simulated, --verify {}), {:.3} us",
+                s.cycles, sim.processing_passes, sim.distinct_passes, sim.mode, s.time_us
+            );
+            let _ = writeln!(
+                o,
+                "    of them waiting: pass start {}, networks {}, output drain {}, dram link {}",
+                st.pass_start, st.networks, st.drain, st.dram
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  cycles {} estimated, {:.3} us", s.cycles, s.time_us);
+            if let Some(why) = &s.simulation_skipped {
+                let _ = writeln!(o, "    not simulated whole: {why}");
+            }
+        }
+    }
     let _ = writeln!(
         o,
-        "  cycles {} (the longest of compute {}, output collection {}, delivery {}, psum return {}, dram link {}), {:.3} us",
-        s.cycles,
-        s.compute_cycles,
-        s.collect_cycles,
-        s.load_cycles,
-        s.psum_return_cycles,
-        s.dram_link_cycles,
-        s.time_us
+        "  estimate: cycles {} (the longest of compute {}, output collection {}, delivery {}, psum return {}, dram link {}), simulated / estimated {:.3}",
+        x.cycles,
+        x.compute_cycles,
+        x.collect_cycles,
+        x.load_cycles,
+        x.psum_return_cycles,
+        x.dram_link_cycles,
+        x.cycles_ratio
     );
     let _ = writeln!(
         o,

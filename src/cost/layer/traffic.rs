@@ -45,7 +45,7 @@ pub struct Raw {
 /// this blocking: `psum_across_sets`, r > 1, and every filter block's r sets
 /// stacked in one column of the array's grid of sets (rows of `piece.h`,
 /// columns of `piece.w`), as the chip stacks CONV4-5's four 3 x 13 sets.
-fn adds_across_sets(geo: &Geometry, arch: &Arch, m: &Mapping) -> bool {
+pub(super) fn adds_across_sets(geo: &Geometry, arch: &Arch, m: &Mapping) -> bool {
     let piece = geo.alloc.piece;
     let rows = arch.array.h / piece.h.max(1);
     let cols = arch.array.w / piece.w.max(1);

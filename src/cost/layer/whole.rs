@@ -1,0 +1,84 @@
+//! The chosen mapping handed to the whole-layer simulation
+//! (`sim::simulate_layer`): the blocking the search picked, in the
+//! simulation's terms, and the pieces the allocation cut.
+
+use super::convs::Convs;
+use super::geometry::Geometry;
+use super::mapping::Mapping;
+use super::traffic::{Raw, FILTER, IFMAP, OFMAP, PSUM};
+use crate::options::Dataflow;
+use crate::sim::{simulate_layer, Blocking, Dims, LayerSimulation, NotSimulated, PassOutcome};
+
+/// The layer of `o` simulated whole under mapping `m` (`full`: every
+/// pass with the layer's values), `Ok(None)` for a pass the simulation
+/// does not cover by design (Grad-Flow's sets, the physical strip), or why
+/// it could not be simulated.
+pub fn simulate(
+    o: &PassOutcome,
+    geo: &Geometry,
+    c: &Convs,
+    m: &Mapping,
+    full: bool,
+) -> Result<Option<LayerSimulation>, String> {
+    let module = &o.module;
+    if module.dataflow != Dataflow::Rs || module.physical {
+        return Ok(None);
+    }
+    if geo.chunks > 1 {
+        return Err(format!(
+            "kernel rows of {} taps are cut into {} chunks (rf.ifmap); the simulation does not chunk rows yet",
+            geo.plan.rf_filter_need, geo.chunks
+        ));
+    }
+    let blocking = Blocking {
+        n: m.n,
+        p: m.p,
+        q: m.q,
+        r: m.r,
+        t: m.t,
+        strip: geo.alloc.piece.w,
+        piece_rows: geo.alloc.piece.h,
+        stack: super::traffic::adds_across_sets(geo, &module.arch, m),
+    };
+    let dims = Dims {
+        groups: c.groups,
+        images: c.images,
+        filters: c.filters,
+        channels: c.channels,
+    };
+    simulate_layer(module, dims, &blocking, full, o.seed)
+        .map(Some)
+        .map_err(|e: NotSimulated| e.to_string())
+}
+
+/// The layer's traffic and operations as the simulation counted them, on
+/// the estimate's levels: scratchpads, networks and global-buffer reads
+/// and writes toward the array from the simulated passes; what the global
+/// buffer exchanges with DRAM (and the psums that spill there) from the
+/// estimate, which models the DRAM side.
+pub fn raw(est: &Raw, s: &LayerSimulation) -> Raw {
+    let w = |v: u64| v as u128;
+    let mut x = est.clone();
+    x.rf[IFMAP] = [w(s.rf.ifmap_reads), w(s.rf.ifmap_writes)];
+    x.rf[FILTER] = [w(s.rf.filter_reads), w(s.rf.filter_writes)];
+    x.rf[PSUM] = [w(s.rf.psum_reads), w(s.rf.psum_writes)];
+    x.rf[OFMAP] = [0, 0];
+    x.noc[IFMAP] = [w(s.glb_ifmap_reads), w(s.ifmap_arrivals)];
+    x.noc[FILTER] = [w(s.glb_filter_reads), w(s.filter_arrivals)];
+    // A psum moves up a column (one hop), to the buffer, or back from it.
+    let psum_moves = w(s.psum_hops + s.glb_psum_writes + s.glb_psum_reads);
+    x.noc[PSUM] = [psum_moves, psum_moves];
+    x.noc[OFMAP] = [w(s.glb_ofmap_writes), w(s.glb_ofmap_writes)];
+    x.glb[IFMAP][0] = w(s.glb_ifmap_reads);
+    x.glb[FILTER][0] = w(s.glb_filter_reads);
+    let spilled = est.spilled;
+    x.glb[PSUM] = [
+        w(s.glb_psum_reads).saturating_sub(spilled),
+        w(s.glb_psum_writes).saturating_sub(spilled),
+    ];
+    x.glb[OFMAP][1] = w(s.glb_ofmap_writes);
+    x.macs = w(s.macs);
+    x.zero_macs = w(s.zero_macs);
+    x.adds = w(s.adds);
+    x
+}

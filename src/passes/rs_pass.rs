@@ -1,0 +1,713 @@
+//! One processing pass of a row-stationary layer on the physical array, as
+//! the layer's mapping puts it there: a piece of the set (kernel rows
+//! `x0..x1` x output rows `y0..y1`), `n` images one after another, `p`
+//! filters and `q` channels interleaved inside every PE (JSSC 2017 §IV-A),
+//! `t` sets holding different filters side by side and, with
+//! `psum_across_sets`, `r` sets holding different channels stacked in one
+//! column so that their psums add up on the way to the global buffer.
+//!
+//! Every PE streams its `q` input rows through rings of its ifmap
+//! scratchpad and keeps `p·q` filter rows; partial sums of earlier passes
+//! (other channels, other kernel rows) return from the global buffer on
+//! the psum network into the bottom row's psum scratchpad; the top row of
+//! each column writes outputs over the ofmap network. The window period
+//! and the start are the smallest an earliest-deadline-first schedule of
+//! every network's deliveries can feed.
+//!
+//! The values of many 2-D slices meet in one pass, so a source names its
+//! slice by a *plane*: rows `plane·PLANE_ROWS ..` of the stacked sources
+//! (see [`plane_src`]); the caller binds each plane to the layer's tensors.
+
+use super::deliver::edf;
+use crate::ir::{Delivery, LogicalSet, Net, OutKind, PeSchedule, Placement, Slot, Src, SrcKind};
+use crate::ir::{SrcMatrix, StreamTiming, Word};
+use crate::model::{Arch, Hw};
+
+/// Rows of one plane in the stacked sources: every source row of a layer
+/// pass is below it (the limits keep layers far smaller).
+pub const PLANE_ROWS: u64 = 1 << 16;
+
+/// The source `s` of plane `plane` (zeros stay zeros).
+pub fn plane_src(s: Src, plane: u64) -> Src {
+    if s.is_zero() {
+        return s;
+    }
+    Src::new(s.kind, plane * PLANE_ROWS + s.r as u64, s.c as u64)
+}
+
+/// The plane of a stacked source and the source within its slice.
+pub fn split_src(s: Src) -> (u64, Src) {
+    if s.is_zero() || s.kind == SrcKind::Psum {
+        return (0, s);
+    }
+    let r = s.r as u64;
+    (r / PLANE_ROWS, Src::new(s.kind, r % PLANE_ROWS, s.c as u64))
+}
+
+/// What one processing pass holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PassShape {
+    /// Kernel rows `[x0, x1)` and output rows `[y0, y1)` of the piece.
+    pub kernel_rows: (u64, u64),
+    pub out_rows: (u64, u64),
+    /// Images run one after another.
+    pub images: u64,
+    /// Per filter set: the filters it holds (at least one each).
+    pub filters: Vec<u64>,
+    /// Per channel set stacked in one column: the channels it holds. More
+    /// than one only with `psum_across_sets`.
+    pub channels: Vec<u64>,
+    /// Partial sums of earlier passes return from the global buffer.
+    pub incoming: bool,
+}
+
+impl PassShape {
+    /// Filters and channels per PE (sets holding fewer channels add
+    /// inserted-zero channels, so the stacked sets keep one timing).
+    pub fn p(&self) -> u64 {
+        self.filters.iter().copied().max().unwrap_or(1)
+    }
+    pub fn q(&self) -> u64 {
+        self.channels.iter().copied().max().unwrap_or(1)
+    }
+    /// Ifmap plane of image `img`, channel set `ri`, channel `c`.
+    pub fn ifmap_plane(&self, img: u64, ri: u64, c: u64) -> u64 {
+        (img * self.channels.len() as u64 + ri) * self.q() + c
+    }
+    /// Filter plane of filter set `ti`, filter `f`, channel set `ri`, channel `c`.
+    pub fn filter_plane(&self, ti: u64, f: u64, ri: u64, c: u64) -> u64 {
+        ((ti * self.p() + f) * self.channels.len() as u64 + ri) * self.q() + c
+    }
+    /// Output plane of image `img`, filter set `ti`, filter `f`.
+    pub fn out_plane(&self, img: u64, ti: u64, f: u64) -> u64 {
+        (img * self.filters.len() as u64 + ti) * self.p() + f
+    }
+}
+
+/// When each PE row of a chain does what. A window (one output column of
+/// one image) runs its taps outer and its `p` filters inner, so a tap's
+/// input value is used by every filter at once and its ring slot frees
+/// early (the chip's p interleaving: p psums live in the psum scratchpad);
+/// then each filter's psum takes the psum from below and goes up. Rows are
+/// skewed by the adder latency so a psum arrives as the row above takes it.
+#[derive(Debug, Clone, Copy)]
+struct Lay {
+    rows: u64,
+    /// Windows: images x output columns.
+    windows: u64,
+    /// Taps per window (q channels x kernel row) and filters.
+    taps: u64,
+    p: u64,
+    /// Cycles between a filter's consecutive taps: at least the adder
+    /// latency, so each tap finds the previous sum stored.
+    pp: u64,
+    period: u64,
+    mul: u64,
+    add: u64,
+    start: u64,
+}
+
+impl Lay {
+    fn min_period(taps: u64, p: u64, add: u64) -> u64 {
+        taps * p.max(add) + p
+    }
+    fn begin(&self, x: u64, w: u64) -> u64 {
+        self.start + (self.rows - 1 - x) * self.add + w * self.period
+    }
+    /// Read of tap `u` of filter `f` in window `w`.
+    fn read(&self, x: u64, w: u64, u: u64, f: u64) -> u64 {
+        self.begin(x, w) + u * self.pp + f
+    }
+    /// The cycle filter `f`'s psum of window `w` is read back (with the
+    /// psum from below, except in the bottom row) to go up.
+    fn take(&self, x: u64, w: u64, f: u64) -> u64 {
+        self.begin(x, w) + self.mul + self.taps * self.pp + f
+    }
+    fn push(&self, x: u64, w: u64, f: u64) -> u64 {
+        self.take(x, w, f) + self.add - 1
+    }
+    fn length(&self) -> u64 {
+        self.push(0, self.windows - 1, self.p - 1) + 2
+    }
+}
+
+/// One column of stacked sets (one filter set) on the array.
+#[derive(Debug, Clone, Copy)]
+struct Chain {
+    ti: u64,
+    /// Array position of its top-left PE.
+    row0: u64,
+    col0: u64,
+    filters: u64,
+    lay: Lay,
+}
+
+/// The pass's problem and where its chains sit.
+struct Geometry<'a> {
+    x: &'a SrcMatrix,
+    k: &'a SrcMatrix,
+    stride: Hw,
+    shape: &'a PassShape,
+    /// Rows per set, taps per kernel row, windows per output row.
+    rp: u64,
+    taps: u64,
+    windows: u64,
+    /// Columns of the array the pass uses.
+    cols: u64,
+    ring: u64,
+    /// Sets of `p` psum slots windows rotate through (more than one when
+    /// the psum scratchpad holds them: returning psums then have a longer
+    /// window to arrive in).
+    banks: u64,
+    mul: u64,
+    /// IN_PSUM queue entries.
+    depth: u64,
+}
+
+impl Geometry<'_> {
+    fn psum_slot(&self, w: u64, f: u64) -> u32 {
+        ((w % self.banks) * self.shape.p() + f) as u32
+    }
+    fn chain_rows(&self) -> u64 {
+        self.rp * self.shape.channels.len() as u64
+    }
+    fn width(&self) -> u64 {
+        self.shape.out_rows.1 - self.shape.out_rows.0
+    }
+    fn pe(&self, ch: &Chain, xx: u64, y: u64) -> u32 {
+        ((ch.row0 + xx) * self.cols + ch.col0 + y) as u32
+    }
+    /// Window `j` of image `img`.
+    fn win(&self, img: u64, j: u64) -> u64 {
+        img * self.windows + j
+    }
+    /// (first, last) read of input element `e` of image `img`, channel `c`
+    /// by chain row `xx`, or `None` if no window reads it.
+    fn uses(&self, ch: &Chain, xx: u64, img: u64, c: u64, e: u64) -> Option<(u64, u64)> {
+        let (s, taps) = (self.stride.w, self.taps);
+        let lo = if e + 1 >= taps {
+            (e + 1 - taps).div_ceil(s)
+        } else {
+            0
+        };
+        let hi = (e / s).min(self.windows - 1);
+        if lo > hi {
+            return None;
+        }
+        let first = ch.lay.read(xx, self.win(img, lo), c * taps + e - lo * s, 0);
+        let last = ch
+            .lay
+            .read(xx, self.win(img, hi), c * taps + e - hi * s, ch.filters - 1);
+        Some((first, last))
+    }
+    /// Stream index of input element `e` of image `img`: its ring slot is
+    /// this modulo the ring.
+    fn stream(&self, img: u64, e: u64) -> u64 {
+        img * self.x.w + e
+    }
+    /// When a ring slot frees for stream index `u` (read last by the
+    /// previous occupant that some window reads), by chain row `xx`.
+    fn release(&self, ch: &Chain, xx: u64, c: u64, u: u64) -> u64 {
+        let mut prev = u;
+        while prev >= self.ring {
+            prev -= self.ring;
+            let (img, e) = (prev / self.x.w, prev % self.x.w);
+            if let Some((_, last)) = self.uses(ch, xx, img, c, e) {
+                return last + 1;
+            }
+        }
+        0
+    }
+}
+
+/// One target's send window: (release, deadline, (PE, address)).
+type Window = (u64, u64, (u32, u32));
+
+/// One element to deliver.
+struct Item {
+    release: u64,
+    deadline: u64,
+    net: Net,
+    local: bool,
+    src: Src,
+    targets: Vec<(u32, u32)>,
+}
+
+fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
+    let sh = g.shape;
+    let (x0, _) = sh.kernel_rows;
+    let (y0, _) = sh.out_rows;
+    let q = sh.q();
+    let mut out = Vec::new();
+    // Filter rows: stationary for the whole pass, multicast along a chain row.
+    for ch in chains {
+        for (ri, _) in sh.channels.iter().enumerate() {
+            for lx in 0..g.rp {
+                let xx = ri as u64 * g.rp + lx;
+                for f in 0..ch.filters {
+                    for c in 0..q {
+                        for i in 0..g.taps {
+                            let src = if c < sh.channels[ri] {
+                                plane_src(
+                                    g.k.at(x0 + lx, i),
+                                    sh.filter_plane(ch.ti, f, ri as u64, c),
+                                )
+                            } else {
+                                Src::ZERO
+                            };
+                            let addr = ((f * q + c) * g.taps + i) as u32;
+                            out.push(Item {
+                                release: 0,
+                                deadline: ch.lay.read(xx, 0, c * g.taps + i, f),
+                                net: Net::Filter,
+                                local: src.is_zero(),
+                                src,
+                                targets: (0..g.width()).map(|y| (g.pe(ch, xx, y), addr)).collect(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Input rows: element e of input row r of a channel, multicast to the
+    // PEs (x, y) with x0 + x + (y0 + y)·s_h = r of every chain, into ring
+    // slot (stream index mod ring) of that channel's ring. Chains whose
+    // timing differs (an edge filter block) get their own send.
+    for (ri, &held) in sh.channels.iter().enumerate() {
+        for c in 0..q {
+            for img in 0..sh.images {
+                let rows_lo = x0 + y0 * g.stride.h;
+                let rows_hi = (sh.kernel_rows.1 - 1) + (sh.out_rows.1 - 1) * g.stride.h;
+                for r in rows_lo..=rows_hi {
+                    let pes: Vec<(u64, u64)> = (0..g.rp)
+                        .filter_map(|lx| {
+                            let kr = x0 + lx;
+                            let d = r.checked_sub(kr)?;
+                            if d % g.stride.h != 0 {
+                                return None;
+                            }
+                            let oy = d / g.stride.h;
+                            (oy >= y0 && oy < sh.out_rows.1).then_some((lx, oy - y0))
+                        })
+                        .collect();
+                    if pes.is_empty() {
+                        continue;
+                    }
+                    for e in 0..g.x.w {
+                        let src = if c < held {
+                            plane_src(g.x.at(r, e), sh.ifmap_plane(img, ri as u64, c))
+                        } else {
+                            Src::ZERO
+                        };
+                        let u = g.stream(img, e);
+                        let slot = (c * g.ring + u % g.ring) as u32;
+                        // Per timing class (chains holding as many filters):
+                        // each target's window (release, deadline).
+                        let mut classes: Vec<(u64, Vec<Window>)> = Vec::new();
+                        for ch in chains {
+                            let mut wins = Vec::new();
+                            for &(lx, y) in &pes {
+                                let xx = ri as u64 * g.rp + lx;
+                                let Some((first, _)) = g.uses(ch, xx, img, c, e) else {
+                                    continue;
+                                };
+                                wins.push((
+                                    g.release(ch, xx, c, u),
+                                    first,
+                                    (g.pe(ch, xx, y), slot),
+                                ));
+                            }
+                            match classes.iter_mut().find(|(p, _)| *p == ch.filters) {
+                                Some((_, v)) => v.extend(wins),
+                                None => classes.push((ch.filters, wins)),
+                            }
+                        }
+                        for (_, wins) in classes.into_iter().filter(|(_, w)| !w.is_empty()) {
+                            let item = |release, deadline, targets| Item {
+                                release,
+                                deadline,
+                                net: Net::Ifmap,
+                                local: src.is_zero(),
+                                src,
+                                targets,
+                            };
+                            let release = wins.iter().map(|w| w.0).max().unwrap_or(0);
+                            let deadline = wins.iter().map(|w| w.1).min().unwrap_or(0);
+                            // One multicast when one send fits every window;
+                            // otherwise a send per PE.
+                            if release <= deadline {
+                                out.push(item(
+                                    release,
+                                    deadline,
+                                    wins.iter().map(|w| w.2).collect(),
+                                ));
+                            } else {
+                                out.extend(wins.iter().map(|w| item(w.0, w.1, vec![w.2])));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Returning psums: one per output of the bottom row, into its IN_PSUM
+    // queue (as a psum from below would come), by the cycle the row takes
+    // it and not before the queue has room: the one `fifo.depth` earlier
+    // must have been taken.
+    if sh.incoming {
+        let bottom = g.chain_rows() - 1;
+        for ch in chains {
+            for y in 0..g.width() {
+                let pe = g.pe(ch, bottom, y);
+                let mut takes = Vec::new();
+                for img in 0..sh.images {
+                    for j in 0..g.windows {
+                        for f in 0..ch.filters {
+                            let w = g.win(img, j);
+                            let take = ch.lay.take(bottom, w, f);
+                            let release = match takes.len().checked_sub(g.depth as usize) {
+                                Some(k) => takes[k] + 1,
+                                None => 0,
+                            };
+                            takes.push(take);
+                            out.push(Item {
+                                release,
+                                deadline: take,
+                                net: Net::Psum,
+                                local: false,
+                                src: Src::new(
+                                    SrcKind::Psum,
+                                    sh.out_plane(img, ch.ti, f),
+                                    y * g.windows + j,
+                                ),
+                                targets: vec![(pe, 0)],
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Send cycles for every item with the pass started `start` cycles later
+/// than the items were built for, or `None` if some network cannot keep
+/// up. Every read moves by `start`, so every window does, except a
+/// release of 0 (a slot nobody used before), which stays 0. Inserted
+/// zeros are written by the PE itself, without a network.
+fn schedule(items: &[Item], arch: &Arch, start: u64) -> Option<Vec<u64>> {
+    let shift = |r: u64| if r == 0 { 0 } else { r + start };
+    let mut when: Vec<u64> = items.iter().map(|i| shift(i.release)).collect();
+    for (net, bw) in [
+        (Net::Ifmap, arch.noc_ifmap),
+        (Net::Filter, arch.noc_filter),
+        (Net::Psum, arch.noc_psum),
+    ] {
+        let idx: Vec<usize> = (0..items.len())
+            .filter(|&i| items[i].net == net && !items[i].local)
+            .collect();
+        let windows: Vec<(u64, u64)> = idx
+            .iter()
+            .map(|&i| (shift(items[i].release), items[i].deadline + start))
+            .collect();
+        if windows.iter().any(|&(r, d)| r > d) {
+            return None;
+        }
+        for (k, t) in edf(&windows, bw)?.into_iter().enumerate() {
+            when[idx[k]] = t;
+        }
+    }
+    Some(when)
+}
+
+/// Why a processing pass cannot be built on the arch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoFit(pub String);
+
+/// The chains of a pass at a window period and start.
+fn chains(g: &Geometry, arch: &Arch, period: u64, start: u64) -> Result<Vec<Chain>, NoFit> {
+    let sh = g.shape;
+    let per_col = (arch.array.h / g.chain_rows()).max(1);
+    let sets = sh.filters.len() as u64;
+    let col_groups = sets.div_ceil(per_col);
+    if g.chain_rows() > arch.array.h || col_groups * g.width() > arch.array.w {
+        return Err(NoFit(format!(
+            "{sets} sets of {} x {} PEs do not fit the {} x {} array",
+            g.chain_rows(),
+            g.width(),
+            arch.array.h,
+            arch.array.w
+        )));
+    }
+    Ok(sh
+        .filters
+        .iter()
+        .enumerate()
+        .map(|(ti, &filters)| {
+            let ti = ti as u64;
+            Chain {
+                ti,
+                row0: (ti % per_col) * g.chain_rows(),
+                col0: (ti / per_col) * g.width(),
+                filters,
+                lay: Lay {
+                    rows: g.chain_rows(),
+                    windows: sh.images * g.windows,
+                    taps: sh.q() * g.taps,
+                    p: filters,
+                    pp: sh.p().max(arch.pipeline_add),
+                    period,
+                    mul: arch.pipeline_mul,
+                    add: arch.pipeline_add,
+                    start,
+                },
+            }
+        })
+        .collect())
+}
+
+/// The words of one PE of a chain.
+fn words(g: &Geometry, ch: &Chain, xx: u64, y: u64, length: usize) -> Vec<Word> {
+    let lay = &ch.lay;
+    let (mul, add) = (g.mul as usize, lay.add as usize);
+    let q = g.shape.q();
+    let bottom = lay.rows - 1;
+    let incoming = g.shape.incoming && xx == bottom;
+    let mut w = vec![Word::default(); length];
+    for img in 0..g.shape.images {
+        for j in 0..g.windows {
+            let win = g.win(img, j);
+            for f in 0..ch.filters {
+                let slot = Slot::new(g.psum_slot(win, f));
+                for u in 0..lay.taps {
+                    let (c, i) = (u / g.taps, u % g.taps);
+                    let at = lay.read(xx, win, u, f) as usize;
+                    let e = g.stream(img, j * g.stride.w + i);
+                    w[at].ifm = Slot::new((c * g.ring + e % g.ring) as u32);
+                    w[at].fil = Slot::new(((f * q + c) * g.taps + i) as u32);
+                    if u > 0 {
+                        w[at + mul].psum_rd = slot;
+                    }
+                    w[at + mul + add - 1].psum_wr = slot;
+                }
+                // The sum is read back to go up, with the psum from below
+                // (above the bottom row) or from the global buffer (the
+                // bottom row of a pass that continues earlier sums) added.
+                let take = lay.take(xx, win, f) as usize;
+                w[take].psum_rd = slot;
+                w[take].take_in = xx != bottom || incoming;
+                let push = lay.push(xx, win, f) as usize;
+                w[push].push = true;
+                if xx == 0 {
+                    let plane = g.shape.out_plane(img, ch.ti, f);
+                    let o = (plane * g.width() + y) * g.windows + j;
+                    w[push + 1].out = Slot::new(o as u32);
+                }
+            }
+        }
+    }
+    w
+}
+
+/// The processing pass `shape` of the 2-D problem `x` (ifmap side) and
+/// `k` (filter side) on `arch`, with its deliveries timed.
+pub fn rs_pass_set(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    out_kind: OutKind,
+    arch: &Arch,
+    shape: &PassShape,
+) -> Result<LogicalSet, NoFit> {
+    let q = shape.q();
+    let taps = k.w;
+    let ring = (arch.rf_ifmap / q).min(x.w);
+    if ring < taps {
+        return Err(NoFit(format!(
+            "{q} input windows of {taps} do not fit `rf.ifmap = {}`",
+            arch.rf_ifmap
+        )));
+    }
+    if shape.p() * q * taps > arch.rf_filter {
+        return Err(NoFit(format!(
+            "{} filter rows of {taps} do not fit `rf.filter = {}`",
+            shape.p() * q,
+            arch.rf_filter
+        )));
+    }
+    let windows = (x.w - taps) / stride.w + 1;
+    let cols_used = {
+        let chain_rows = (shape.kernel_rows.1 - shape.kernel_rows.0) * shape.channels.len() as u64;
+        let per_col = (arch.array.h / chain_rows.max(1)).max(1);
+        (shape.filters.len() as u64).div_ceil(per_col) * (shape.out_rows.1 - shape.out_rows.0)
+    };
+    let g = Geometry {
+        x,
+        k,
+        stride,
+        shape,
+        rp: shape.kernel_rows.1 - shape.kernel_rows.0,
+        taps,
+        windows,
+        cols: cols_used,
+        ring,
+        banks: (arch.rf_psum / shape.p()).clamp(1, shape.images * windows),
+        mul: arch.pipeline_mul,
+        depth: arch.fifo_depth.max(1),
+    };
+    if shape.p() > arch.rf_psum {
+        return Err(NoFit(format!(
+            "{} psums do not fit `rf.psum = {}`",
+            shape.p(),
+            arch.rf_psum
+        )));
+    }
+    let min_period = Lay::min_period(q * taps, shape.p(), arch.pipeline_add);
+    // Items are built for a period at start 0; a later start shifts them
+    // (`schedule`), so the search over starts builds them once.
+    let build = |period: u64| -> Result<(Vec<Chain>, Vec<Item>), NoFit> {
+        let ch = chains(&g, arch, period, 0)?;
+        let it = items(&g, &ch);
+        Ok((ch, it))
+    };
+    let try_timing = |period: u64, start: u64| -> Result<bool, NoFit> {
+        let (_, it) = build(period)?;
+        Ok(schedule(&it, arch, start).is_some())
+    };
+    // With this start every first send can happen before any read.
+    let sends = {
+        let ch = chains(&g, arch, min_period, 0)?;
+        let it = items(&g, &ch);
+        let count = |n: Net| it.iter().filter(|i| i.net == n && !i.local).count() as u64;
+        count(Net::Ifmap).div_ceil(arch.noc_ifmap.max(1))
+            + count(Net::Filter).div_ceil(arch.noc_filter.max(1))
+            + count(Net::Psum).div_ceil(arch.noc_psum.max(1))
+    };
+    let late = sends + 1;
+    // Exponential, then binary search for the smallest period that works
+    // with a late start; a period longer by every send of a window always
+    // leaves room for them.
+    let cap = min_period + sends + g.chain_rows() + 1;
+    let mut hi = min_period;
+    let mut step = 1;
+    while !try_timing(hi, late)? {
+        if hi >= cap {
+            return Err(NoFit(format!(
+                "the networks (`noc.ifmap = {}`, `noc.filter = {}`, `noc.psum = {}`) cannot feed this pass",
+                arch.noc_ifmap, arch.noc_filter, arch.noc_psum
+            )));
+        }
+        hi = (hi + step).min(cap);
+        step *= 2;
+    }
+    let mut lo = min_period;
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if try_timing(mid, late)? {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let period = hi;
+    let (chains0, items) = build(period)?;
+    let (mut lo, mut hi) = (0, late);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if schedule(&items, arch, mid).is_some() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let start = hi;
+    let when = schedule(&items, arch, start)
+        .ok_or_else(|| NoFit("internal: the timing found does not schedule".into()))?;
+    let chains: Vec<Chain> = chains0
+        .into_iter()
+        .map(|mut c| {
+            c.lay.start = start;
+            c
+        })
+        .collect();
+    let length = chains.iter().map(|c| c.lay.length()).max().unwrap_or(1) as usize;
+    let rows = shape_rows(&g, &chains);
+    let mut pes = vec![PeSchedule::default(); (rows * g.cols) as usize];
+    for pe in &mut pes {
+        pe.psum_entries = 1;
+    }
+    let mut top_rows = Vec::new();
+    for ch in &chains {
+        if ch.row0 > 0 && !top_rows.contains(&(ch.row0 as u32)) {
+            top_rows.push(ch.row0 as u32);
+        }
+        for xx in 0..g.chain_rows() {
+            for y in 0..g.width() {
+                let i = g.pe(ch, xx, y) as usize;
+                pes[i] = PeSchedule {
+                    ifmap_init: Vec::new(),
+                    filter_init: Vec::new(),
+                    psum_entries: (g.banks * shape.p()) as u32,
+                    words: words(&g, ch, xx, y, length),
+                    ifmap_groups: Vec::new(),
+                    filter_groups: Vec::new(),
+                    ifmap_capacity: (q * ring) as u32,
+                    filter_capacity: (ch.filters * q * taps) as u32,
+                };
+            }
+        }
+    }
+    top_rows.sort_unstable();
+    let mut deliveries: Vec<Delivery> = items
+        .into_iter()
+        .zip(when)
+        .map(|(it, t)| Delivery {
+            cycle: t as u32,
+            net: it.net,
+            local: it.local,
+            src: it.src,
+            targets: it.targets,
+        })
+        .collect();
+    deliveries.sort_by_key(|d| d.cycle);
+    let planes = shape.images * shape.filters.len() as u64 * shape.p();
+    let macs: u64 = chains
+        .iter()
+        .map(|c| c.lay.rows * g.width() * c.lay.windows * c.lay.taps * c.lay.p)
+        .sum();
+    Ok(LogicalSet {
+        rows: rows as u32,
+        cols: g.cols as u32,
+        pes,
+        out_kind,
+        out_shape: Hw::new(planes * g.width(), windows),
+        placement: Placement {
+            rules: vec![format!(
+                "processing pass: kernel rows {}..{}, output rows {}..{}, {} images, filters per set {:?}, channels per stacked set {:?}, window period {period} (minimum {min_period}), start {start}",
+                shape.kernel_rows.0, shape.kernel_rows.1, shape.out_rows.0, shape.out_rows.1,
+                shape.images, shape.filters, shape.channels
+            )],
+        },
+        analytic_macs: macs,
+        deliveries,
+        stream: Some(StreamTiming {
+            window_period: period,
+            min_window_period: min_period,
+            start,
+            ifmap_ring: ring,
+        }),
+        top_rows,
+        gflow_group: None,
+    })
+}
+
+/// Array rows the pass's chains occupy.
+fn shape_rows(g: &Geometry, chains: &[Chain]) -> u64 {
+    chains
+        .iter()
+        .map(|c| c.row0 + g.chain_rows())
+        .max()
+        .unwrap_or(1)
+}

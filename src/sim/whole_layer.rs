@@ -1,0 +1,945 @@
+//! The whole layer of a row-stationary pass simulated cycle by cycle on the
+//! physical array: the layer is lowered into the sequence of processing
+//! passes its mapping implies (per group: column strip, image block, filter
+//! block, channel block, row fold, outer first), each pass is built by
+//! `passes::rs_pass_set`, lowered to bytecode and run on the machine, and
+//! the passes run one after another. Partial sums a pass leaves in the
+//! global buffer return in the next pass of the same outputs over the psum
+//! network.
+//!
+//! The default simulates each distinct pass once and counts it as many
+//! times as it occurs: two passes are identical when their shape and the
+//! positions of inserted zeros they read are equal, because the program,
+//! the delivery timeline and the start state (empty scratchpads) depend on
+//! nothing else; only the values differ. `full` simulates every pass with
+//! the layer's own values, psums carried from pass to pass, and checks
+//! every output of the layer against the ndarray reference.
+
+use std::collections::HashMap;
+
+use ndarray::Array2;
+use serde::Serialize;
+
+use super::data::{value, Slices, Tensor};
+use super::{reference, ArrayParams, Machine, Mismatch, Run};
+use crate::bytecode::{verify_program, VerifyError};
+use crate::ir::{Module, OutKind, Src, SrcKind, SrcMatrix};
+use crate::model::{Arch, Hw};
+use crate::options::PassKind;
+use crate::passes::{fold_range, lower, rs_pass_set, split_src, PassShape};
+
+/// How the mapping blocks the layer (the mapping search's fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocking {
+    pub n: u64,
+    pub p: u64,
+    pub q: u64,
+    pub r: u64,
+    pub t: u64,
+    /// Output rows per strip (PE-set columns of a piece).
+    pub strip: u64,
+    /// Kernel rows per piece (the set's rows folded onto the array).
+    pub piece_rows: u64,
+    /// The r channel sets stack in one column and add their psums inside
+    /// the array (`psum_across_sets`); otherwise r must be 1.
+    pub stack: bool,
+}
+
+/// The 2-D convolutions of the pass, per group (as `cost::layer::Convs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dims {
+    pub groups: u64,
+    pub images: u64,
+    pub filters: u64,
+    pub channels: u64,
+}
+
+/// What the simulation of a whole layer counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerSimulation {
+    /// `sample`: each distinct processing pass simulated once; `full`:
+    /// every pass with the layer's values.
+    pub mode: &'static str,
+    /// Cycles of the layer: its processing passes one after another.
+    pub cycles: u64,
+    /// Of them: waiting for the first data of a pass (its start), windows
+    /// stretched beyond their minimum because a network could not keep up,
+    /// and outputs draining after the last window.
+    pub start_cycles: u64,
+    pub stretch_cycles: u64,
+    pub drain_cycles: u64,
+    pub processing_passes: u64,
+    pub passes_simulated: u64,
+    pub distinct_passes: u64,
+    /// Largest number of PEs a pass used.
+    pub active_pes: u64,
+    pub macs: u64,
+    pub zero_macs: u64,
+    /// Elements the global buffer sent on each network (one per
+    /// multicast) and received from the array (psums and outputs).
+    pub glb_ifmap_reads: u64,
+    pub glb_filter_reads: u64,
+    pub glb_psum_reads: u64,
+    /// Partial sums written to the global buffer for a later pass, and
+    /// the layer's outputs (written by the last pass of each output).
+    pub glb_psum_writes: u64,
+    pub glb_ofmap_writes: u64,
+    /// Scratchpad entries the ifmap and filter networks wrote (a multicast
+    /// to k PEs counts k).
+    pub ifmap_arrivals: u64,
+    pub filter_arrivals: u64,
+    /// Inserted zeros PEs wrote themselves.
+    pub local_fills: u64,
+    /// Scratchpad accesses, additions and psums moved up a column (the
+    /// local psum network), summed over every PE of every pass.
+    pub rf: RfCounts,
+    pub adds: u64,
+    pub psum_hops: u64,
+    pub verified: bool,
+    /// Output elements checked: every output of the layer in `full`, each
+    /// simulated pass's outputs in `sample`.
+    pub verified_outputs: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// Reads and writes of each scratchpad.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RfCounts {
+    pub ifmap_reads: u64,
+    pub ifmap_writes: u64,
+    pub filter_reads: u64,
+    pub filter_writes: u64,
+    pub psum_reads: u64,
+    pub psum_writes: u64,
+}
+
+/// Why a layer is not simulated whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotSimulated {
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("processing pass {pass}: {what}")]
+    NoFit { pass: String, what: String },
+    #[error("processing pass {pass}: simulation stopped: {what}")]
+    Broken { pass: String, what: String },
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+/// One processing pass of the layer.
+#[derive(Debug, Clone)]
+struct PassJob {
+    group: u64,
+    images: (u64, u64),
+    filters: (u64, u64),
+    channels: (u64, u64),
+    /// The last contribution to its outputs: it writes the layer's
+    /// outputs, the others psums.
+    last: bool,
+    shape: PassShape,
+}
+
+/// Splits `count` items into at most `sets` sets of `ceil(count / sets)`.
+fn split(count: u64, sets: u64) -> Vec<u64> {
+    let sets = sets.clamp(1, count.max(1));
+    let per = count.div_ceil(sets);
+    let mut out = Vec::new();
+    let mut left = count;
+    while left > 0 {
+        out.push(per.min(left));
+        left -= per.min(left);
+    }
+    out
+}
+
+/// Blocks `[start, end)` of `d` items in blocks of `b`.
+fn blocks(d: u64, b: u64) -> Vec<(u64, u64)> {
+    let b = b.max(1);
+    (0..d.div_ceil(b))
+        .map(|k| (k * b, ((k + 1) * b).min(d)))
+        .collect()
+}
+
+/// Where the passes of a layer sit: strips of output rows and folds of
+/// kernel rows, and the channels one pass holds.
+struct Cuts {
+    strips: u64,
+    strip_w: u64,
+    folds: u64,
+    fold_h: u64,
+    out_rows: u64,
+    channel_block: u64,
+}
+
+fn cuts(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, b: &Blocking) -> Cuts {
+    let out_rows = (x.h - k.h) / stride.h + 1;
+    let strips = out_rows.div_ceil(b.strip.max(1));
+    let folds = k.h.div_ceil(b.piece_rows.max(1));
+    Cuts {
+        strips,
+        strip_w: out_rows.div_ceil(strips),
+        folds,
+        fold_h: k.h.div_ceil(folds),
+        out_rows,
+        channel_block: b.q * if b.stack { b.r } else { 1 },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn job(
+    k: &SrcMatrix,
+    c: &Cuts,
+    b: &Blocking,
+    group: u64,
+    s: u64,
+    images: (u64, u64),
+    filters: (u64, u64),
+    channels: (u64, u64),
+    first_channels: bool,
+    fold: u64,
+    last: bool,
+) -> PassJob {
+    let rows = fold_range(s, c.strip_w, c.out_rows);
+    let kr = fold_range(fold, c.fold_h, k.h);
+    let fb = filters.1 - filters.0;
+    let cb = channels.1 - channels.0;
+    PassJob {
+        group,
+        images,
+        filters,
+        channels,
+        last,
+        shape: PassShape {
+            kernel_rows: (kr.start, kr.end),
+            out_rows: (rows.start, rows.end),
+            images: images.1 - images.0,
+            filters: split(fb, b.t.min(fb.div_ceil(b.p))),
+            channels: if b.stack {
+                split(cb, b.r.min(cb.div_ceil(b.q)))
+            } else {
+                vec![cb]
+            },
+            incoming: !first_channels || fold > 0,
+        },
+    }
+}
+
+/// The first block of each size of a dimension, with how many blocks
+/// have that size: `(start, end, count)`.
+fn block_kinds(d: u64, b: u64) -> Vec<(u64, u64, u64)> {
+    let b = b.max(1);
+    let full = d / b;
+    let mut out = Vec::new();
+    if full > 0 {
+        out.push((0, b, full));
+    }
+    if !d.is_multiple_of(b) {
+        out.push((full * b, d, 1));
+    }
+    out
+}
+
+/// One pass of each kind the layer runs, with how many times it runs:
+/// the count of a (strip, fold, block sizes, first channel block or not)
+/// combination, without listing the passes one by one.
+fn pass_kinds(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    d: Dims,
+    b: &Blocking,
+) -> Vec<(PassJob, u128)> {
+    let c = cuts(x, k, stride, b);
+    let mut out = Vec::new();
+    // Channel blocks: the first (no psums to continue), then the others
+    // of each size.
+    // Channel blocks: the first (no psums to continue), those between,
+    // and the last (its passes write the layer's outputs).
+    let (cb, nc) = (c.channel_block.max(1), d.channels);
+    let nb = nc.div_ceil(cb);
+    let mut channel_kinds = vec![(0, cb.min(nc), true, 1)];
+    if nb > 2 {
+        channel_kinds.push((cb, 2 * cb, false, nb - 2));
+    }
+    if nb > 1 {
+        channel_kinds.push(((nb - 1) * cb, nc, false, 1));
+    }
+    for s in 0..c.strips {
+        for &(i0, i1, ni) in &block_kinds(d.images, b.n) {
+            for &(f0, f1, nf) in &block_kinds(d.filters, b.p * b.t) {
+                for &(c0, c1, first, nc) in &channel_kinds {
+                    for fold in 0..c.folds {
+                        let last = c1 == d.channels && fold + 1 == c.folds;
+                        let j = job(
+                            k,
+                            &c,
+                            b,
+                            0,
+                            s,
+                            (i0, i1),
+                            (f0, f1),
+                            (c0, c1),
+                            first,
+                            fold,
+                            last,
+                        );
+                        let times = d.groups as u128 * ni as u128 * nf as u128 * nc as u128;
+                        out.push((j, times));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The layer's processing passes, in the order they run, as sequences
+/// that carry psums from one pass to the next (one sequence per group,
+/// strip, image block and filter block).
+fn sequences(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, d: Dims, b: &Blocking) -> Vec<Vec<PassJob>> {
+    let c = cuts(x, k, stride, b);
+    let mut seqs = Vec::new();
+    for group in 0..d.groups {
+        for s in 0..c.strips {
+            for images in blocks(d.images, b.n) {
+                for filters in blocks(d.filters, b.p * b.t) {
+                    let mut seq = Vec::new();
+                    for (ci, channels) in
+                        blocks(d.channels, c.channel_block).into_iter().enumerate()
+                    {
+                        for fold in 0..c.folds {
+                            let last = channels.1 == d.channels && fold + 1 == c.folds;
+                            seq.push(job(
+                                k,
+                                &c,
+                                b,
+                                group,
+                                s,
+                                images,
+                                filters,
+                                channels,
+                                ci == 0,
+                                fold,
+                                last,
+                            ));
+                        }
+                    }
+                    seqs.push(seq);
+                }
+            }
+        }
+    }
+    seqs
+}
+
+/// What makes two passes identical: the shape up to where the strip sits,
+/// and where the inserted zeros are in the rows it reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    kernel_rows: (u64, u64),
+    width: u64,
+    images: u64,
+    filters: Vec<u64>,
+    channels: Vec<u64>,
+    incoming: bool,
+    zeros: Vec<bool>,
+}
+
+fn key(x: &SrcMatrix, stride: Hw, s: &PassShape) -> Key {
+    let lo = s.kernel_rows.0 + s.out_rows.0 * stride.h;
+    let hi = (s.kernel_rows.1 - 1) + (s.out_rows.1 - 1) * stride.h;
+    let zeros = (lo..=hi)
+        .flat_map(|r| (0..x.w).map(move |c| (r, c)))
+        .map(|(r, c)| x.at(r, c).is_zero())
+        .collect();
+    Key {
+        kernel_rows: s.kernel_rows,
+        width: s.out_rows.1 - s.out_rows.0,
+        images: s.images,
+        filters: s.filters.clone(),
+        channels: s.channels.clone(),
+        incoming: s.incoming,
+        zeros,
+    }
+}
+
+/// The layer indices (image n, channel c, filter m) of pass coordinates
+/// (image i, filter f, channel c) of group `g`.
+fn triple(pass: PassKind, cg: u64, fg: u64, g: u64, i: u64, f: u64, c: u64) -> (u64, u64, u64) {
+    match pass {
+        PassKind::Igrad => (i, g * cg + f, g * fg + c),
+        PassKind::Fgrad => (c, g * cg + i, g * fg + f),
+        _ => (i, g * cg + c, g * fg + f),
+    }
+}
+
+/// The output slice `(outer, inner)` of a triple, as `--verify full` names it.
+fn slice_of(kind: OutKind, (n, c, m): (u64, u64, u64)) -> (u64, u64) {
+    match kind {
+        OutKind::Ofmap => (n, m),
+        OutKind::InputGrad => (n, c),
+        OutKind::FilterGrad => (m, c),
+    }
+}
+
+/// The value of a layer element of kind `kind` for triple (n, c, m).
+fn element(seed: u64, kind: SrcKind, (n, c, m): (u64, u64, u64), r: u64, cc: u64) -> Option<i64> {
+    Some(match kind {
+        SrcKind::Zero => 0,
+        SrcKind::Ifmap => value(seed, Tensor::Ifmap, n, c, r, cc),
+        SrcKind::Filter => value(seed, Tensor::Filter, m, c, r, cc),
+        SrcKind::Error => value(seed, Tensor::Error, n, m, r, cc),
+        SrcKind::Psum => return None,
+    })
+}
+
+/// Everything one pass needs to bind its planes to the layer.
+struct Binding {
+    ifmap_side: SrcKind,
+    /// Triple of each ifmap-side and filter-side plane; output slice and
+    /// conv-output row of each output plane.
+    ifmap: Vec<(u64, u64, u64)>,
+    filter: Vec<(u64, u64, u64)>,
+    out: Vec<(u64, u64)>,
+}
+
+fn binding(m: &Module, x: &SrcMatrix, j: &PassJob, kind: OutKind) -> Binding {
+    let l = &m.layer;
+    let (cg, fg) = (l.channels_per_group(), l.filters_per_group());
+    let s = &j.shape;
+    let t = |i, f, c| triple(m.pass, cg, fg, j.group, i, f, c);
+    let (q, p) = (s.q(), s.p());
+    let mut ifmap = vec![(0, 0, 0); (s.images * s.channels.len() as u64 * q) as usize];
+    let mut filter =
+        vec![(0, 0, 0); (s.filters.len() as u64 * p * s.channels.len() as u64 * q) as usize];
+    let mut out = vec![(0, 0); (s.images * s.filters.len() as u64 * p) as usize];
+    let ch0 = |ri: u64| j.channels.0 + s.channels[..ri as usize].iter().sum::<u64>();
+    let f0 = |ti: u64| j.filters.0 + s.filters[..ti as usize].iter().sum::<u64>();
+    for img in 0..s.images {
+        for (ri, &held) in s.channels.iter().enumerate() {
+            for c in 0..held {
+                let i = j.images.0 + img;
+                ifmap[s.ifmap_plane(img, ri as u64, c) as usize] = t(i, 0, ch0(ri as u64) + c);
+            }
+        }
+        for (ti, &held) in s.filters.iter().enumerate() {
+            for f in 0..held {
+                let tr = t(j.images.0 + img, f0(ti as u64) + f, 0);
+                out[s.out_plane(img, ti as u64, f) as usize] = slice_of(kind, tr);
+            }
+        }
+    }
+    for (ti, &fh) in s.filters.iter().enumerate() {
+        for f in 0..fh {
+            for (ri, &ch) in s.channels.iter().enumerate() {
+                for c in 0..ch {
+                    let tr = t(0, f0(ti as u64) + f, ch0(ri as u64) + c);
+                    filter[s.filter_plane(ti as u64, f, ri as u64, c) as usize] = tr;
+                }
+            }
+        }
+    }
+    // The ifmap side's kind: the first non-zero source of the operand.
+    let ifmap_side = x
+        .data
+        .iter()
+        .find(|s| !s.is_zero())
+        .map_or(SrcKind::Ifmap, |s| s.kind);
+    Binding {
+        ifmap_side,
+        ifmap,
+        filter,
+        out,
+    }
+}
+
+/// A compiled processing pass.
+struct Compiled {
+    machine: Machine,
+    params: (u64, u64, u64),
+    rows: u64,
+    cols: u64,
+    out_shape: Hw,
+    pes_used: u64,
+}
+
+fn compile(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    kind: OutKind,
+    arch: &Arch,
+    s: &PassShape,
+) -> Result<Compiled, NotSimulated> {
+    let name = || format!("{s:?}");
+    let set = rs_pass_set(x, k, stride, kind, arch, s).map_err(|e| NotSimulated::NoFit {
+        pass: name(),
+        what: e.0,
+    })?;
+    let (period, min_period, start) = set.stream.map_or((0, 0, 0), |t| {
+        (t.window_period, t.min_window_period, t.start)
+    });
+    let pes_used = set.pes.iter().filter(|p| !p.words.is_empty()).count() as u64;
+    let program = lower(&set, arch.pipeline_mul as u32, arch.pipeline_add as u32);
+    match verify_program(&program, arch.fifo_depth, arch.noc_ofmap) {
+        Ok(()) => {}
+        Err(VerifyError::Capacity(w) | VerifyError::Malformed(w)) => {
+            return Err(NotSimulated::NoFit {
+                pass: name(),
+                what: w,
+            })
+        }
+    }
+    let params = ArrayParams {
+        fifo_depth: arch.fifo_depth,
+        ofmap_bw: arch.noc_ofmap,
+        zero_gating: arch.zero_gating,
+    };
+    let machine = Machine::new(&program, params).map_err(|e| NotSimulated::Broken {
+        pass: name(),
+        what: e.to_string(),
+    })?;
+    Ok(Compiled {
+        machine,
+        params: (period, min_period, start),
+        rows: set.rows as u64,
+        cols: set.cols as u64,
+        out_shape: set.out_shape,
+        pes_used,
+    })
+}
+
+/// The direct convolution a pass computes (independent of its schedule):
+/// each output's incoming psum plus its products over the pass's channels
+/// and kernel rows.
+fn expected(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    s: &PassShape,
+    val: &dyn Fn(Src) -> Option<i64>,
+    out_shape: Hw,
+) -> Vec<Option<i64>> {
+    let windows = out_shape.w;
+    let width = s.out_rows.1 - s.out_rows.0;
+    let mut out = vec![None; (out_shape.h * out_shape.w) as usize];
+    for img in 0..s.images {
+        for (ti, &fh) in s.filters.iter().enumerate() {
+            for f in 0..fh {
+                let plane = s.out_plane(img, ti as u64, f);
+                for y in 0..width {
+                    for j in 0..windows {
+                        let mut acc = if s.incoming {
+                            val(Src::new(SrcKind::Psum, plane, y * windows + j))
+                        } else {
+                            Some(0)
+                        };
+                        for (ri, &ch) in s.channels.iter().enumerate() {
+                            for c in 0..ch {
+                                let ip = s.ifmap_plane(img, ri as u64, c);
+                                let fp = s.filter_plane(ti as u64, f, ri as u64, c);
+                                for kr in s.kernel_rows.0..s.kernel_rows.1 {
+                                    let r = kr + (s.out_rows.0 + y) * stride.h;
+                                    for i in 0..k.w {
+                                        let a = val(crate::passes::plane_src(
+                                            x.at(r, j * stride.w + i),
+                                            ip,
+                                        ));
+                                        let b = val(crate::passes::plane_src(k.at(kr, i), fp));
+                                        acc = match (acc, a, b) {
+                                            (Some(s), Some(a), Some(b)) => Some(s + a * b),
+                                            _ => None,
+                                        };
+                                    }
+                                }
+                            }
+                        }
+                        out[((plane * width + y) * windows + j) as usize] = acc;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds one run to the layer's totals, `times` times (`None` when a
+/// total leaves 64 bits).
+fn add_run(
+    sim: &mut LayerSimulation,
+    run: &Run,
+    c: &Compiled,
+    s: &PassShape,
+    windows: u64,
+    times: u64,
+    last: bool,
+) -> Option<()> {
+    let (period, min_period, start) = c.params;
+    let add = |acc: &mut u64, v: u64| -> Option<()> {
+        *acc = acc.checked_add(v.checked_mul(times)?)?;
+        Some(())
+    };
+    add(&mut sim.cycles, run.cycles())?;
+    add(&mut sim.start_cycles, start)?;
+    add(
+        &mut sim.stretch_cycles,
+        (s.images * windows).checked_mul(period - min_period)?,
+    )?;
+    add(&mut sim.drain_cycles, run.drain_steps)?;
+    add(&mut sim.processing_passes, 1)?;
+    sim.active_pes = sim.active_pes.max(c.pes_used);
+    add(&mut sim.macs, run.macs())?;
+    add(&mut sim.zero_macs, run.zero_macs())?;
+    add(&mut sim.glb_ifmap_reads, run.ifmap_sends)?;
+    add(&mut sim.glb_filter_reads, run.filter_sends)?;
+    add(&mut sim.glb_psum_reads, run.psum_sends)?;
+    add(&mut sim.local_fills, run.local_fills)?;
+    let sum = |f: fn(&super::PeCounters) -> u64| run.pes.iter().map(f).sum::<u64>();
+    add(&mut sim.rf.ifmap_reads, sum(|p| p.ifmap_reads))?;
+    add(&mut sim.rf.ifmap_writes, sum(|p| p.ifmap_writes))?;
+    add(&mut sim.rf.filter_reads, sum(|p| p.filter_reads))?;
+    add(&mut sim.rf.filter_writes, sum(|p| p.filter_writes))?;
+    add(&mut sim.rf.psum_reads, sum(|p| p.psum_reads))?;
+    add(&mut sim.rf.psum_writes, sum(|p| p.psum_writes))?;
+    add(&mut sim.adds, sum(|p| p.adds))?;
+    add(&mut sim.psum_hops, sum(|p| p.in_psum_puts))?;
+    let writes = if last {
+        &mut sim.glb_ofmap_writes
+    } else {
+        &mut sim.glb_psum_writes
+    };
+    add(writes, sum(|p| p.glb_writes))?;
+    add(&mut sim.ifmap_arrivals, run.ifmap_arrivals)?;
+    add(&mut sim.filter_arrivals, run.filter_arrivals)?;
+    Some(())
+}
+
+fn too_large() -> NotSimulated {
+    NotSimulated::TooLarge("a count of the layer leaves 64 bits".into())
+}
+
+/// Most processing passes `--verify full` simulates one by one for a
+/// layer; beyond it the layer is simulated in the default mode only.
+pub const MAX_FULL_PASSES: u128 = 1_000_000;
+
+fn empty(mode: &'static str) -> LayerSimulation {
+    LayerSimulation {
+        mode,
+        cycles: 0,
+        start_cycles: 0,
+        stretch_cycles: 0,
+        drain_cycles: 0,
+        processing_passes: 0,
+        passes_simulated: 0,
+        distinct_passes: 0,
+        active_pes: 0,
+        macs: 0,
+        zero_macs: 0,
+        glb_ifmap_reads: 0,
+        glb_filter_reads: 0,
+        glb_psum_reads: 0,
+        glb_psum_writes: 0,
+        glb_ofmap_writes: 0,
+        ifmap_arrivals: 0,
+        filter_arrivals: 0,
+        local_fills: 0,
+        rf: RfCounts::default(),
+        adds: 0,
+        psum_hops: 0,
+        verified: true,
+        verified_outputs: 0,
+        mismatches: Vec::new(),
+    }
+}
+
+/// The operands of the module's 2-D convolution.
+fn operands(m: &Module) -> Result<(SrcMatrix, SrcMatrix, Hw), NotSimulated> {
+    let g = m
+        .graph
+        .as_ref()
+        .ok_or_else(|| NotSimulated::Unsupported("no graph".into()))?;
+    let (stride, xn, kn, _) = g
+        .conv()
+        .ok_or_else(|| NotSimulated::Unsupported("the graph has no conv2d".into()))?;
+    let x = crate::ir::eval(g, xn)
+        .ok_or_else(|| NotSimulated::Unsupported("conv input is not evaluable".into()))?;
+    let k = crate::ir::eval(g, kn)
+        .ok_or_else(|| NotSimulated::Unsupported("conv kernel is not evaluable".into()))?;
+    Ok((x, k, stride))
+}
+
+/// Simulates the whole layer of a compiled row-stationary module under a
+/// blocking: each distinct processing pass once (`full = false`) or every
+/// pass with the layer's values, checking every output (`full = true`).
+pub fn simulate_layer(
+    m: &Module,
+    d: Dims,
+    b: &Blocking,
+    full: bool,
+    seed: u64,
+) -> Result<LayerSimulation, NotSimulated> {
+    if b.r > 1 && !b.stack {
+        return Err(NotSimulated::Unsupported(format!(
+            "{} channel sets whose psums the array does not add (`psum_across_sets = off`)",
+            b.r
+        )));
+    }
+    let (x, k, stride) = operands(m)?;
+    let kind = crate::passes::out_kind_of(m.pass);
+    let windows = (x.w - k.w) / stride.w + 1;
+    // Each distinct pass once, in the order first met.
+    let mut order: Vec<(Key, PassJob)> = Vec::new();
+    // How often each runs, as a psum pass and as a last pass.
+    let mut count: HashMap<Key, [u128; 2]> = HashMap::new();
+    for (j, times) in pass_kinds(&x, &k, stride, d, b) {
+        let key = key(&x, stride, &j.shape);
+        let n = count.entry(key.clone()).or_insert([0, 0]);
+        if n[0] + n[1] == 0 {
+            order.push((key, j.clone()));
+        }
+        n[j.last as usize] += times;
+    }
+    if full {
+        let passes: u128 = count.values().map(|n| n[0] + n[1]).sum();
+        if passes > MAX_FULL_PASSES {
+            return Err(NotSimulated::TooLarge(format!(
+                "{passes} processing passes, more than the {MAX_FULL_PASSES} full mode simulates"
+            )));
+        }
+        let seqs = sequences(&x, &k, stride, d, b);
+        let mut sim = simulate_full(m, &x, &k, stride, kind, &seqs, windows, seed)?;
+        sim.distinct_passes = order.len() as u64;
+        return Ok(sim);
+    }
+    let runs = crate::parallel::map_in_order(
+        &order,
+        |(_, j)| -> Result<(Compiled, Run, Vec<Mismatch>), NotSimulated> {
+            let c = compile(&x, &k, stride, kind, &m.arch, &j.shape)?;
+            let bind = binding(m, &x, j, kind);
+            // Returning psums of a sampled pass: values of their own.
+            let val = |s: Src| -> Option<i64> {
+                if s.kind == SrcKind::Psum {
+                    return Some(value(
+                        seed,
+                        Tensor::Error,
+                        1 << 40,
+                        s.r as u64,
+                        0,
+                        s.c as u64,
+                    ));
+                }
+                let (plane, s) = split_src(s);
+                let tr = if s.kind == bind.ifmap_side {
+                    *bind.ifmap.get(plane as usize)?
+                } else {
+                    *bind.filter.get(plane as usize)?
+                };
+                element(seed, s.kind, tr, s.r as u64, s.c as u64)
+            };
+            let run = c.machine.run(&val).map_err(|e| NotSimulated::Broken {
+                pass: format!("{:?}", j.shape),
+                what: e.to_string(),
+            })?;
+            let want = expected(&x, &k, stride, &j.shape, &val, c.out_shape);
+            let bad = diff(&want, &run.outputs, c.out_shape.w);
+            Ok((c, run, bad))
+        },
+    );
+    let mut sim = empty("sample");
+    sim.distinct_passes = order.len() as u64;
+    for ((key, j), r) in order.iter().zip(runs) {
+        let (c, run, bad) = r.ok_or_else(|| NotSimulated::Broken {
+            pass: format!("{:?}", j.shape),
+            what: "a worker did not finish".into(),
+        })??;
+        for (last, &times) in count[key].iter().enumerate() {
+            let times = u64::try_from(times).map_err(|_| too_large())?;
+            add_run(&mut sim, &run, &c, &j.shape, windows, times, last == 1)
+                .ok_or_else(too_large)?;
+        }
+        sim.passes_simulated += 1;
+        sim.verified_outputs += run.outputs.len() as u64;
+        if !bad.is_empty() {
+            sim.verified = false;
+            sim.mismatches
+                .extend(bad.into_iter().take(10 - sim.mismatches.len().min(10)));
+        }
+        let _ = (c.rows, c.cols);
+    }
+    Ok(sim)
+}
+
+/// Outputs that differ from what the pass should compute.
+fn diff(want: &[Option<i64>], got: &[Option<i64>], w: u64) -> Vec<Mismatch> {
+    want.iter()
+        .zip(got)
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .take(10)
+        .map(|(i, (a, b))| Mismatch {
+            row: i / w as usize,
+            col: i % w as usize,
+            expected: a.unwrap_or(0),
+            actual: *b,
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn simulate_full(
+    m: &Module,
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    kind: OutKind,
+    seqs: &[Vec<PassJob>],
+    windows: u64,
+    seed: u64,
+) -> Result<LayerSimulation, NotSimulated> {
+    // One program per shape: a program names the sources it reads, so a
+    // pass of another strip (the same timing) needs its own to read its
+    // own rows.
+    let mut compiled: HashMap<&PassShape, usize> = HashMap::new();
+    let mut programs: Vec<Compiled> = Vec::new();
+    for j in seqs.iter().flatten() {
+        if !compiled.contains_key(&j.shape) {
+            programs.push(compile(x, k, stride, kind, &m.arch, &j.shape)?);
+            compiled.insert(&j.shape, programs.len() - 1);
+        }
+    }
+    // Each sequence carries its psums in its own buffer of the pass's
+    // output planes; at its end the last pass's outputs are the layer's.
+    type SeqOut = Vec<((u64, u64), u64, Vec<Option<i64>>)>;
+    let progress = crate::progress::Progress::new(seqs.len(), "pass sequences simulated");
+    let results = crate::parallel::map_in_order(
+        seqs,
+        |seq| -> Result<(Vec<(usize, Run)>, SeqOut), NotSimulated> {
+            let mut psums: Vec<Option<i64>> = Vec::new();
+            let mut runs = Vec::new();
+            let mut last: Option<(&PassJob, Hw)> = None;
+            for j in seq {
+                let idx = compiled[&j.shape];
+                let c = &programs[idx];
+                let bind = binding(m, x, j, kind);
+                let carried = &psums;
+                let val = |s: Src| -> Option<i64> {
+                    if s.kind == SrcKind::Psum {
+                        let w = c.out_shape.w;
+                        let width = j.shape.out_rows.1 - j.shape.out_rows.0;
+                        let at = (s.r as u64 * width + s.c as u64 / w) * w + s.c as u64 % w;
+                        return carried.get(at as usize).copied().flatten();
+                    }
+                    let (plane, s) = split_src(s);
+                    let tr = if s.kind == bind.ifmap_side {
+                        *bind.ifmap.get(plane as usize)?
+                    } else {
+                        *bind.filter.get(plane as usize)?
+                    };
+                    element(seed, s.kind, tr, s.r as u64, s.c as u64)
+                };
+                let run = c.machine.run(&val).map_err(|e| NotSimulated::Broken {
+                    pass: format!("{:?}", j.shape),
+                    what: e.to_string(),
+                })?;
+                psums = run.outputs.clone();
+                runs.push((idx, run));
+                last = Some((j, c.out_shape));
+            }
+            progress.inc();
+            let mut out = Vec::new();
+            if let Some((j, shape)) = last {
+                let bind = binding(m, x, j, kind);
+                let width = j.shape.out_rows.1 - j.shape.out_rows.0;
+                for (plane, &slice) in bind.out.iter().enumerate() {
+                    // Planes of filters a set does not hold stay empty.
+                    let from = plane as u64 * width * shape.w;
+                    let rows: Vec<Option<i64>> =
+                        psums[from as usize..(from + width * shape.w) as usize].to_vec();
+                    if rows.iter().all(Option::is_none) {
+                        continue;
+                    }
+                    out.push((slice, j.shape.out_rows.0, rows));
+                }
+            }
+            Ok((runs, out))
+        },
+    );
+    drop(progress);
+    let mut sim = empty("full");
+    let l = &m.layer;
+    let conv_out = {
+        let sl = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
+        reference::reference(kind, l, &sl).dim()
+    };
+    let mut got: HashMap<(u64, u64), Array2<Option<i64>>> = HashMap::new();
+    for (seq, r) in seqs.iter().zip(results) {
+        let (runs, outs) = r.ok_or_else(|| NotSimulated::Broken {
+            pass: "?".into(),
+            what: "a worker did not finish".into(),
+        })??;
+        for ((idx, run), j) in runs.iter().zip(seq) {
+            add_run(&mut sim, run, &programs[*idx], &j.shape, windows, 1, j.last)
+                .ok_or_else(too_large)?;
+            sim.passes_simulated += 1;
+        }
+        for (slice, y0, rows) in outs {
+            let a = got
+                .entry(slice)
+                .or_insert_with(|| Array2::from_elem(conv_out, None));
+            for (i, v) in rows.into_iter().enumerate() {
+                let (y, c) = (y0 as usize + i / windows as usize, i % windows as usize);
+                if let Some(e) = a.get_mut((y, c)) {
+                    *e = v;
+                }
+            }
+        }
+    }
+    // Every output slice of the layer against the reference.
+    let unwritten_ok = kind != OutKind::Ofmap || l.transposed;
+    let mut keys: Vec<_> = got.keys().copied().collect();
+    keys.sort_unstable();
+    for slice in keys {
+        let a = &got[&slice];
+        let want = reference_slice(m, kind, slice, seed);
+        let flat: Vec<Option<i64>> = a.iter().copied().collect();
+        sim.verified_outputs += want.len() as u64;
+        let bad = super::check_outputs(&want, &flat, unwritten_ok);
+        if !bad.is_empty() {
+            sim.verified = false;
+            for b in bad {
+                if sim.mismatches.len() < 10 {
+                    sim.mismatches.push(b);
+                }
+            }
+        }
+    }
+    Ok(sim)
+}
+
+/// The reference of one output slice: the sum of its terms' references.
+fn reference_slice(m: &Module, kind: OutKind, (a, b): (u64, u64), seed: u64) -> Array2<i64> {
+    let l = &m.layer;
+    let (cg, fg) = (l.channels_per_group(), l.filters_per_group());
+    let terms: Vec<(u64, u64, u64)> = match kind {
+        OutKind::Ofmap => {
+            let c0 = (b / fg.max(1)) * cg;
+            (c0..c0 + cg).map(|c| (a, c, b)).collect()
+        }
+        OutKind::InputGrad => {
+            let f0 = (b / cg.max(1)) * fg;
+            (f0..f0 + fg).map(|f| (a, b, f)).collect()
+        }
+        OutKind::FilterGrad => (0..l.batch).map(|n| (n, b, a)).collect(),
+    };
+    let mut acc: Option<Array2<i64>> = None;
+    for (n, c, f) in terms {
+        let sl = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, n, c, f);
+        let r = reference::reference(kind, l, &sl);
+        acc = Some(match acc {
+            Some(x) => x + &r,
+            None => r,
+        });
+    }
+    acc.unwrap_or_else(|| Array2::zeros((0, 0)))
+}
