@@ -20,3 +20,4 @@ mod passes_snapshots;
 mod physical;
 mod props;
 mod rs_props;
+mod whole_layer;
