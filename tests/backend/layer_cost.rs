@@ -2,7 +2,9 @@
 //! search on AlexNet CONV1-5 and its diagnostics.
 
 use cnnc::cost::layer::convs::Convs;
-use cnnc::cost::layer::{dram_trace, layer_stats, layer_text, summary, LayerStats};
+use cnnc::cost::layer::{
+    dram_trace, layer_stats, layer_text, shortlist, summary, LayerStats, Mapping,
+};
 use cnnc::diag::IntoDiagnostic;
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, Objective, PassKind};
@@ -322,12 +324,29 @@ fn objectives_order_the_search() {
     let e = layer_stats(&o, Objective::Energy).unwrap();
     let t = layer_stats(&o, Objective::Latency).unwrap();
     let p = layer_stats(&o, Objective::Edp).unwrap();
-    // The search ranks candidates by the estimate.
-    let (te, tt, tp) = (e.estimate.cycles, t.estimate.cycles, p.estimate.cycles);
-    assert!(tt <= te && tt <= tp);
-    assert!(e.estimate.energy_pj <= t.estimate.energy_pj * (1.0 + 1e-12));
-    let edp = |s: &LayerStats| s.estimate.energy_pj * s.estimate.cycles as f64;
-    assert!(edp(&p) <= edp(&e) * (1.0 + 1e-12) && edp(&p) <= edp(&t) * (1.0 + 1e-12));
+    // The estimator orders the shortlists: the first of each is the best
+    // estimate by its objective.
+    let first = |obj| shortlist(&o, obj).unwrap()[0];
+    let (fe, ft, fp) = (
+        first(Objective::Energy),
+        first(Objective::Latency),
+        first(Objective::Edp),
+    );
+    assert!(ft.1 <= fe.1 && ft.1 <= fp.1);
+    assert!(fe.2 <= ft.2 * (1.0 + 1e-12));
+    let edp = |x: (Mapping, u64, f64)| x.2 * x.1 as f64;
+    assert!(edp(fp) <= edp(fe) * (1.0 + 1e-12) && edp(fp) <= edp(ft) * (1.0 + 1e-12));
+    // Each final choice is one of its shortlist, taken on simulated figures.
+    for (obj, s) in [
+        (Objective::Energy, &e),
+        (Objective::Latency, &t),
+        (Objective::Edp, &p),
+    ] {
+        let list = shortlist(&o, obj).unwrap();
+        assert!(list.iter().any(|x| x.0 == s.mapping));
+        assert_eq!(s.candidates_simulated as usize, list.len());
+        assert_eq!(s.cycles_from, "simulation");
+    }
 }
 
 #[test]

@@ -217,14 +217,7 @@ impl Ctx<'_> {
         let dram_bytes: u128 =
             raw.dram.iter().map(|t| t[0] + t[1]).sum::<u128>() * self.arch.element_bytes() as u128;
         let cy = cycles(self.geo, self.c, self.arch, m, trips, writes, dram_bytes);
-        let e = on_chip(&raw, self.arch);
-        let est = e.rf
-            + e.noc
-            + e.mac
-            + e.glb
-            + dram_bytes as f64 * self.dram.pj_per_byte
-            + self.dram.idle_pj(self.arch, cy.total)
-            + static_pj(self.arch, cy.total);
+        let est = energy_score(&raw, self.arch, self.dram, cy.total);
         Chosen {
             mapping: *m,
             raw,
@@ -235,6 +228,21 @@ impl Ctx<'_> {
             hand_fixed: false,
         }
     }
+}
+
+/// The search's energy: on-chip energy of the counts, DRAM bytes at the
+/// memspec's streaming price, the DRAM's idle power and the chip's static
+/// power over `cycles` (pJ).
+pub fn energy_score(raw: &Raw, arch: &Arch, dram: DramPrice, cycles: u128) -> f64 {
+    let e = on_chip(raw, arch);
+    let dram_bytes: u128 =
+        raw.dram.iter().map(|t| t[0] + t[1]).sum::<u128>() * arch.element_bytes() as u128;
+    e.rf + e.noc
+        + e.mac
+        + e.glb
+        + dram_bytes as f64 * dram.pj_per_byte
+        + dram.idle_pj(arch, cycles)
+        + static_pj(arch, cycles)
 }
 
 /// Bank splits worth trying: the fewest ifmap banks a pass needs, and the
@@ -295,7 +303,10 @@ fn better(ctx: &Ctx, objective: Objective, a: &Chosen, b: &Chosen) -> bool {
     key(a).partial_cmp(&key(b)) == Some(std::cmp::Ordering::Less)
 }
 
-/// Chooses the blocking: the hand-fixed fields of `layer.mapping` are kept,
+/// Candidates `choose` keeps per strip width.
+pub const KEEP: usize = 3;
+
+/// Chooses the blocking (the best [`KEEP`], best first): the hand-fixed fields of `layer.mapping` are kept,
 /// the rest searched.
 pub fn choose(
     layer: &Layer,
@@ -304,7 +315,7 @@ pub fn choose(
     arch: &Arch,
     dram: DramPrice,
     objective: Objective,
-) -> Result<Chosen, CostError> {
+) -> Result<Vec<Chosen>, CostError> {
     let h = layer.mapping.unwrap_or_default();
     let hand = layer.mapping.is_some();
     let refuse = |fault: MappingFault, limit: Limit| {
@@ -335,7 +346,9 @@ pub fn choose(
     }
     let ctx = Ctx { geo, c, arch, dram };
     let a = arch;
-    let mut best: Option<Chosen> = None;
+    // The best `KEEP` candidates, best first (the whole-layer simulation
+    // takes the final choice among them).
+    let mut best: Vec<Chosen> = Vec::new();
     let mut evaluated = 0u64;
     let mut truncated = false;
     'search: for n in candidates(c.images, c.images, h.n) {
@@ -365,11 +378,13 @@ pub fn choose(
                             }
                             evaluated += 1;
                             let cand = ctx.evaluate(&m);
-                            if best
-                                .as_ref()
-                                .is_none_or(|b| better(&ctx, objective, &cand, b))
-                            {
-                                best = Some(cand);
+                            let at = best
+                                .iter()
+                                .position(|b| better(&ctx, objective, &cand, b))
+                                .unwrap_or(best.len());
+                            if at < KEEP {
+                                best.insert(at, cand);
+                                best.truncate(KEEP);
                             }
                         }
                     }
@@ -377,14 +392,16 @@ pub fn choose(
             }
         }
     }
-    match best {
-        Some(mut b) => {
+    if !best.is_empty() {
+        for b in &mut best {
             b.evaluated = evaluated;
             b.truncated = truncated;
             b.hand_fixed = hand;
-            Ok(b)
         }
-        None => {
+        return Ok(best);
+    }
+    {
+        {
             // The smallest blocking (with the hand-fixed values) is the most
             // permissive one; its first violated limit is the tightest.
             let m = Mapping {

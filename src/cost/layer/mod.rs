@@ -113,9 +113,13 @@ pub struct Estimate {
     /// Cycles the psum network needs to bring psums back into the array.
     pub psum_return_cycles: u64,
     pub dram_link_cycles: u64,
+    /// The array's part: the longest of compute, collection, delivery and
+    /// psum return (what the simulation simulates).
+    pub array_cycles: u64,
     /// Estimated energy, pJ (the search's objective terms).
     pub energy_pj: f64,
-    /// Simulated cycles / estimated cycles (1 when not simulated).
+    /// Simulated cycles / the estimate's `array_cycles`: the estimator's
+    /// error (1 when not simulated).
     pub cycles_ratio: f64,
 }
 
@@ -166,6 +170,9 @@ pub struct LayerStats {
     pub mapping_hand_fixed: bool,
     pub search_evaluated: u64,
     pub search_truncated: bool,
+    /// The estimator's best candidates simulated to take the final choice
+    /// (docs/whole-layer.md §6).
+    pub candidates_simulated: u64,
     pub ifmaps_resident: bool,
     pub filters_resident: bool,
     /// Contributions (partial sums) per output element.
@@ -248,13 +255,19 @@ pub fn layer_stats_verified(
         pj_per_byte: dram_traffic::pj_per_byte(&spec),
         idle_mw: spec.idle_power_mw(),
     };
-    let (geo, chosen) = search_strips(o, &c, price, objective)?;
-    let simulated = whole::simulate(o, &geo, &c, &chosen.mapping, full);
+    let cands = search_strips(o, &c, price, objective)?;
+    let candidates_simulated = cands.len() as u64;
+    let (geo, chosen, simulated) = whole::pick(o, &c, cands, objective, price, full);
     let sim = simulated.as_ref().ok().and_then(Option::as_ref);
     let sim_raw = sim.map(|s| whole::raw(&chosen.raw, s));
     let x = sim_raw.as_ref().unwrap_or(&chosen.raw);
     let est = &chosen.cycles;
     let total = sim.map_or(est.total, |s| (s.cycles as u128).max(est.dram_link));
+    let array_cycles = est
+        .compute
+        .max(est.collect)
+        .max(est.load)
+        .max(est.psum_return);
     let eb = arch.element_bytes();
     let t = Traffic {
         element_bytes: eb,
@@ -309,8 +322,9 @@ pub fn layer_stats_verified(
             load_cycles: u(est.load, "cycles")?,
             psum_return_cycles: u(est.psum_return, "cycles")?,
             dram_link_cycles: u(est.dram_link, "cycles")?,
+            array_cycles: u(array_cycles, "cycles")?,
             energy_pj: chosen.energy_estimate,
-            cycles_ratio: sim.map_or(1.0, |s| s.cycles as f64 / (est.total.max(1)) as f64),
+            cycles_ratio: sim.map_or(1.0, |s| s.cycles as f64 / array_cycles.max(1) as f64),
         },
         time_us: cycles as f64 * 1e6 / arch.clock_hz.max(1) as f64,
         macs,
@@ -336,6 +350,7 @@ pub fn layer_stats_verified(
         mapping_hand_fixed: chosen.hand_fixed,
         search_evaluated: chosen.evaluated,
         search_truncated: chosen.truncated,
+        candidates_simulated,
         ifmaps_resident: x.ifmaps_resident,
         filters_resident: x.filters_resident,
         psum_segments: u(x.segments, "segments")?,
@@ -395,12 +410,39 @@ pub fn layer_stats_verified(
 
 /// Runs the blocking search for each strip width worth trying (the `e` of
 /// the mapping) and keeps the best by the search's order.
+/// The estimator's shortlist for `objective`, best first: each
+/// candidate's mapping, estimated cycles and estimated energy (pJ). The
+/// final choice is the simulated best of these (docs/whole-layer.md §6).
+pub fn shortlist(
+    o: &PassOutcome,
+    objective: Objective,
+) -> Result<Vec<(Mapping, u64, f64)>, CostError> {
+    let c = convs::Convs::of(&o.module.layer, o.module.pass);
+    let spec = dram_traffic::spec(&o.module.arch).map_err(|why| CostError::UnknownDram {
+        dram: o.module.arch.dram.clone(),
+        arch: o.module.arch.span,
+        why: Box::new(why),
+    })?;
+    let price = mapping::DramPrice {
+        pj_per_byte: dram_traffic::pj_per_byte(&spec),
+        idle_mw: spec.idle_power_mw(),
+    };
+    Ok(search_strips(o, &c, price, objective)?
+        .into_iter()
+        .map(|(_, ch)| (ch.mapping, ch.cycles.total as u64, ch.energy_estimate))
+        .collect())
+}
+
+/// The estimator's best candidates over every strip width worth trying,
+/// best first, those whose score is within
+/// [`whole::CANDIDATE_MARGIN`] of the best, at most [`whole::CANDIDATES`]
+/// (the simulation then picks among them).
 fn search_strips(
     o: &PassOutcome,
     c: &convs::Convs,
     dram: mapping::DramPrice,
     objective: Objective,
-) -> Result<(geometry::Geometry, mapping::Chosen), CostError> {
+) -> Result<Vec<(geometry::Geometry, mapping::Chosen)>, CostError> {
     let m = &o.module;
     let arch = &m.arch;
     let base = geometry::geometry(o)?;
@@ -423,7 +465,7 @@ fn search_strips(
             });
         }
     }
-    let mut best: Option<(geometry::Geometry, mapping::Chosen)> = None;
+    let mut all: Vec<(geometry::Geometry, mapping::Chosen)> = Vec::new();
     let mut first_err = None;
     for e in strip_widths(set.w, base.alloc.col_folds, fixed) {
         let geo = if e == base.alloc.piece.w {
@@ -433,26 +475,34 @@ fn search_strips(
             geometry::geometry_with(o, alloc)?
         };
         match mapping::choose(&m.layer, &geo, c, arch, dram, objective) {
-            Ok(ch) => {
-                let key = mapping::rank(&geo, c, arch, objective, &ch);
-                let beats = best.as_ref().is_none_or(|(g, b)| {
-                    key.partial_cmp(&mapping::rank(g, c, arch, objective, b))
-                        == Some(std::cmp::Ordering::Less)
-                });
-                if beats {
-                    best = Some((geo, ch));
-                }
-            }
+            Ok(chs) => all.extend(chs.into_iter().map(|ch| (geo.clone(), ch))),
             Err(d) => {
                 first_err.get_or_insert(d);
             }
         }
     }
-    match (best, first_err) {
-        (Some(b), _) => Ok(b),
-        (None, Some(d)) => Err(d),
-        (None, None) => Err(CostError::NoStripWidth),
+    // Best first by the search's order (stable: enumeration order breaks
+    // the last ties).
+    let key =
+        |(g, ch): &(geometry::Geometry, mapping::Chosen)| mapping::rank(g, c, arch, objective, ch);
+    all.sort_by(|a, b| {
+        key(a)
+            .partial_cmp(&key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    if all.is_empty() {
+        return Err(first_err.unwrap_or(CostError::NoStripWidth));
     }
+    let best = key(&all[0]).0;
+    let near = |s: f64| s <= best * (1.0 + whole::CANDIDATE_MARGIN);
+    let keep = all
+        .iter()
+        .take(whole::CANDIDATES)
+        .take_while(|x| near(key(x).0))
+        .count()
+        .max(1);
+    all.truncate(keep);
+    Ok(all)
 }
 
 /// Strip widths the search tries: the hand-fixed one, or the balanced

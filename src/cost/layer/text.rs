@@ -60,7 +60,7 @@ pub fn layer_text(s: &LayerStats) -> String {
     }
     let _ = writeln!(
         o,
-        "  estimate: cycles {} (the longest of compute {}, output collection {}, delivery {}, psum return {}, dram link {}), simulated / estimated {:.3}",
+        "  estimate: cycles {} (the longest of compute {}, output collection {}, delivery {}, psum return {}, dram link {}), simulated / estimated array cycles {:.3}",
         x.cycles,
         x.compute_cycles,
         x.collect_cycles,

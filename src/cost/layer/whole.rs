@@ -82,3 +82,75 @@ pub fn raw(est: &Raw, s: &LayerSimulation) -> Raw {
     x.adds = w(s.adds);
     x
 }
+
+/// At most this many of the estimator's best candidates are simulated.
+pub const CANDIDATES: usize = 3;
+/// Candidates whose estimated score is within this fraction of the best
+/// are simulated: about the estimator's typical error (docs/validation.md).
+pub const CANDIDATE_MARGIN: f64 = 0.10;
+
+type Candidate = (Geometry, super::mapping::Chosen);
+
+/// The final choice among the estimator's best candidates: each simulated
+/// (in parallel), ranked by the objective on its simulated figures, ties
+/// to more active PEs, then fewer cycles, then the estimator's order. A
+/// candidate the simulation does not cover is ranked by its estimate.
+pub fn pick(
+    o: &PassOutcome,
+    c: &Convs,
+    cands: Vec<Candidate>,
+    objective: crate::options::Objective,
+    price: super::mapping::DramPrice,
+    full: bool,
+) -> (
+    Geometry,
+    super::mapping::Chosen,
+    Result<Option<LayerSimulation>, String>,
+) {
+    use crate::options::Objective;
+    let arch = &o.module.arch;
+    let sims = if cands.len() == 1 {
+        vec![Some(simulate(o, &cands[0].0, c, &cands[0].1.mapping, full))]
+    } else {
+        crate::parallel::map_in_order(&cands, |(g, ch)| simulate(o, g, c, &ch.mapping, false))
+    };
+    let score = |(g, ch): &Candidate, sim: &Option<Result<Option<LayerSimulation>, String>>| {
+        let s = sim
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .and_then(Option::as_ref);
+        let est = &ch.cycles;
+        let cycles = s.map_or(est.total, |s| (s.cycles as u128).max(est.dram_link));
+        let raw = s.map(|s| raw(&ch.raw, s));
+        let energy =
+            super::mapping::energy_score(raw.as_ref().unwrap_or(&ch.raw), arch, price, cycles);
+        let value = match objective {
+            Objective::Energy => energy,
+            Objective::Latency => cycles as f64,
+            Objective::Edp => energy * cycles as f64,
+        };
+        let pes = s.map_or(super::mapping::active_pes(g, c, arch, &ch.mapping), |s| {
+            s.active_pes
+        });
+        (value, std::cmp::Reverse(pes), cycles)
+    };
+    let mut best = 0;
+    for i in 1..cands.len() {
+        if score(&cands[i], &sims[i]).partial_cmp(&score(&cands[best], &sims[best]))
+            == Some(std::cmp::Ordering::Less)
+        {
+            best = i;
+        }
+    }
+    let (mut sims, mut cands) = (sims, cands);
+    let sim = sims.swap_remove(best);
+    let (g, ch) = cands.swap_remove(best);
+    let sim = match sim {
+        // Several candidates ran in the default mode: full mode runs the
+        // chosen one again, every pass with its values.
+        Some(Ok(Some(s))) if full && s.mode != "full" => simulate(o, &g, c, &ch.mapping, full),
+        Some(r) => r,
+        None => Err("internal: a candidate's simulation did not finish".into()),
+    };
+    (g, ch, sim)
+}
