@@ -4,6 +4,8 @@
 //! read), at most `bw` sends per cycle.
 
 use std::cmp::Reverse;
+
+use crate::ir::{Delivery, Net, Src};
 use std::collections::BinaryHeap;
 
 /// Earliest-deadline-first over one network of `bw` sends per cycle, given
@@ -44,4 +46,34 @@ pub fn edf_sorted(windows: &[(u64, u64)], order: &[usize], bw: u64) -> Option<Ve
         t += 1;
     }
     Some(when)
+}
+
+/// One element a streamed mapping must deliver: when it may leave (its
+/// scratchpad slot is free) and by when it must arrive (its first read),
+/// on which network, and to which `(PE, address)` targets.
+pub(super) struct Item {
+    pub release: u64,
+    pub deadline: u64,
+    pub net: Net,
+    /// An inserted zero the PE writes itself.
+    pub local: bool,
+    pub src: Src,
+    pub targets: Vec<(u32, u32)>,
+}
+
+/// The items sent at the cycles `when`, as deliveries in cycle order.
+pub(super) fn deliveries(items: Vec<Item>, when: Vec<u64>) -> Vec<Delivery> {
+    let mut out: Vec<Delivery> = items
+        .into_iter()
+        .zip(when)
+        .map(|(it, t)| Delivery {
+            cycle: t as u32,
+            net: it.net,
+            local: it.local,
+            src: it.src,
+            targets: it.targets,
+        })
+        .collect();
+    out.sort_by_key(|d| d.cycle);
+    out
 }

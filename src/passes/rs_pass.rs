@@ -18,8 +18,8 @@
 //! slice by a *plane*: rows `plane·PLANE_ROWS ..` of the stacked sources
 //! (see [`plane_src`]); the caller binds each plane to the layer's tensors.
 
-use super::deliver::edf;
-use crate::ir::{Delivery, LogicalSet, Net, OutKind, PeSchedule, Placement, Slot, Src, SrcKind};
+use super::deliver::{edf, Item};
+use crate::ir::{LogicalSet, Net, OutKind, PeSchedule, Placement, Slot, Src, SrcKind};
 use crate::ir::{SrcMatrix, StreamTiming, Word};
 use crate::model::{Arch, Hw};
 
@@ -222,16 +222,6 @@ impl Geometry<'_> {
 
 /// One target's send window: (release, deadline, (PE, address)).
 type Window = (u64, u64, (u32, u32));
-
-/// One element to deliver.
-struct Item {
-    release: u64,
-    deadline: u64,
-    net: Net,
-    local: bool,
-    src: Src,
-    targets: Vec<(u32, u32)>,
-}
 
 fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
     let sh = g.shape;
@@ -660,18 +650,7 @@ pub fn rs_pass_set(
         }
     }
     top_rows.sort_unstable();
-    let mut deliveries: Vec<Delivery> = items
-        .into_iter()
-        .zip(when)
-        .map(|(it, t)| Delivery {
-            cycle: t as u32,
-            net: it.net,
-            local: it.local,
-            src: it.src,
-            targets: it.targets,
-        })
-        .collect();
-    deliveries.sort_by_key(|d| d.cycle);
+    let deliveries = super::deliver::deliveries(items, when);
     let planes = shape.images * shape.filters.len() as u64 * shape.p();
     let macs: u64 = chains
         .iter()

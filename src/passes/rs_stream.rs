@@ -6,22 +6,12 @@
 //! The window period and the start are stretched until an
 //! earliest-deadline-first schedule of the deliveries meets every read.
 
+use super::deliver::Item;
 use super::rs_map::{rs_layout, rs_set_timed, RsLayout, RsTiming};
 use super::{Part, PassOptions};
 use crate::diag::Diagnostic;
-use crate::ir::{Delivery, LogicalSet, Net, OutKind, Src, SrcMatrix, StreamTiming};
+use crate::ir::{LogicalSet, Net, OutKind, SrcMatrix, StreamTiming};
 use crate::model::{Arch, Hw, SrcSpan};
-
-/// One element to deliver: when it may arrive (its scratchpad slot is free)
-/// and by when (its first read), where to, and what it is.
-struct Item {
-    release: u64,
-    deadline: u64,
-    net: Net,
-    local: bool,
-    src: Src,
-    targets: Vec<(u32, u32)>,
-}
 
 /// Cycles of the window in which element `e` of an input row is read by PE
 /// row `x`: (first read, last read), or `None` if no window uses it.
@@ -284,18 +274,7 @@ pub fn rs_stream_set(
         arch.pipeline_add,
         timing,
     );
-    let mut deliveries: Vec<Delivery> = items
-        .into_iter()
-        .zip(when)
-        .map(|(it, t)| Delivery {
-            cycle: t as u32,
-            net: it.net,
-            local: it.local,
-            src: it.src,
-            targets: it.targets,
-        })
-        .collect();
-    deliveries.sort_by_key(|d| d.cycle);
+    let deliveries = super::deliver::deliveries(items, when);
     set.placement.rules.push(format!(
         "physical pass: strip of {} output rows, ifmap ring of {ring} entries, 1 psum slot, window period {} (minimum {}), start {}",
         set.cols,

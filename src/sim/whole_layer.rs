@@ -404,6 +404,19 @@ struct Binding {
     out: Vec<(u64, u64)>,
 }
 
+impl Binding {
+    /// The layer value of a stacked ifmap-side or filter-side source.
+    fn value(&self, seed: u64, s: Src) -> Option<i64> {
+        let (plane, s) = split_src(s);
+        let tr = if s.kind == self.ifmap_side {
+            *self.ifmap.get(plane as usize)?
+        } else {
+            *self.filter.get(plane as usize)?
+        };
+        element(seed, s.kind, tr, s.r as u64, s.c as u64)
+    }
+}
+
 fn binding(m: &Module, x: &SrcMatrix, j: &PassJob, kind: OutKind) -> Binding {
     let l = &m.layer;
     let (cg, fg) = (l.channels_per_group(), l.filters_per_group());
@@ -615,6 +628,14 @@ fn add_run(
     Some(())
 }
 
+/// A pass whose simulation broke a hardware invariant.
+fn broken(s: &PassShape, e: super::SimError) -> NotSimulated {
+    NotSimulated::Broken {
+        pass: format!("{s:?}"),
+        what: e.to_string(),
+    }
+}
+
 fn too_large() -> NotSimulated {
     NotSimulated::TooLarge("a count of the layer leaves 64 bits".into())
 }
@@ -729,18 +750,9 @@ pub fn simulate_layer(
                         s.c as u64,
                     ));
                 }
-                let (plane, s) = split_src(s);
-                let tr = if s.kind == bind.ifmap_side {
-                    *bind.ifmap.get(plane as usize)?
-                } else {
-                    *bind.filter.get(plane as usize)?
-                };
-                element(seed, s.kind, tr, s.r as u64, s.c as u64)
+                bind.value(seed, s)
             };
-            let run = c.machine.run(&val).map_err(|e| NotSimulated::Broken {
-                pass: format!("{:?}", j.shape),
-                what: e.to_string(),
-            })?;
+            let run = c.machine.run(&val).map_err(|e| broken(&j.shape, e))?;
             let want = expected(&x, &k, stride, &j.shape, &val, c.out_shape);
             let bad = diff(&want, &run.outputs, c.out_shape.w);
             Ok((c, run, bad))
@@ -830,18 +842,9 @@ fn simulate_full(
                         let at = (s.r as u64 * width + s.c as u64 / w) * w + s.c as u64 % w;
                         return carried.get(at as usize).copied().flatten();
                     }
-                    let (plane, s) = split_src(s);
-                    let tr = if s.kind == bind.ifmap_side {
-                        *bind.ifmap.get(plane as usize)?
-                    } else {
-                        *bind.filter.get(plane as usize)?
-                    };
-                    element(seed, s.kind, tr, s.r as u64, s.c as u64)
+                    bind.value(seed, s)
                 };
-                let run = c.machine.run(&val).map_err(|e| NotSimulated::Broken {
-                    pass: format!("{:?}", j.shape),
-                    what: e.to_string(),
-                })?;
+                let run = c.machine.run(&val).map_err(|e| broken(&j.shape, e))?;
                 psums = run.outputs.clone();
                 runs.push((idx, run));
                 last = Some((j, c.out_shape));
