@@ -61,6 +61,20 @@ pub(super) struct Item {
     pub targets: Vec<(u32, u32)>,
 }
 
+impl Item {
+    /// An item of `src`; an inserted zero is written by the PE itself.
+    pub fn new(net: Net, src: Src, release: u64, deadline: u64, targets: Vec<(u32, u32)>) -> Item {
+        Item {
+            release,
+            deadline,
+            net,
+            local: src.is_zero(),
+            src,
+            targets,
+        }
+    }
+}
+
 /// The items sent at the cycles `when`, as deliveries in cycle order.
 pub(super) fn deliveries(items: Vec<Item>, when: Vec<u64>) -> Vec<Delivery> {
     let mut out: Vec<Delivery> = items

@@ -314,13 +314,8 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
                             }
                         }
                         for (_, wins) in classes.into_iter().filter(|(_, w)| !w.is_empty()) {
-                            let item = |release, deadline, targets| Item {
-                                release,
-                                deadline,
-                                net: Net::Ifmap,
-                                local: src.is_zero(),
-                                src,
-                                targets,
+                            let item = |release, deadline, targets| {
+                                Item::new(Net::Ifmap, src, release, deadline, targets)
                             };
                             let release = wins.iter().map(|w| w.0).max().unwrap_or(0);
                             let deadline = wins.iter().map(|w| w.1).min().unwrap_or(0);
@@ -562,20 +557,24 @@ pub fn rs_pass_set(
         let it = items(&g, &ch);
         Ok((ch, it))
     };
-    let try_timing = |period: u64, start: u64| -> Result<bool, NoFit> {
-        let (_, it) = build(period)?;
-        Ok(schedule(&it, arch, start).is_some())
-    };
+    // The least period's items, built once: most passes run at it.
+    let first = build(min_period)?;
     // With this start every first send can happen before any read.
     let sends = {
-        let ch = chains(&g, arch, min_period, 0)?;
-        let it = items(&g, &ch);
+        let it = &first.1;
         let count = |n: Net| it.iter().filter(|i| i.net == n && !i.local).count() as u64;
         count(Net::Ifmap).div_ceil(arch.noc_ifmap.max(1))
             + count(Net::Filter).div_ceil(arch.noc_filter.max(1))
             + count(Net::Psum).div_ceil(arch.noc_psum.max(1))
     };
     let late = sends + 1;
+    let try_timing = |period: u64, start: u64| -> Result<bool, NoFit> {
+        if period == min_period {
+            return Ok(schedule(&first.1, arch, start).is_some());
+        }
+        let (_, it) = build(period)?;
+        Ok(schedule(&it, arch, start).is_some())
+    };
     // Exponential, then binary search for the smallest period that works
     // with a late start; a period longer by every send of a window always
     // leaves room for them.
@@ -602,7 +601,11 @@ pub fn rs_pass_set(
         }
     }
     let period = hi;
-    let (chains0, items) = build(period)?;
+    let (chains0, items) = if period == min_period {
+        first
+    } else {
+        build(period)?
+    };
     let (mut lo, mut hi) = (0, late);
     while lo < hi {
         let mid = (lo + hi) / 2;

@@ -84,15 +84,13 @@ fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsLayout, ring: u64) -> V
             if targets.is_empty() {
                 continue;
             }
-            let src = x.at(r, e);
-            out.push(Item {
+            out.push(Item::new(
+                Net::Ifmap,
+                x.at(r, e),
                 release,
                 deadline,
-                net: Net::Ifmap,
-                local: src.is_zero(),
-                src,
                 targets,
-            });
+            ));
         }
     }
     out
