@@ -21,6 +21,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::data::{value, Slices, Tensor};
+use super::pass_order::{self, PassStep};
 use super::{reference, ArrayParams, Machine, Mismatch, Run};
 use crate::bytecode::{verify_program, VerifyError};
 use crate::ir::{Module, OutKind, Src, SrcKind, SrcMatrix};
@@ -101,6 +102,10 @@ pub struct LayerSimulation {
     pub verified_outputs: u64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mismatches: Vec<Mismatch>,
+    /// The passes in running order, for the memory timeline (`None` when
+    /// the layer has more than `MAX_TIMELINE_PASSES`).
+    #[serde(skip)]
+    pub steps: Option<Vec<PassStep>>,
 }
 
 /// Reads and writes of each scratchpad.
@@ -163,16 +168,16 @@ fn blocks(d: u64, b: u64) -> Vec<(u64, u64)> {
 
 /// Where the passes of a layer sit: strips of output rows and folds of
 /// kernel rows, and the channels one pass holds.
-struct Cuts {
-    strips: u64,
-    strip_w: u64,
-    folds: u64,
-    fold_h: u64,
-    out_rows: u64,
-    channel_block: u64,
+pub(super) struct Cuts {
+    pub(super) strips: u64,
+    pub(super) strip_w: u64,
+    pub(super) folds: u64,
+    pub(super) fold_h: u64,
+    pub(super) out_rows: u64,
+    pub(super) channel_block: u64,
 }
 
-fn cuts(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, b: &Blocking) -> Cuts {
+pub(super) fn cuts(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, b: &Blocking) -> Cuts {
     let out_rows = (x.h - k.h) / stride.h + 1;
     let strips = out_rows.div_ceil(b.strip.max(1));
     let folds = k.h.div_ceil(b.piece_rows.max(1));
@@ -227,7 +232,7 @@ fn job(
 
 /// The first block of each size of a dimension, with how many blocks
 /// have that size: `(start, end, count)`.
-fn block_kinds(d: u64, b: u64) -> Vec<(u64, u64, u64)> {
+pub(super) fn block_kinds(d: u64, b: u64) -> Vec<(u64, u64, u64)> {
     let b = b.max(1);
     let full = d / b;
     let mut out = Vec::new();
@@ -238,6 +243,22 @@ fn block_kinds(d: u64, b: u64) -> Vec<(u64, u64, u64)> {
         out.push((full * b, d, 1));
     }
     out
+}
+
+/// Channel blocks of `block` channels out of `nc`, by kind: the first
+/// (no psums to continue), those between, and the last (its passes write
+/// the layer's outputs): `(start, end, first, count)`.
+pub(super) fn channel_kinds(block: u64, nc: u64) -> Vec<(u64, u64, bool, u64)> {
+    let cb = block.max(1);
+    let nb = nc.div_ceil(cb);
+    let mut kinds = vec![(0, cb.min(nc), true, 1)];
+    if nb > 2 {
+        kinds.push((cb, 2 * cb, false, nb - 2));
+    }
+    if nb > 1 {
+        kinds.push(((nb - 1) * cb, nc, false, 1));
+    }
+    kinds
 }
 
 /// One pass of each kind the layer runs, with how many times it runs:
@@ -252,19 +273,7 @@ fn pass_kinds(
 ) -> Vec<(PassJob, u128)> {
     let c = cuts(x, k, stride, b);
     let mut out = Vec::new();
-    // Channel blocks: the first (no psums to continue), then the others
-    // of each size.
-    // Channel blocks: the first (no psums to continue), those between,
-    // and the last (its passes write the layer's outputs).
-    let (cb, nc) = (c.channel_block.max(1), d.channels);
-    let nb = nc.div_ceil(cb);
-    let mut channel_kinds = vec![(0, cb.min(nc), true, 1)];
-    if nb > 2 {
-        channel_kinds.push((cb, 2 * cb, false, nb - 2));
-    }
-    if nb > 1 {
-        channel_kinds.push(((nb - 1) * cb, nc, false, 1));
-    }
+    let channel_kinds = channel_kinds(c.channel_block, d.channels);
     for s in 0..c.strips {
         for &(i0, i1, ni) in &block_kinds(d.images, b.n) {
             for &(f0, f1, nf) in &block_kinds(d.filters, b.p * b.t) {
@@ -671,6 +680,7 @@ fn empty(mode: &'static str) -> LayerSimulation {
         verified: true,
         verified_outputs: 0,
         mismatches: Vec::new(),
+        steps: None,
     }
 }
 
@@ -713,8 +723,11 @@ pub fn simulate_layer(
     let mut order: Vec<(Key, PassJob)> = Vec::new();
     // How often each runs, as a psum pass and as a last pass.
     let mut count: HashMap<Key, [u128; 2]> = HashMap::new();
+    // The distinct pass of each kind, for the running order's cycles.
+    let mut kind_keys: Vec<Key> = Vec::new();
     for (j, times) in pass_kinds(&x, &k, stride, d, b) {
         let key = key(&x, stride, &j.shape);
+        kind_keys.push(key.clone());
         let n = count.entry(key.clone()).or_insert([0, 0]);
         if n[0] + n[1] == 0 {
             order.push((key, j.clone()));
@@ -729,8 +742,9 @@ pub fn simulate_layer(
             )));
         }
         let seqs = sequences(&x, &k, stride, d, b);
-        let mut sim = simulate_full(m, &x, &k, stride, kind, &seqs, windows, seed)?;
+        let (mut sim, cycles) = simulate_full(m, &x, &k, stride, kind, &seqs, windows, seed)?;
         sim.distinct_passes = order.len() as u64;
+        sim.steps = pass_order::steps(&x, &k, stride, d, b, |_, at| cycles[at]);
         return Ok(sim);
     }
     let runs = crate::parallel::map_in_order(
@@ -760,6 +774,7 @@ pub fn simulate_layer(
     );
     let mut sim = empty("sample");
     sim.distinct_passes = order.len() as u64;
+    let mut cycles_of: HashMap<&Key, u64> = HashMap::new();
     for ((key, j), r) in order.iter().zip(runs) {
         let (c, run, bad) = r.ok_or_else(|| NotSimulated::Broken {
             pass: format!("{:?}", j.shape),
@@ -770,6 +785,7 @@ pub fn simulate_layer(
             add_run(&mut sim, &run, &c, &j.shape, windows, times, last == 1)
                 .ok_or_else(too_large)?;
         }
+        cycles_of.insert(key, run.cycles());
         sim.passes_simulated += 1;
         sim.verified_outputs += run.outputs.len() as u64;
         if !bad.is_empty() {
@@ -779,6 +795,7 @@ pub fn simulate_layer(
         }
         let _ = (c.rows, c.cols);
     }
+    sim.steps = pass_order::steps(&x, &k, stride, d, b, |kind, _| cycles_of[&kind_keys[kind]]);
     Ok(sim)
 }
 
@@ -808,7 +825,7 @@ fn simulate_full(
     seqs: &[Vec<PassJob>],
     windows: u64,
     seed: u64,
-) -> Result<LayerSimulation, NotSimulated> {
+) -> Result<(LayerSimulation, Vec<u64>), NotSimulated> {
     // One program per shape: a program names the sources it reads, so a
     // pass of another strip (the same timing) needs its own to read its
     // own rows.
@@ -876,6 +893,8 @@ fn simulate_full(
         reference::reference(kind, l, &sl).dim()
     };
     let mut got: HashMap<(u64, u64), Array2<Option<i64>>> = HashMap::new();
+    // Each pass's cycles in running order.
+    let mut cycles = Vec::new();
     for (seq, r) in seqs.iter().zip(results) {
         let (runs, outs) = r.ok_or_else(|| NotSimulated::Broken {
             pass: "?".into(),
@@ -884,6 +903,7 @@ fn simulate_full(
         for ((idx, run), j) in runs.iter().zip(seq) {
             add_run(&mut sim, run, &programs[*idx], &j.shape, windows, 1, j.last)
                 .ok_or_else(too_large)?;
+            cycles.push(run.cycles());
             sim.passes_simulated += 1;
         }
         for (slice, y0, rows) in outs {
@@ -917,7 +937,7 @@ fn simulate_full(
             }
         }
     }
-    Ok(sim)
+    Ok((sim, cycles))
 }
 
 /// The reference of one output slice: the sum of its terms' references.

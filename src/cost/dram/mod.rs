@@ -5,6 +5,8 @@
 //! * [`generate`] / [`generate_for`]: transfers -> command stream.
 //! * [`region_commands`]: traffic over address regions (a layer's) ->
 //!   transfers, sampled when long -> command stream.
+//! * [`TimedDram`]: transfers at the times a layer's timeline issues them
+//!   -> one command stream, powered down between them -> energy.
 //! * [`energy`]: command stream -> energy breakdown (pJ).
 //! * [`write_trace`] / [`parse_trace`]: DRAMPower's trace text forms.
 //! * [`run_cli`]: `cnnc dram TRACE`.
@@ -22,6 +24,7 @@ mod region_traffic;
 mod report;
 mod scheduler;
 mod stream;
+mod timed;
 mod trace;
 
 use std::path::PathBuf;
@@ -43,6 +46,7 @@ pub use region_traffic::{
 };
 pub use report::format_energy;
 pub use stream::{analyse, MAX_LINE, WINDOW};
+pub use timed::TimedDram;
 pub use trace::{parse_trace, trace_end_cycle, write_trace, Trace, MAX_TRACE_CYCLE};
 
 /// Arguments of `cnnc dram TRACE [--memspec NAME] [--format json]`.

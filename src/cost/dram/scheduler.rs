@@ -180,6 +180,35 @@ impl<'a> CommandScheduler<'a> {
         self.busy_until = self.busy_until.max(done);
     }
 
+    /// Closes every open row not before `at` (PREA) and returns the cycle
+    /// from which the rank counts as precharged (the PREA's, as DRAMPower
+    /// counts it): what a controller does before it powers the DRAM down.
+    pub fn precharge_all(&mut self, at: u64) -> u64 {
+        let open: Vec<usize> = (0..self.open_row.len())
+            .filter(|&b| self.open_row[b].is_some())
+            .collect();
+        if open.is_empty() {
+            return at.max(self.busy_until).max(self.bus_free);
+        }
+        let ready = open.iter().map(|&b| self.pre_ready[b]).max().unwrap_or(0);
+        let issued = self.issue(at.max(ready), CommandKind::PreA, 0);
+        let done = issued + self.t.rp;
+        for b in open {
+            self.act_ready[b] = self.act_ready[b].max(done);
+            self.open_row[b] = None;
+        }
+        self.busy_until = self.busy_until.max(done);
+        issued
+    }
+
+    /// Drops the refreshes due before `until`: the DRAM sat in power-down
+    /// over them, and the idle policy charges them (`DramEnergy::with_idle`).
+    pub fn skip_refreshes(&mut self, until: u64) {
+        while self.t.refi > 0 && self.next_ref < until {
+            self.next_ref += self.t.refi;
+        }
+    }
+
     /// Cycle after the last issued command.
     pub fn bus_free(&self) -> u64 {
         self.bus_free

@@ -7,7 +7,10 @@
 
 use serde::Serialize;
 
-use super::LayerStats;
+use super::convs::Convs;
+use super::geometry::Geometry;
+use super::traffic::{Raw, OFMAP};
+use super::{u, CostError, LayerStats};
 use crate::cost::dram::{self, memspec, DramError, Generated, MemSpec, RegionTraffic};
 use crate::model::Arch;
 
@@ -20,6 +23,29 @@ pub struct Regions {
     pub filter: u64,
     pub psum: u64,
     pub ofmap: u64,
+}
+
+/// The regions of a layer's DRAM traffic `x`: every slice of ifmaps and
+/// filters once, the psums that spill (one output's worth per segment
+/// beyond the first), the outputs.
+pub fn regions(geo: &Geometry, c: &Convs, x: &Raw, eb: u64) -> Result<Regions, CostError> {
+    let groups = c.groups as u128;
+    let eb = eb as u128;
+    Ok(Regions {
+        ifmap: u(
+            groups * c.images as u128 * c.channels as u128 * geo.sum_strip_ifmap() * eb,
+            "ifmap bytes",
+        )?,
+        filter: u(
+            groups * c.filters as u128 * c.channels as u128 * geo.sum_strip_filter() * eb,
+            "filter bytes",
+        )?,
+        psum: u(
+            x.spilled * eb / x.segments.saturating_sub(1).max(1),
+            "psum bytes",
+        )?,
+        ofmap: u(x.dram[OFMAP][1] * eb, "ofmap bytes")?,
+    })
 }
 
 const REGION: u64 = 1 << 30;

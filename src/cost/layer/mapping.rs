@@ -234,15 +234,61 @@ impl Ctx<'_> {
 /// memspec's streaming price, the DRAM's idle power and the chip's static
 /// power over `cycles` (pJ).
 pub fn energy_score(raw: &Raw, arch: &Arch, dram: DramPrice, cycles: u128) -> f64 {
-    let e = on_chip(raw, arch);
     let dram_bytes: u128 =
         raw.dram.iter().map(|t| t[0] + t[1]).sum::<u128>() * arch.element_bytes() as u128;
-    e.rf + e.noc
-        + e.mac
-        + e.glb
-        + dram_bytes as f64 * dram.pj_per_byte
-        + dram.idle_pj(arch, cycles)
-        + static_pj(arch, cycles)
+    energy_with_dram(
+        raw,
+        arch,
+        dram_bytes as f64 * dram.pj_per_byte + dram.idle_pj(arch, cycles),
+        cycles,
+    )
+}
+
+/// On-chip energy of the counts, `dram_pj` for the DRAM, and the chip's
+/// static power over `cycles` (pJ).
+pub fn energy_with_dram(raw: &Raw, arch: &Arch, dram_pj: f64, cycles: u128) -> f64 {
+    let e = on_chip(raw, arch);
+    e.rf + e.noc + e.mac + e.glb + dram_pj + static_pj(arch, cycles)
+}
+
+/// The blocking of `m` with each ifmap/psum bank split worth trying for
+/// the memory timeline, `m`'s own first: the search's options and twice
+/// the ifmaps a pass (or a strip of q·r channels) needs, so the next
+/// pass's can come while one runs. A hand-fixed `ifmap_banks` is kept.
+pub fn splits(
+    layer: &Layer,
+    geo: &Geometry,
+    c: &Convs,
+    arch: &Arch,
+    dram: DramPrice,
+    m: &Mapping,
+) -> Vec<Chosen> {
+    let fixed = layer.mapping.and_then(|h| h.ifmap_banks);
+    let ctx = Ctx { geo, c, arch, dram };
+    let mut banks = vec![m.ifmap_banks];
+    if fixed.is_none() {
+        let options = bank_options(&ctx, m.n, m.q, m.r, None);
+        let doubled: Vec<u64> = options.iter().map(|&b| 2 * b).collect();
+        for b in options.into_iter().chain(doubled) {
+            if b <= arch.glb_banks && !banks.contains(&b) {
+                banks.push(b);
+            }
+        }
+    }
+    banks
+        .into_iter()
+        .map(|ib| Mapping {
+            ifmap_banks: ib,
+            psum_banks: arch.glb_banks.saturating_sub(ib),
+            ..*m
+        })
+        .filter(|x| violation(geo, c, arch, x).is_none())
+        .map(|x| {
+            let mut ch = ctx.evaluate(&x);
+            ch.hand_fixed = layer.mapping.is_some();
+            ch
+        })
+        .collect()
 }
 
 /// Bank splits worth trying: the fewest ifmap banks a pass needs, and the

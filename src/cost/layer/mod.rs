@@ -18,8 +18,10 @@ pub mod energy;
 pub mod error;
 pub mod geometry;
 pub mod mapping;
+mod memory;
 pub mod summary;
 pub mod text;
+pub mod timeline;
 pub mod traffic;
 mod whole;
 
@@ -95,7 +97,9 @@ pub struct Stalls {
     pub networks: u64,
     /// Outputs draining after each pass's last window.
     pub drain: u64,
-    /// The DRAM link beyond the simulated cycles.
+    /// Waiting for DRAM: before passes whose reads were not in and after
+    /// the last pass for its writes (the memory timeline); without a
+    /// timeline, the DRAM link's cycles beyond the simulated ones.
     pub dram: u64,
 }
 
@@ -136,9 +140,9 @@ pub struct LayerStats {
     /// pass (`cycles_from = estimate`); at least the DRAM link's cycles.
     pub cycles: u64,
     pub cycles_from: &'static str,
-    /// Cycles the DRAM link needs for the layer's DRAM bytes (the layer
-    /// waits for it where it is longer: DRAM is not yet in the simulated
-    /// timeline).
+    /// Cycles the DRAM link needs for the layer's DRAM bytes at once (the
+    /// memory timeline places them transfer by transfer; without one the
+    /// layer waits for this where it is longer than the simulation).
     pub dram_link_cycles: u64,
     /// Where the simulated cycles went beyond computing (zero when not
     /// simulated).
@@ -206,6 +210,13 @@ pub struct LayerStats {
     /// Why the layer was not simulated whole, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulation_skipped: Option<String>,
+    /// The memory timeline of the simulated passes and their DRAM
+    /// transfers (docs/whole-layer.md §7), and why there is none for a
+    /// simulated layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<timeline::Timeline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline_skipped: Option<String>,
 }
 
 fn u(x: u128, what: &'static str) -> Result<u64, CostError> {
@@ -257,12 +268,12 @@ pub fn layer_stats_verified(
     };
     let cands = search_strips(o, &c, price, objective)?;
     let candidates_simulated = cands.len() as u64;
-    let (geo, chosen, simulated) = whole::pick(o, &c, cands, objective, price, full);
+    let (geo, chosen, (simulated, memory)) =
+        whole::pick(o, &c, cands, objective, price, &spec, full);
     let sim = simulated.as_ref().ok().and_then(Option::as_ref);
     let sim_raw = sim.map(|s| whole::raw(&chosen.raw, s));
     let x = sim_raw.as_ref().unwrap_or(&chosen.raw);
     let est = &chosen.cycles;
-    let total = sim.map_or(est.total, |s| (s.cycles as u128).max(est.dram_link));
     let array_cycles = est
         .compute
         .max(est.collect)
@@ -276,27 +287,18 @@ pub fn layer_stats_verified(
         glb: level(&x.glb, eb)?,
         dram: level(&x.dram, eb)?,
     };
-    let cycles = u(total, "cycles")?;
     let array_pes = arch.array.area();
     let macs = u(x.macs, "MACs")?;
     let necessary = macs.saturating_sub(u(x.zero_macs, "MACs")?);
-    let offered = u(array_pes as u128 * total, "MAC slots")?;
-    let groups = c.groups as u128;
-    let regions = Regions {
-        ifmap: u(
-            groups * c.images as u128 * c.channels as u128 * geo.sum_strip_ifmap() * eb as u128,
-            "ifmap bytes",
-        )?,
-        filter: u(
-            groups * c.filters as u128 * c.channels as u128 * geo.sum_strip_filter() * eb as u128,
-            "filter bytes",
-        )?,
-        psum: u(
-            x.spilled * eb as u128 / x.segments.saturating_sub(1).max(1),
-            "psum bytes",
-        )?,
-        ofmap: t.dram.ofmap.write_bytes,
+    let regions = dram_traffic::regions(&geo, &c, x, eb)?;
+    let tl = memory.as_ref().and_then(|r| r.as_ref().ok());
+    let total = match (sim, tl) {
+        (_, Some(tl)) => tl.cycles as u128,
+        (Some(s), None) => (s.cycles as u128).max(est.dram_link),
+        (None, None) => est.total,
     };
+    let cycles = u(total, "cycles")?;
+    let offered = u(array_pes as u128 * total, "MAC slots")?;
     let mut s = LayerStats {
         layer: m.layer.name.clone(),
         arch: arch.name.clone(),
@@ -313,7 +315,9 @@ pub fn layer_stats_verified(
             pass_start: s.start_cycles,
             networks: s.stretch_cycles,
             drain: s.drain_cycles,
-            dram: (est.dram_link as u64).saturating_sub(s.cycles),
+            dram: tl.map_or((est.dram_link as u64).saturating_sub(s.cycles), |tl| {
+                tl.dram_wait_cycles + tl.write_tail_cycles
+            }),
         }),
         estimate: Estimate {
             cycles: u(est.total, "cycles")?,
@@ -371,25 +375,34 @@ pub fn layer_stats_verified(
         convs_simulated: 1,
         simulation: sim.cloned(),
         simulation_skipped: simulated.as_ref().err().cloned(),
+        timeline: tl.cloned(),
+        timeline_skipped: memory.as_ref().and_then(|r| r.as_ref().err().cloned()),
     };
     if let Some(sm) = sim.filter(|s| s.mode == "full") {
         s.verify = "full";
         s.verified_outputs = sm.verified_outputs;
         s.convs_simulated = u(x.convs, "2-D convolutions")?;
     }
-    let (g, factor) = dram_traffic::commands(&spec, &s).map_err(|why| CostError::DramTooLarge {
-        layer: m.layer.span,
-        why: Box::new(why),
-    })?;
-    // The DRAM stays powered over the layer's whole timeline: what the
-    // transfers leave idle is spent in power-down (`DramEnergy::with_idle`).
-    let busy = scaled(
-        crate::cost::dram::energy(&spec, &g.commands, g.end_cycle),
-        factor,
-    );
-    let idle_ns = s.time_us * 1e3 - busy.duration_ns;
-    s.dram_energy = busy.with_idle(&spec, idle_ns);
-    s.dram_sample_factor = factor;
+    if let Some(tl) = tl {
+        // The transfers at the times the timeline issued them.
+        s.dram_energy = tl.dram_energy.clone();
+    } else {
+        let (g, factor) =
+            dram_traffic::commands(&spec, &s).map_err(|why| CostError::DramTooLarge {
+                layer: m.layer.span,
+                why: Box::new(why),
+            })?;
+        // The DRAM stays powered over the layer's whole timeline: what the
+        // transfers leave idle is spent in power-down
+        // (`DramEnergy::with_idle`).
+        let busy = scaled(
+            crate::cost::dram::energy(&spec, &g.commands, g.end_cycle),
+            factor,
+        );
+        let idle_ns = s.time_us * 1e3 - busy.duration_ns;
+        s.dram_energy = busy.with_idle(&spec, idle_ns);
+        s.dram_sample_factor = factor;
+    }
     s.energy_pj = energy::with_static(
         energy::with_dram(energy::on_chip(x, arch), x, &s.dram_energy),
         arch,
@@ -550,14 +563,22 @@ fn scaled(e: DramEnergy, factor: u64) -> DramEnergy {
     }
 }
 
-/// The layer's DRAM command stream (for `--dram-trace`); for a sampled
-/// layer, the sample (see `dram_traffic::commands`).
+/// The layer's DRAM command stream (for `--dram-trace`): the memory
+/// timeline's, built again from the figures of `s`, where it has one;
+/// otherwise the traffic back to back, for a sampled layer the sample (see
+/// `dram_traffic::commands`).
 pub fn dram_commands(
     o: &PassOutcome,
     s: &LayerStats,
 ) -> Result<Vec<crate::cost::dram::Command>, crate::cost::dram::DramError> {
     let arch = &o.module.arch;
     let spec = dram_traffic::spec(arch)?;
+    let steps = s.simulation.as_ref().and_then(|sm| sm.steps.as_ref());
+    if let (Some(tl), Some(steps)) = (&s.timeline, steps) {
+        if let Ok((_, cmds)) = timeline::with_commands(steps, &tl.inputs, arch, &spec) {
+            return Ok(cmds);
+        }
+    }
     Ok(dram_traffic::commands(&spec, s)?.0.commands)
 }
 

@@ -5,7 +5,10 @@
 use super::convs::Convs;
 use super::geometry::Geometry;
 use super::mapping::Mapping;
+use super::memory;
+use super::timeline::Timeline;
 use super::traffic::{Raw, FILTER, IFMAP, OFMAP, PSUM};
+use crate::cost::dram::MemSpec;
 use crate::options::Dataflow;
 use crate::sim::{simulate_layer, Blocking, Dims, LayerSimulation, NotSimulated, PassOutcome};
 
@@ -91,66 +94,96 @@ pub const CANDIDATE_MARGIN: f64 = 0.10;
 
 type Candidate = (Geometry, super::mapping::Chosen);
 
+/// A candidate's simulation, and its memory timeline when simulated.
+type Simulated = (
+    Result<Option<LayerSimulation>, String>,
+    Option<Result<Timeline, String>>,
+);
+
 /// The final choice among the estimator's best candidates: each simulated
-/// (in parallel), ranked by the objective on its simulated figures, ties
-/// to more active PEs, then fewer cycles, then the estimator's order. A
-/// candidate the simulation does not cover is ranked by its estimate.
+/// (in parallel), given its best bank split by the memory timeline
+/// (`memory::best_split`), and ranked by the objective on its simulated
+/// figures, ties to more active PEs, then fewer cycles, then the
+/// estimator's order. A candidate the simulation does not cover is ranked
+/// by its estimate.
 pub fn pick(
     o: &PassOutcome,
     c: &Convs,
     cands: Vec<Candidate>,
     objective: crate::options::Objective,
     price: super::mapping::DramPrice,
+    spec: &MemSpec,
     full: bool,
-) -> (
-    Geometry,
-    super::mapping::Chosen,
-    Result<Option<LayerSimulation>, String>,
-) {
+) -> (Geometry, super::mapping::Chosen, Simulated) {
     use crate::options::Objective;
     let arch = &o.module.arch;
-    let sims = if cands.len() == 1 {
-        vec![Some(simulate(o, &cands[0].0, c, &cands[0].1.mapping, full))]
-    } else {
-        crate::parallel::map_in_order(&cands, |(g, ch)| simulate(o, g, c, &ch.mapping, false))
+    let with_memory = |(g, ch): &Candidate, full: bool| -> (Candidate, Simulated) {
+        let sim = simulate(o, g, c, &ch.mapping, full);
+        match &sim {
+            Ok(Some(s)) => {
+                let (ch2, tl) = memory::best_split(o, g, c, ch, s, spec, objective, price);
+                ((g.clone(), ch2), (sim, Some(tl)))
+            }
+            _ => ((g.clone(), ch.clone()), (sim, None)),
+        }
     };
-    let score = |(g, ch): &Candidate, sim: &Option<Result<Option<LayerSimulation>, String>>| {
-        let s = sim
-            .as_ref()
-            .and_then(|r| r.as_ref().ok())
-            .and_then(Option::as_ref);
-        let est = &ch.cycles;
-        let cycles = s.map_or(est.total, |s| (s.cycles as u128).max(est.dram_link));
-        let raw = s.map(|s| raw(&ch.raw, s));
-        let energy =
-            super::mapping::energy_score(raw.as_ref().unwrap_or(&ch.raw), arch, price, cycles);
-        let value = match objective {
-            Objective::Energy => energy,
-            Objective::Latency => cycles as f64,
-            Objective::Edp => energy * cycles as f64,
+    let runs: Vec<Option<(Candidate, Simulated)>> = if cands.len() == 1 {
+        vec![Some(with_memory(&cands[0], full))]
+    } else {
+        crate::parallel::map_in_order(&cands, |cand| with_memory(cand, false))
+    };
+    let score = |(g, ch): &Candidate, (sim, tl): &Simulated| {
+        let s = sim.as_ref().ok().and_then(Option::as_ref);
+        let tl = tl.as_ref().and_then(|t| t.as_ref().ok());
+        let (value, cycles) = match s {
+            Some(s) => memory::score(ch, s, tl, o, objective, price),
+            None => {
+                let est = &ch.cycles;
+                let energy = super::mapping::energy_score(&ch.raw, arch, price, est.total);
+                let value = match objective {
+                    Objective::Energy => energy,
+                    Objective::Latency => est.total as f64,
+                    Objective::Edp => energy * est.total as f64,
+                };
+                (value, est.total)
+            }
         };
         let pes = s.map_or(super::mapping::active_pes(g, c, arch, &ch.mapping), |s| {
             s.active_pes
         });
         (value, std::cmp::Reverse(pes), cycles)
     };
-    let mut best = 0;
-    for i in 1..cands.len() {
-        if score(&cands[i], &sims[i]).partial_cmp(&score(&cands[best], &sims[best]))
-            == Some(std::cmp::Ordering::Less)
-        {
-            best = i;
+    let mut best: Option<(Candidate, Simulated)> = None;
+    for run in runs.into_iter() {
+        let Some(run) = run else {
+            continue;
+        };
+        let better = match &best {
+            None => true,
+            Some(b) => {
+                score(&run.0, &run.1).partial_cmp(&score(&b.0, &b.1))
+                    == Some(std::cmp::Ordering::Less)
+            }
+        };
+        if better {
+            best = Some(run);
         }
     }
-    let (mut sims, mut cands) = (sims, cands);
-    let sim = sims.swap_remove(best);
-    let (g, ch) = cands.swap_remove(best);
-    let sim = match sim {
+    let Some(((g, ch), simulated)) = best else {
+        let (g, ch) = cands
+            .into_iter()
+            .next()
+            .expect("the search gives a candidate");
+        let why = Err("internal: a candidate's simulation did not finish".into());
+        return (g, ch, (why, None));
+    };
+    match simulated {
         // Several candidates ran in the default mode: full mode runs the
         // chosen one again, every pass with its values.
-        Some(Ok(Some(s))) if full && s.mode != "full" => simulate(o, &g, c, &ch.mapping, full),
-        Some(r) => r,
-        None => Err("internal: a candidate's simulation did not finish".into()),
-    };
-    (g, ch, sim)
+        (Ok(Some(s)), _) if full && s.mode != "full" => {
+            let (cand, simulated) = with_memory(&(g, ch), true);
+            (cand.0, cand.1, simulated)
+        }
+        s => (g, ch, s),
+    }
 }
