@@ -19,6 +19,7 @@ pub const ARCH_KEYS: &[&str] = &[
     "glb.bank",
     "glb.banks",
     "glb.filter_banks",
+    "glb.width",
     "precision",
     "clock",
     "pipeline.mul",
@@ -112,19 +113,16 @@ pub(super) fn apply(
             "noc.ofmap" => count(&mut conv, &mut arch.noc_ofmap),
             "noc.psum" => count(&mut conv, &mut arch.noc_psum),
             "dram.width" => {
-                if let Some(n) = conv.whole_quantity(k, v, Dim::Bits) {
-                    if n == 0 {
-                        conv.diags.push(
-                            Diagnostic::error(
-                                Code::OutOfRange,
-                                "`dram.width` must be at least 1 bit",
-                            )
-                            .with_primary(v.span, "zero")
-                            .with_help("give the DRAM link's width, e.g. `dram.width = 64 bit;`"),
-                        );
-                    } else {
-                        arch.dram_width_bits = n;
-                    }
+                let help = "give the DRAM link's width, e.g. `dram.width = 64 bit;`";
+                if let Some(n) = conv.bits_at_least_one(k, v, help) {
+                    arch.dram_width_bits = n;
+                }
+            }
+            "glb.width" => {
+                let help =
+                    "give the bits a bank reads or writes at once, e.g. `glb.width = 64 bit;`";
+                if let Some(n) = conv.bits_at_least_one(k, v, help) {
+                    arch.glb_width_bits = n;
                 }
             }
             "dram.clock" => {

@@ -288,6 +288,23 @@ impl Conv<'_> {
         }
     }
 
+    /// A width in whole bits of at least 1 (`help` says what to give).
+    pub fn bits_at_least_one(&mut self, key: &Ident, v: &Value, help: &str) -> Option<u64> {
+        let n = self.whole_quantity(key, v, Dim::Bits)?;
+        if n == 0 {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::OutOfRange,
+                    format!("`{}` must be at least 1 bit", key.name),
+                )
+                .with_primary(v.span, "zero")
+                .with_help(help.to_string()),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
     /// A quantity measured in whole base units (bits, bytes, Hz).
     pub fn whole_quantity(&mut self, key: &Ident, v: &Value, dim: Dim) -> Option<u64> {
         let ValueKind::Number {

@@ -36,6 +36,11 @@ pub const ARCH: &[KeyDoc] = &[
         "global-buffer banks shared by ifmaps and psums",
     ),
     k("glb.filter_banks", COUNT, "global-buffer banks for filters"),
+    k(
+        "glb.width",
+        "width: bit",
+        "bits a global-buffer bank reads or writes per cycle",
+    ),
     k("precision", "width: bit", "bits per data element, 1 to 64"),
     k(
         "clock",

@@ -16,6 +16,8 @@ pub struct Arch {
     /// Banks shared by ifmaps and psums.
     pub glb_banks: u64,
     pub glb_filter_banks: u64,
+    /// Bits a bank reads or writes in one access (one access per cycle).
+    pub glb_width_bits: u64,
     /// Bits per data element.
     pub precision: u64,
     /// Core clock in Hz.
@@ -64,6 +66,9 @@ impl Arch {
             glb_bank: 4096,
             glb_banks: 25,
             glb_filter_banks: 2,
+            // The chip's banks are 512 x 64 b SRAMs (JSSC 2017 §V-A); SASiML
+            // models no banks, so `eyeriss` takes the chip's width.
+            glb_width_bits: 64,
             precision: 16,
             clock_hz: 200_000_000,
             pipeline_mul: 2,

@@ -4,6 +4,7 @@
 //! moves one psum per link up each column. After the last control cycle the
 //! output buffers drain.
 
+use super::glb_banks::{GlbEvent, GlbUse};
 use super::pe::{Pe, PeCounters, SimError};
 use super::scratchpads::{Bank, Scratchpads};
 use crate::bytecode::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
@@ -206,6 +207,22 @@ impl Machine {
 
     /// Runs the program with scratchpads preloaded from `resolve`.
     pub fn run(&self, resolve: &dyn Fn(Src) -> Option<i64>) -> Result<Run, SimError> {
+        self.run_logged(resolve, None)
+    }
+
+    /// [`Machine::run`], noting in `log` every global-buffer access the
+    /// networks make (what the bank model of `glb_banks` reads), in cycle
+    /// order.
+    pub fn run_logged(
+        &self,
+        resolve: &dyn Fn(Src) -> Option<i64>,
+        mut log: Option<&mut Vec<GlbEvent>>,
+    ) -> Result<Run, SimError> {
+        let mut note = |t: u64, what: GlbUse| {
+            if let Some(l) = log.as_deref_mut() {
+                l.push(GlbEvent { cycle: t, what });
+            }
+        };
         let Machine {
             params,
             cols,
@@ -300,6 +317,9 @@ impl Machine {
                     }
                     (false, Net::Psum) => psum_sends += 1,
                 }
+                if !d.local {
+                    note(t, GlbUse::Read(d.net, d.src));
+                }
                 for &(pe, addr) in &d.targets {
                     let i = pe as usize;
                     if d.net == Net::Psum {
@@ -346,6 +366,7 @@ impl Machine {
                     if left > 0 {
                         if let Some((o, v)) = pe.out_buffer.pop_front() {
                             write(i, o, v, t, pe)?;
+                            note(t, GlbUse::Write(o));
                             left -= 1;
                             used = true;
                         }
@@ -365,6 +386,7 @@ impl Machine {
                             pe.out_buffer.push_back((o, v));
                         } else {
                             write(i, o, v, t, pe)?;
+                            note(t, GlbUse::Write(o));
                             left -= 1;
                         }
                     }
@@ -441,6 +463,7 @@ impl Machine {
                 let pe = &mut pes[i];
                 if let Some((o, v)) = pe.out_buffer.pop_front() {
                     write(i, o, v, t, pe)?;
+                    note(t, GlbUse::Write(o));
                     left -= 1;
                     active = true;
                 }

@@ -2,6 +2,7 @@
 //! and the reference it is checked against.
 
 pub mod data;
+mod glb_banks;
 mod layer_verify;
 mod machine;
 mod outcome;
@@ -13,6 +14,7 @@ mod stats;
 mod verify_values;
 mod whole_layer;
 
+pub use glb_banks::{BankTrace, GlbEvent, GlbUse, RegionBanks};
 pub use layer_verify::{sample as sample_verification, verify_full, LayerVerification};
 pub use machine::{run, ArrayParams, Machine, Run};
 pub use outcome::{simulate, PassOutcome};

@@ -19,6 +19,9 @@ use crate::passes::fold_range;
 pub struct PassStep {
     /// The pass's cycles on the array (start, windows and drain).
     pub cycles: u64,
+    /// Its distinct pass, the index of its global-buffer accesses in
+    /// `LayerSimulation::bank_traces`.
+    pub kind: u32,
     /// Elements the pass writes to the global buffer: psums for a later
     /// pass, or the layer's outputs when `last`.
     pub outputs: u64,
@@ -38,21 +41,21 @@ pub struct PassStep {
     pub last: bool,
 }
 
-/// Most passes the layer's order is listed for (a step is 72 bytes);
+/// Most passes the layer's order is listed for (a step is 80 bytes);
 /// beyond it the memory timeline is not built and the DRAM link bounds
 /// the layer as a whole.
 pub const MAX_TIMELINE_PASSES: u128 = 1 << 18;
 
 /// The passes in running order, each with the index of its kind in
-/// `whole_layer::pass_kinds` and `cycles(kind, position)` as its cycles;
-/// `None` when there are more than [`MAX_TIMELINE_PASSES`].
+/// `whole_layer::pass_kinds`, and `run(kind, position)` as its cycles and
+/// distinct pass; `None` when there are more than [`MAX_TIMELINE_PASSES`].
 pub fn steps(
     x: &SrcMatrix,
     k: &SrcMatrix,
     stride: Hw,
     d: Dims,
     b: &Blocking,
-    mut cycles: impl FnMut(usize, usize) -> u64,
+    mut run: impl FnMut(usize, usize) -> (u64, u32),
 ) -> Option<Vec<PassStep>> {
     let c = cuts(x, k, stride, b);
     let images = block_kinds(d.images, b.n);
@@ -105,8 +108,10 @@ pub fn steps(
                                 + channel_kind(ci))
                                 * c.folds as usize)
                                 + fold as usize;
+                            let (cycles, kind) = run(kind, out.len());
                             out.push(PassStep {
-                                cycles: cycles(kind, out.len()),
+                                cycles,
+                                kind,
                                 outputs: ni * nf * (rows.end - rows.start) * windows,
                                 group: group as u32,
                                 strip: s as u32,

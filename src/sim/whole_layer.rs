@@ -21,6 +21,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::data::{value, Slices, Tensor};
+use super::glb_banks::BankTrace;
 use super::pass_order::{self, PassStep};
 use super::{reference, ArrayParams, Machine, Mismatch, Run};
 use crate::bytecode::{verify_program, VerifyError};
@@ -106,6 +107,10 @@ pub struct LayerSimulation {
     /// the layer has more than `MAX_TIMELINE_PASSES`).
     #[serde(skip)]
     pub steps: Option<Vec<PassStep>>,
+    /// The global-buffer accesses of each distinct pass (`PassStep::kind`
+    /// indexes them), for the bank stalls of each bank split.
+    #[serde(skip)]
+    pub bank_traces: Vec<BankTrace>,
 }
 
 /// Reads and writes of each scratchpad.
@@ -681,6 +686,7 @@ fn empty(mode: &'static str) -> LayerSimulation {
         verified_outputs: 0,
         mismatches: Vec::new(),
         steps: None,
+        bank_traces: Vec::new(),
     }
 }
 
@@ -742,14 +748,17 @@ pub fn simulate_layer(
             )));
         }
         let seqs = sequences(&x, &k, stride, d, b);
-        let (mut sim, cycles) = simulate_full(m, &x, &k, stride, kind, &seqs, windows, seed)?;
+        let index: HashMap<&Key, usize> =
+            order.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
+        let (mut sim, passes) =
+            simulate_full(m, &x, &k, stride, kind, &seqs, windows, seed, &index)?;
         sim.distinct_passes = order.len() as u64;
-        sim.steps = pass_order::steps(&x, &k, stride, d, b, |_, at| cycles[at]);
+        sim.steps = pass_order::steps(&x, &k, stride, d, b, |_, at| passes[at]);
         return Ok(sim);
     }
     let runs = crate::parallel::map_in_order(
         &order,
-        |(_, j)| -> Result<(Compiled, Run, Vec<Mismatch>), NotSimulated> {
+        |(_, j)| -> Result<(Compiled, Run, Vec<Mismatch>, BankTrace), NotSimulated> {
             let c = compile(&x, &k, stride, kind, &m.arch, &j.shape)?;
             let bind = binding(m, &x, j, kind);
             // Returning psums of a sampled pass: values of their own.
@@ -766,17 +775,23 @@ pub fn simulate_layer(
                 }
                 bind.value(seed, s)
             };
-            let run = c.machine.run(&val).map_err(|e| broken(&j.shape, e))?;
+            let mut log = Vec::new();
+            let run = c
+                .machine
+                .run_logged(&val, Some(&mut log))
+                .map_err(|e| broken(&j.shape, e))?;
+            let trace = BankTrace::of(&log, per_word(m));
             let want = expected(&x, &k, stride, &j.shape, &val, c.out_shape);
             let bad = diff(&want, &run.outputs, c.out_shape.w);
-            Ok((c, run, bad))
+            Ok((c, run, bad, trace))
         },
     );
     let mut sim = empty("sample");
     sim.distinct_passes = order.len() as u64;
-    let mut cycles_of: HashMap<&Key, u64> = HashMap::new();
+    // Each distinct pass's cycles and its index among them.
+    let mut cycles_of: HashMap<&Key, (u64, u32)> = HashMap::new();
     for ((key, j), r) in order.iter().zip(runs) {
-        let (c, run, bad) = r.ok_or_else(|| NotSimulated::Broken {
+        let (c, run, bad, trace) = r.ok_or_else(|| NotSimulated::Broken {
             pass: format!("{:?}", j.shape),
             what: "a worker did not finish".into(),
         })??;
@@ -785,7 +800,8 @@ pub fn simulate_layer(
             add_run(&mut sim, &run, &c, &j.shape, windows, times, last == 1)
                 .ok_or_else(too_large)?;
         }
-        cycles_of.insert(key, run.cycles());
+        cycles_of.insert(key, (run.cycles(), sim.bank_traces.len() as u32));
+        sim.bank_traces.push(trace);
         sim.passes_simulated += 1;
         sim.verified_outputs += run.outputs.len() as u64;
         if !bad.is_empty() {
@@ -796,6 +812,7 @@ pub fn simulate_layer(
         let _ = (c.rows, c.cols);
     }
     sim.steps = pass_order::steps(&x, &k, stride, d, b, |kind, _| cycles_of[&kind_keys[kind]]);
+
     Ok(sim)
 }
 
@@ -825,7 +842,8 @@ fn simulate_full(
     seqs: &[Vec<PassJob>],
     windows: u64,
     seed: u64,
-) -> Result<(LayerSimulation, Vec<u64>), NotSimulated> {
+    distinct: &HashMap<&Key, usize>,
+) -> Result<(LayerSimulation, Vec<(u64, u32)>), NotSimulated> {
     // One program per shape: a program names the sources it reads, so a
     // pass of another strip (the same timing) needs its own to read its
     // own rows.
@@ -837,17 +855,38 @@ fn simulate_full(
             compiled.insert(&j.shape, programs.len() - 1);
         }
     }
+    // Each pass's distinct pass (as the default mode numbers them); the
+    // first pass of each notes its global-buffer accesses.
+    let kinds: Vec<Vec<usize>> = seqs
+        .iter()
+        .map(|seq| {
+            seq.iter()
+                .map(|j| distinct[&key(x, stride, &j.shape)])
+                .collect()
+        })
+        .collect();
+    let mut seen = vec![false; distinct.len()];
+    let traced: Vec<Vec<bool>> = kinds
+        .iter()
+        .map(|seq| {
+            seq.iter()
+                .map(|&kd| !std::mem::replace(&mut seen[kd], true))
+                .collect()
+        })
+        .collect();
+    let jobs: Vec<usize> = (0..seqs.len()).collect();
     // Each sequence carries its psums in its own buffer of the pass's
     // output planes; at its end the last pass's outputs are the layer's.
     type SeqOut = Vec<((u64, u64), u64, Vec<Option<i64>>)>;
+    type SeqRuns = Vec<(usize, Run, Option<BankTrace>)>;
     let progress = crate::progress::Progress::new(seqs.len(), "pass sequences simulated");
-    let results = crate::parallel::map_in_order(
-        seqs,
-        |seq| -> Result<(Vec<(usize, Run)>, SeqOut), NotSimulated> {
+    let results =
+        crate::parallel::map_in_order(&jobs, |&si| -> Result<(SeqRuns, SeqOut), NotSimulated> {
+            let seq = &seqs[si];
             let mut psums: Vec<Option<i64>> = Vec::new();
             let mut runs = Vec::new();
             let mut last: Option<(&PassJob, Hw)> = None;
-            for j in seq {
+            for (at, j) in seq.iter().enumerate() {
                 let idx = compiled[&j.shape];
                 let c = &programs[idx];
                 let bind = binding(m, x, j, kind);
@@ -861,9 +900,15 @@ fn simulate_full(
                     }
                     bind.value(seed, s)
                 };
-                let run = c.machine.run(&val).map_err(|e| broken(&j.shape, e))?;
+                let mut log = Vec::new();
+                let trace = traced[si][at];
+                let run = c
+                    .machine
+                    .run_logged(&val, trace.then_some(&mut log))
+                    .map_err(|e| broken(&j.shape, e))?;
+                let trace = trace.then(|| BankTrace::of(&log, per_word(m)));
                 psums = run.outputs.clone();
-                runs.push((idx, run));
+                runs.push((idx, run, trace));
                 last = Some((j, c.out_shape));
             }
             progress.inc();
@@ -883,8 +928,7 @@ fn simulate_full(
                 }
             }
             Ok((runs, out))
-        },
-    );
+        });
     drop(progress);
     let mut sim = empty("full");
     let l = &m.layer;
@@ -893,17 +937,21 @@ fn simulate_full(
         reference::reference(kind, l, &sl).dim()
     };
     let mut got: HashMap<(u64, u64), Array2<Option<i64>>> = HashMap::new();
-    // Each pass's cycles in running order.
-    let mut cycles = Vec::new();
-    for (seq, r) in seqs.iter().zip(results) {
+    // Each pass's cycles and distinct pass in running order.
+    let mut passes = Vec::new();
+    let mut traces: Vec<Option<BankTrace>> = vec![None; distinct.len()];
+    for ((seq, r), kinds) in seqs.iter().zip(results).zip(&kinds) {
         let (runs, outs) = r.ok_or_else(|| NotSimulated::Broken {
             pass: "?".into(),
             what: "a worker did not finish".into(),
         })??;
-        for ((idx, run), j) in runs.iter().zip(seq) {
-            add_run(&mut sim, run, &programs[*idx], &j.shape, windows, 1, j.last)
+        for (((idx, run, trace), j), &kd) in runs.into_iter().zip(seq).zip(kinds) {
+            add_run(&mut sim, &run, &programs[idx], &j.shape, windows, 1, j.last)
                 .ok_or_else(too_large)?;
-            cycles.push(run.cycles());
+            passes.push((run.cycles(), kd as u32));
+            if trace.is_some() {
+                traces[kd] = trace;
+            }
             sim.passes_simulated += 1;
         }
         for (slice, y0, rows) in outs {
@@ -937,7 +985,13 @@ fn simulate_full(
             }
         }
     }
-    Ok((sim, cycles))
+    sim.bank_traces = traces.into_iter().map(Option::unwrap_or_default).collect();
+    Ok((sim, passes))
+}
+
+/// Elements to a global-buffer bank word (`glb_banks`).
+fn per_word(m: &Module) -> u64 {
+    m.arch.glb_width_bits / m.arch.precision.max(1)
 }
 
 /// The reference of one output slice: the sum of its terms' references.

@@ -136,6 +136,7 @@ fn print_arch(out: &mut String, a: &Arch, desc: &Description) {
     );
     line("glb.banks", a.glb_banks.to_string());
     line("glb.filter_banks", a.glb_filter_banks.to_string());
+    line("glb.width", format!("{} bit", a.glb_width_bits));
     line("precision", format!("{} bit", a.precision));
     line(
         "clock",

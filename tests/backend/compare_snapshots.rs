@@ -30,8 +30,19 @@ fn compare(file: &str) -> String {
 }
 
 #[test]
-fn compare_every_example() {
-    for path in common::example_files() {
+fn compare_the_small_examples() {
+    compare_each(false);
+}
+
+/// Minutes: `cargo test --release -- --ignored`.
+#[test]
+#[ignore]
+fn compare_the_large_examples() {
+    compare_each(true);
+}
+
+fn compare_each(large: bool) {
+    for path in common::examples_sized(large) {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = compare(&format!("examples/{stem}.cnn"));
         insta::with_settings!({

@@ -66,6 +66,7 @@ fn arch(r: &mut Rng) -> Arch {
     a.noc_filter = r.range(1, 3);
     a.zero_gating = r.below(2) == 0;
     a.precision = [4, 8, 16, 32][r.below(4) as usize];
+    a.glb_width_bits = [1, 16, 64, 512][r.below(4) as usize];
     a.energy_rf = [0.0, 0.9, 1e6][r.below(3) as usize];
     a
 }

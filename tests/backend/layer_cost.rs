@@ -395,3 +395,31 @@ fn full_verification_catches_a_wrong_program() {
         Err(d) => assert!(d.code == "E0910", "{d:?}"),
     }
 }
+
+/// Global-buffer banks one element wide, and an output network of four:
+/// the outputs of a cycle need four accesses of the psum banks, so the
+/// array stalls where the split leaves fewer; the chip's 64-bit banks take
+/// them in one access.
+#[test]
+fn narrow_banks_stall_the_array() {
+    let l = conv("c", 13, 8, 3, 16, 1, 1, 1, 1);
+    let stalls = |width: u64| {
+        let mut a = Arch::eyeriss_chip();
+        a.glb_width_bits = width;
+        a.glb_banks = 3;
+        let o = run(&l, &a, PassKind::Forward, Dataflow::Rs).unwrap();
+        let s = layer_stats(&o, Objective::Energy).unwrap();
+        let tl = s.timeline.clone().expect("a timeline");
+        assert_eq!(s.stall_cycles.glb_bank, tl.glb_bank_stall_cycles);
+        assert_eq!(
+            s.cycles,
+            tl.array_cycles + tl.dram_wait_cycles + tl.write_tail_cycles
+        );
+        (s.stall_cycles.glb_bank, s.mapping.psum_banks)
+    };
+    let (wide, _) = stalls(64);
+    assert_eq!(wide, 0);
+    let (narrow, psum_banks) = stalls(16);
+    assert!(psum_banks < 4, "{psum_banks} psum banks");
+    assert!(narrow > 0);
+}

@@ -54,8 +54,19 @@ fn row(l: &cnnc::model::Layer, pass: PassKind, df: Dataflow) -> String {
 }
 
 #[test]
-fn layer_stats_of_every_example() {
-    for path in common::example_files() {
+fn layer_stats_of_the_small_examples() {
+    layer_stats_of(false);
+}
+
+/// Minutes: `cargo test --release -- --ignored`.
+#[test]
+#[ignore]
+fn layer_stats_of_the_large_examples() {
+    layer_stats_of(true);
+}
+
+fn layer_stats_of(large: bool) {
+    for path in common::examples_sized(large) {
         let desc = parse_and_check(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let mut text = String::new();
         for l in desc.all_layers() {

@@ -121,6 +121,10 @@ fn random_layers_verify_and_the_modes_agree() {
             figures(&full),
             "case {case}: {l:?} {pass:?} {b:?}"
         );
+        // The running order and the global-buffer accesses the memory
+        // timeline reads.
+        assert_eq!(sample.steps, full.steps, "case {case}");
+        assert_eq!(sample.bank_traces, full.bank_traces, "case {case}");
         // Every necessary product of the layer, once.
         let o = simulate(m.clone(), 7).unwrap();
         let necessary = o.run.macs() - o.run.zero_macs();

@@ -33,6 +33,22 @@ pub fn example_files() -> Vec<PathBuf> {
     files
 }
 
+/// The example networks whose every layer, simulated whole for each pass
+/// and dataflow, takes minutes: their snapshot tests are `#[ignore]`d
+/// (`cargo test --release -- --ignored`), the suite keeps the rest.
+pub const LARGE_EXAMPLES: &[&str] = &["alexnet", "dcgan", "deeplab", "resnet18", "vgg16"];
+
+/// The example files, large (`LARGE_EXAMPLES`) or the others, sorted.
+pub fn examples_sized(large: bool) -> Vec<PathBuf> {
+    example_files()
+        .into_iter()
+        .filter(|p| {
+            let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+            LARGE_EXAMPLES.contains(&stem.as_ref()) == large
+        })
+        .collect()
+}
+
 /// A small single-channel layer with random sizes, strides and padding
 /// (non-square everywhere), trimmed so that the stride tiles the input, or
 /// `None` when the sizes do not make a layer.

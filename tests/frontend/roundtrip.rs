@@ -143,6 +143,7 @@ fn arch(name: String) -> impl Strategy<Value = Arch> {
             glb_bank: a.5,
             glb_banks: a.6,
             glb_filter_banks: a.7,
+            glb_width_bits: b.0 * 2,
             precision: b.0,
             clock_hz: b.1,
             pipeline_mul: b.2,

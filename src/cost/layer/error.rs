@@ -189,7 +189,7 @@ pub enum CostError {
     NoMapping(Box<MappingRefusal>),
     /// The simulated pass lacks a part the model reads (a bug in cnnc).
     MissingPart { what: &'static str },
-    /// The strip search tried no width (a bug in cnnc).
+    /// The strip search tried no width or gave no candidate (a bug in cnnc).
     NoStripWidth,
 }
 
@@ -277,7 +277,7 @@ impl IntoDiagnostic for CostError {
                 format!("internal error: layer cost model: {what}"),
             ),
             CostError::NoStripWidth => {
-                Diagnostic::error(Code::Internal, "internal error: no strip width tried")
+                Diagnostic::error(Code::Internal, "internal error: the strip search gave no candidate")
             }
         }
     }

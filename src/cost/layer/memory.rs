@@ -10,18 +10,19 @@ use super::dram_traffic::regions;
 use super::geometry::Geometry;
 use super::mapping::{self, Chosen, DramPrice};
 use super::timeline::{self, DramBytes, Inputs, Residency, Timeline};
-use super::traffic::{FILTER, IFMAP, OFMAP, PSUM};
+use super::traffic::{Raw, FILTER, IFMAP, OFMAP, PSUM};
 use super::whole;
 use crate::cost::dram::MemSpec;
 use crate::options::Objective;
-use crate::sim::{LayerSimulation, PassOutcome, MAX_TIMELINE_PASSES};
+use crate::sim::{LayerSimulation, PassOutcome, RegionBanks, MAX_TIMELINE_PASSES};
 
-/// The timeline of candidate `ch` (its traffic `ch.raw`) over the passes
-/// `sim` ran, or why there is none.
+/// The timeline of candidate `ch` over the passes `sim` ran, with `x` the
+/// candidate's traffic as simulated (`whole::raw`), or why there is none.
 pub fn timeline_of(
     geo: &Geometry,
     c: &Convs,
     ch: &Chosen,
+    x: &Raw,
     sim: &LayerSimulation,
     o: &PassOutcome,
     spec: &MemSpec,
@@ -31,7 +32,6 @@ pub fn timeline_of(
         .steps
         .as_ref()
         .ok_or_else(|| format!("more than {MAX_TIMELINE_PASSES} processing passes"))?;
-    let x = whole::raw(&ch.raw, sim);
     let eb = arch.element_bytes();
     let bytes = |v: u128| u64::try_from(v * eb as u128).map_err(|_| "DRAM bytes leave 64 bits");
     let b = DramBytes {
@@ -47,20 +47,32 @@ pub fn timeline_of(
         ifmap_capacity: ch.mapping.ifmap_banks.saturating_mul(arch.glb_bank),
         filter_capacity: arch.glb_filter_banks.saturating_mul(arch.glb_bank),
     };
-    let regions = regions(geo, c, &x, eb).map_err(|_| "a DRAM region leaves 64 bits")?;
+    let regions = regions(geo, c, x, eb).map_err(|_| "a DRAM region leaves 64 bits")?;
+    // The split decides which banks hold each region's words.
+    let banks = RegionBanks {
+        ifmap: ch.mapping.ifmap_banks,
+        psum: ch.mapping.psum_banks,
+        filter: arch.glb_filter_banks,
+    };
     let inputs = Inputs {
         bytes: b,
         res,
         regions,
+        bank_stalls: sim
+            .bank_traces
+            .iter()
+            .map(|t| t.stall_cycles(banks))
+            .collect(),
     };
     timeline::build(steps, &inputs, arch, spec)
 }
 
-/// What the objective ranks a simulated candidate by, with its timeline
-/// (or, without one, its simulated cycles against the DRAM link and the
-/// search's DRAM price): (value, cycles).
+/// What the objective ranks a simulated candidate by (`x`: its traffic as
+/// simulated), with its timeline (or, without one, its simulated cycles
+/// against the DRAM link and the search's DRAM price): (value, cycles).
 pub fn score(
     ch: &Chosen,
+    x: &Raw,
     sim: &LayerSimulation,
     tl: Option<&Timeline>,
     o: &PassOutcome,
@@ -68,16 +80,15 @@ pub fn score(
     price: DramPrice,
 ) -> (f64, u128) {
     let arch = &o.module.arch;
-    let x = whole::raw(&ch.raw, sim);
     let (cycles, energy) = match tl {
         Some(tl) => {
             let cycles = tl.cycles as u128;
-            let e = mapping::energy_with_dram(&x, arch, tl.dram_energy.total, cycles);
+            let e = mapping::energy_with_dram(x, arch, tl.dram_energy.total, cycles);
             (cycles, e)
         }
         None => {
             let cycles = (sim.cycles as u128).max(ch.cycles.dram_link);
-            (cycles, mapping::energy_score(&x, arch, price, cycles))
+            (cycles, mapping::energy_score(x, arch, price, cycles))
         }
     };
     let value = match objective {
@@ -103,27 +114,29 @@ pub fn best_split(
     price: DramPrice,
 ) -> (Chosen, Result<Timeline, String>) {
     let m = &o.module;
-    let own = timeline_of(geo, c, ch, sim, o, spec);
+    let x = whole::raw(&ch.raw, sim);
+    let own = timeline_of(geo, c, ch, &x, sim, o, spec);
     if own.is_err() {
         return (ch.clone(), own);
     }
-    let mut best = (ch.clone(), own);
-    let key = |x: &(Chosen, Result<Timeline, String>)| {
-        score(&x.0, sim, x.1.as_ref().ok(), o, objective, price)
+    let key = |ch: &Chosen, x: &Raw, tl: &Result<Timeline, String>| {
+        score(ch, x, sim, tl.as_ref().ok(), o, objective, price)
     };
-    let mut best_key = key(&best);
+    let mut best_key = key(ch, &x, &own);
+    let mut best = (ch.clone(), own);
     for alt in mapping::splits(&m.layer, geo, c, &m.arch, price, &ch.mapping)
         .into_iter()
         .skip(1)
     {
-        let tl = timeline_of(geo, c, &alt, sim, o, spec);
+        let x = whole::raw(&alt.raw, sim);
+        let tl = timeline_of(geo, c, &alt, &x, sim, o, spec);
         if tl.is_err() {
             continue;
         }
+        let k = key(&alt, &x, &tl);
         let mut alt = (alt, tl);
         alt.0.evaluated = ch.evaluated;
         alt.0.truncated = ch.truncated;
-        let k = key(&alt);
         if k.partial_cmp(&best_key) == Some(std::cmp::Ordering::Less) {
             best = alt;
             best_key = k;

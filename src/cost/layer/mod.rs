@@ -97,6 +97,10 @@ pub struct Stalls {
     pub networks: u64,
     /// Outputs draining after each pass's last window.
     pub drain: u64,
+    /// The array stopped while a global-buffer bank it needed served
+    /// another access (the memory timeline, under the chosen bank split;
+    /// 0 without a timeline).
+    pub glb_bank: u64,
     /// Waiting for DRAM: before passes whose reads were not in and after
     /// the last pass for its writes (the memory timeline); without a
     /// timeline, the DRAM link's cycles beyond the simulated ones.
@@ -269,7 +273,7 @@ pub fn layer_stats_verified(
     let cands = search_strips(o, &c, price, objective)?;
     let candidates_simulated = cands.len() as u64;
     let (geo, chosen, (simulated, memory)) =
-        whole::pick(o, &c, cands, objective, price, &spec, full);
+        whole::pick(o, &c, cands, objective, price, &spec, full)?;
     let sim = simulated.as_ref().ok().and_then(Option::as_ref);
     let sim_raw = sim.map(|s| whole::raw(&chosen.raw, s));
     let x = sim_raw.as_ref().unwrap_or(&chosen.raw);
@@ -315,6 +319,7 @@ pub fn layer_stats_verified(
             pass_start: s.start_cycles,
             networks: s.stretch_cycles,
             drain: s.drain_cycles,
+            glb_bank: tl.map_or(0, |tl| tl.glb_bank_stall_cycles),
             dram: tl.map_or((est.dram_link as u64).saturating_sub(s.cycles), |tl| {
                 tl.dram_wait_cycles + tl.write_tail_cycles
             }),

@@ -47,8 +47,8 @@ pub fn layer_text(s: &LayerStats) -> String {
             );
             let _ = writeln!(
                 o,
-                "    of them waiting: pass start {}, networks {}, output drain {}, dram link {}",
-                st.pass_start, st.networks, st.drain, st.dram
+                "    of them waiting: pass start {}, networks {}, output drain {}, glb banks {}, dram link {}",
+                st.pass_start, st.networks, st.drain, st.glb_bank, st.dram
             );
         }
         None => {

@@ -53,11 +53,14 @@ pub struct Residency {
 }
 
 /// Everything the timeline takes besides the passes and the arch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs {
     pub bytes: DramBytes,
     pub res: Residency,
     pub regions: Regions,
+    /// Cycles each distinct pass (`PassStep::kind`) stalls on busy
+    /// global-buffer banks under this bank split (`sim::BankTrace`).
+    pub bank_stalls: Vec<u64>,
 }
 
 /// The timeline's figures (core cycles).
@@ -65,8 +68,12 @@ pub struct Inputs {
 pub struct Timeline {
     /// From the first transfer to the last write in DRAM.
     pub cycles: u64,
-    /// The passes' own cycles, one after another.
+    /// The passes' own cycles, one after another, their bank stalls
+    /// included.
     pub array_cycles: u64,
+    /// Of them: cycles the array stalled because a global-buffer bank it
+    /// needed was serving another access.
+    pub glb_bank_stall_cycles: u64,
     /// Cycles the array waited, before a pass, for its DRAM reads.
     pub dram_wait_cycles: u64,
     /// Cycles after the last pass until its writes were in DRAM.
@@ -261,6 +268,7 @@ pub fn with_commands(
         bytes,
         res,
         regions,
+        bank_stalls,
     } = inputs;
     let dram = TimedDram::new(spec);
     let bb = dram.burst_bytes().max(1);
@@ -328,12 +336,17 @@ pub fn with_commands(
     };
     let mut ready = fetch(&mut mem, &mut cur, 0, 0);
     let (mut end, mut array, mut wait, mut written) = (0u64, 0u64, 0u64, 0u64);
-    let mut prefetched = 0u64;
+    let (mut prefetched, mut bank) = (0u64, 0u64);
     for i in 0..n {
         let start = end.max(ready);
         wait += start - end;
-        end = start + steps[i].cycles;
-        array += steps[i].cycles;
+        let stall = bank_stalls
+            .get(steps[i].kind as usize)
+            .copied()
+            .unwrap_or(0);
+        end = start + steps[i].cycles + stall;
+        array += steps[i].cycles + stall;
+        bank += stall;
         let mut next_ready = 0;
         if prefetch[i] {
             next_ready = fetch(&mut mem, &mut cur, i + 1, start);
@@ -366,6 +379,7 @@ pub fn with_commands(
     let t = Timeline {
         cycles,
         array_cycles: array,
+        glb_bank_stall_cycles: bank,
         dram_wait_cycles: wait,
         write_tail_cycles: cycles - end,
         link_busy_cycles: link_busy,
@@ -374,7 +388,7 @@ pub fn with_commands(
         transfers,
         dram_bursts: bursts,
         dram_energy,
-        inputs: *inputs,
+        inputs: inputs.clone(),
     };
     Ok((t, commands))
 }
@@ -393,6 +407,7 @@ mod tests {
     fn step(i: u32, cycles: u64) -> PassStep {
         PassStep {
             cycles,
+            kind: 0,
             outputs: 100,
             group: 0,
             strip: 0,
@@ -435,8 +450,26 @@ mod tests {
             bytes,
             res,
             regions,
+            bank_stalls: vec![],
         };
         build(&steps, &inputs, &arch, &spec).unwrap()
+    }
+
+    #[test]
+    fn bank_stalls_lengthen_each_pass_of_their_kind() {
+        let t = run(10_000, 8, 1 << 20, 8_000);
+        let mut inputs = t.inputs.clone();
+        inputs.bank_stalls = vec![25];
+        let arch = Arch::eyeriss_chip();
+        let spec = memspec(&arch.dram).unwrap();
+        let steps: Vec<PassStep> = (0..8).map(|i| step(i, 10_000)).collect();
+        let s = build(&steps, &inputs, &arch, &spec).unwrap();
+        assert_eq!(s.glb_bank_stall_cycles, 8 * 25);
+        assert_eq!(s.array_cycles, t.array_cycles + 8 * 25);
+        assert_eq!(
+            s.cycles,
+            s.array_cycles + s.dram_wait_cycles + s.write_tail_cycles
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! simulation's terms, and the pieces the allocation cut.
 
 use super::convs::Convs;
+use super::error::CostError;
 use super::geometry::Geometry;
 use super::mapping::Mapping;
 use super::memory;
@@ -105,7 +106,8 @@ type Simulated = (
 /// (`memory::best_split`), and ranked by the objective on its simulated
 /// figures, ties to more active PEs, then fewer cycles, then the
 /// estimator's order. A candidate the simulation does not cover is ranked
-/// by its estimate.
+/// by its estimate. An empty `cands` (the search refuses before that
+/// today) is [`CostError::NoStripWidth`], not a panic.
 pub fn pick(
     o: &PassOutcome,
     c: &Convs,
@@ -114,7 +116,7 @@ pub fn pick(
     price: super::mapping::DramPrice,
     spec: &MemSpec,
     full: bool,
-) -> (Geometry, super::mapping::Chosen, Simulated) {
+) -> Result<(Geometry, super::mapping::Chosen, Simulated), CostError> {
     use crate::options::Objective;
     let arch = &o.module.arch;
     let with_memory = |(g, ch): &Candidate, full: bool| -> (Candidate, Simulated) {
@@ -136,7 +138,7 @@ pub fn pick(
         let s = sim.as_ref().ok().and_then(Option::as_ref);
         let tl = tl.as_ref().and_then(|t| t.as_ref().ok());
         let (value, cycles) = match s {
-            Some(s) => memory::score(ch, s, tl, o, objective, price),
+            Some(s) => memory::score(ch, &raw(&ch.raw, s), s, tl, o, objective, price),
             None => {
                 let est = &ch.cycles;
                 let energy = super::mapping::energy_score(&ch.raw, arch, price, est.total);
@@ -170,20 +172,17 @@ pub fn pick(
         }
     }
     let Some(((g, ch), simulated)) = best else {
-        let (g, ch) = cands
-            .into_iter()
-            .next()
-            .expect("the search gives a candidate");
+        let (g, ch) = cands.into_iter().next().ok_or(CostError::NoStripWidth)?;
         let why = Err("internal: a candidate's simulation did not finish".into());
-        return (g, ch, (why, None));
+        return Ok((g, ch, (why, None)));
     };
     match simulated {
         // Several candidates ran in the default mode: full mode runs the
         // chosen one again, every pass with its values.
         (Ok(Some(s)), _) if full && s.mode != "full" => {
             let (cand, simulated) = with_memory(&(g, ch), true);
-            (cand.0, cand.1, simulated)
+            Ok((cand.0, cand.1, simulated))
         }
-        s => (g, ch, s),
+        s => Ok((g, ch, s)),
     }
 }
