@@ -17,6 +17,13 @@ impl SrcMatrix {
         self.data[(r * self.w + c) as usize]
     }
 
+    /// Columns `[c0, c1)` (clamped to the matrix), each source unchanged.
+    pub fn columns(&self, c0: u64, c1: u64) -> SrcMatrix {
+        let c1 = c1.min(self.w);
+        let c0 = c0.min(c1);
+        SrcMatrix::from_fn(self.h, c1 - c0, |r, c| self.at(r, c0 + c))
+    }
+
     fn from_fn(h: u64, w: u64, f: impl Fn(u64, u64) -> Src) -> SrcMatrix {
         let mut data = Vec::with_capacity((h * w) as usize);
         for r in 0..h {

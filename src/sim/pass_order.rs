@@ -3,7 +3,8 @@
 //! each pass's DRAM transfers, without the passes' programs or values.
 //!
 //! The order is the loop nest of `whole_layer::sequences` (per group:
-//! strip, image block, filter block, channel block, kernel-row fold), and
+//! strip, image block, filter block, channel block, kernel-row fold,
+//! chunk of kernel columns), and
 //! each step names the kind of pass (`whole_layer::pass_kinds`) it is, so
 //! the default mode can take a step's cycles from the one simulated pass
 //! of its kind.
@@ -67,7 +68,7 @@ pub fn steps(
         d.filters.div_ceil((b.p * b.t).max(1)),
         d.channels.div_ceil(cb),
     );
-    let total = [d.groups, c.strips, nib, nfb, ncb, c.folds]
+    let total = [d.groups, c.strips, nib, nfb, ncb, c.folds, c.chunks]
         .iter()
         .fold(1u128, |a, &v| a * v as u128);
     if total > MAX_TIMELINE_PASSES {
@@ -100,14 +101,18 @@ pub fn steps(
                     let nf = (d.filters - fb * b.p * b.t).min(b.p * b.t);
                     for ci in 0..ncb {
                         let nc = (d.channels - ci * cb).min(cb);
-                        for fold in 0..c.folds {
-                            let kind = ((((s as usize * images.len() + kind_of(&images, ib))
+                        for (fold, chunk) in
+                            (0..c.folds).flat_map(|f| (0..c.chunks).map(move |h| (f, h)))
+                        {
+                            let kind = (((((s as usize * images.len() + kind_of(&images, ib))
                                 * filters.len()
                                 + kind_of(&filters, fb))
                                 * channel_kinds.len()
                                 + channel_kind(ci))
-                                * c.folds as usize)
-                                + fold as usize;
+                                * c.folds as usize
+                                + fold as usize)
+                                * c.chunks as usize)
+                                + chunk as usize;
                             let (cycles, kind) = run(kind, out.len());
                             out.push(PassStep {
                                 cycles,
@@ -122,8 +127,8 @@ pub fn steps(
                                 images: ni,
                                 filters: nf,
                                 channels: nc,
-                                incoming: ci > 0 || fold > 0,
-                                last: ci + 1 == ncb && fold + 1 == c.folds,
+                                incoming: ci > 0 || fold > 0 || chunk > 0,
+                                last: ci + 1 == ncb && fold + 1 == c.folds && chunk + 1 == c.chunks,
                             });
                         }
                     }

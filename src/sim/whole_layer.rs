@@ -1,8 +1,9 @@
 //! The whole layer of a row-stationary pass simulated cycle by cycle on the
 //! physical array: the layer is lowered into the sequence of processing
 //! passes its mapping implies (per group: column strip, image block, filter
-//! block, channel block, row fold, outer first), each pass is built by
-//! `passes::rs_pass_set`, lowered to bytecode and run on the machine, and
+//! block, channel block, row fold, chunk of kernel columns, outer first),
+//! each pass is built by `passes::rs_pass_set`, lowered to bytecode and run
+//! on the machine, and
 //! the passes run one after another. Partial sums a pass leaves in the
 //! global buffer return in the next pass of the same outputs over the psum
 //! network.
@@ -42,6 +43,10 @@ pub struct Blocking {
     pub strip: u64,
     /// Kernel rows per piece (the set's rows folded onto the array).
     pub piece_rows: u64,
+    /// Kernel rows longer than the ifmap scratchpad holds are cut into
+    /// this many chunks of columns (1: whole rows); each chunk is a pass of
+    /// its own, continuing the psums of the chunk before it.
+    pub chunks: u64,
     /// The r channel sets stack in one column and add their psums inside
     /// the array (`psum_across_sets`); otherwise r must be 1.
     pub stack: bool,
@@ -147,6 +152,8 @@ struct PassJob {
     /// The last contribution to its outputs: it writes the layer's
     /// outputs, the others psums.
     last: bool,
+    /// Its chunk of kernel columns (`Blocking::chunks`).
+    chunk: u64,
     shape: PassShape,
 }
 
@@ -180,13 +187,21 @@ pub(super) struct Cuts {
     pub(super) fold_h: u64,
     pub(super) out_rows: u64,
     pub(super) channel_block: u64,
+    /// Chunks of kernel columns, and the columns of each but the last.
+    pub(super) chunks: u64,
+    pub(super) chunk_w: u64,
 }
 
 pub(super) fn cuts(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, b: &Blocking) -> Cuts {
     let out_rows = (x.h - k.h) / stride.h + 1;
     let strips = out_rows.div_ceil(b.strip.max(1));
     let folds = k.h.div_ceil(b.piece_rows.max(1));
+    // Chunks of equal width but the last; 4 columns asked in 3 chunks are
+    // 2 chunks of 2 (a third would be empty).
+    let chunk_w = k.w.max(1).div_ceil(b.chunks.clamp(1, k.w.max(1)));
     Cuts {
+        chunks: k.w.max(1).div_ceil(chunk_w),
+        chunk_w,
         strips,
         strip_w: out_rows.div_ceil(strips),
         folds,
@@ -207,7 +222,7 @@ fn job(
     filters: (u64, u64),
     channels: (u64, u64),
     first_channels: bool,
-    fold: u64,
+    (fold, chunk): (u64, u64),
     last: bool,
 ) -> PassJob {
     let rows = fold_range(s, c.strip_w, c.out_rows);
@@ -220,6 +235,7 @@ fn job(
         filters,
         channels,
         last,
+        chunk,
         shape: PassShape {
             kernel_rows: (kr.start, kr.end),
             out_rows: (rows.start, rows.end),
@@ -230,9 +246,31 @@ fn job(
             } else {
                 vec![cb]
             },
-            incoming: !first_channels || fold > 0,
+            incoming: !first_channels || fold > 0 || chunk > 0,
         },
     }
+}
+
+/// The operands of each chunk of kernel columns: the kernel's columns of
+/// the chunk, and the input columns its windows read (every source keeps
+/// its place in the layer, so values and references bind unchanged).
+fn chunk_operands(
+    x: &SrcMatrix,
+    k: &SrcMatrix,
+    stride: Hw,
+    c: &Cuts,
+) -> Vec<(SrcMatrix, SrcMatrix)> {
+    let windows = (x.w - k.w) / stride.w + 1;
+    (0..c.chunks)
+        .map(|i| {
+            let cols = fold_range(i, c.chunk_w, k.w);
+            let reach = (windows - 1) * stride.w + (cols.end - cols.start);
+            (
+                x.columns(cols.start, cols.start + reach),
+                k.columns(cols.start, cols.end),
+            )
+        })
+        .collect()
 }
 
 /// The first block of each size of a dimension, with how many blocks
@@ -284,22 +322,25 @@ fn pass_kinds(
             for &(f0, f1, nf) in &block_kinds(d.filters, b.p * b.t) {
                 for &(c0, c1, first, nc) in &channel_kinds {
                     for fold in 0..c.folds {
-                        let last = c1 == d.channels && fold + 1 == c.folds;
-                        let j = job(
-                            k,
-                            &c,
-                            b,
-                            0,
-                            s,
-                            (i0, i1),
-                            (f0, f1),
-                            (c0, c1),
-                            first,
-                            fold,
-                            last,
-                        );
-                        let times = d.groups as u128 * ni as u128 * nf as u128 * nc as u128;
-                        out.push((j, times));
+                        for chunk in 0..c.chunks {
+                            let last =
+                                c1 == d.channels && fold + 1 == c.folds && chunk + 1 == c.chunks;
+                            let j = job(
+                                k,
+                                &c,
+                                b,
+                                0,
+                                s,
+                                (i0, i1),
+                                (f0, f1),
+                                (c0, c1),
+                                first,
+                                (fold, chunk),
+                                last,
+                            );
+                            let times = d.groups as u128 * ni as u128 * nf as u128 * nc as u128;
+                            out.push((j, times));
+                        }
                     }
                 }
             }
@@ -323,20 +364,24 @@ fn sequences(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, d: Dims, b: &Blocking) ->
                         blocks(d.channels, c.channel_block).into_iter().enumerate()
                     {
                         for fold in 0..c.folds {
-                            let last = channels.1 == d.channels && fold + 1 == c.folds;
-                            seq.push(job(
-                                k,
-                                &c,
-                                b,
-                                group,
-                                s,
-                                images,
-                                filters,
-                                channels,
-                                ci == 0,
-                                fold,
-                                last,
-                            ));
+                            for chunk in 0..c.chunks {
+                                let last = channels.1 == d.channels
+                                    && fold + 1 == c.folds
+                                    && chunk + 1 == c.chunks;
+                                seq.push(job(
+                                    k,
+                                    &c,
+                                    b,
+                                    group,
+                                    s,
+                                    images,
+                                    filters,
+                                    channels,
+                                    ci == 0,
+                                    (fold, chunk),
+                                    last,
+                                ));
+                            }
                         }
                     }
                     seqs.push(seq);
@@ -351,6 +396,9 @@ fn sequences(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, d: Dims, b: &Blocking) ->
 /// and where the inserted zeros are in the rows it reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
+    /// Which kernel taps of its rows are inserted zeros (its chunk's
+    /// columns, or the whole rows).
+    kernel_zeros: Vec<bool>,
     kernel_rows: (u64, u64),
     width: u64,
     images: u64,
@@ -360,14 +408,22 @@ struct Key {
     zeros: Vec<bool>,
 }
 
-fn key(x: &SrcMatrix, stride: Hw, s: &PassShape) -> Key {
+/// The key of a pass; `(x, k)` the operands of its chunk.
+fn key((x, k): &(SrcMatrix, SrcMatrix), stride: Hw, s: &PassShape) -> Key {
     let lo = s.kernel_rows.0 + s.out_rows.0 * stride.h;
     let hi = (s.kernel_rows.1 - 1) + (s.out_rows.1 - 1) * stride.h;
     let zeros = (lo..=hi)
         .flat_map(|r| (0..x.w).map(move |c| (r, c)))
         .map(|(r, c)| x.at(r, c).is_zero())
         .collect();
+    // A chunk's kernel columns may hold inserted zeros another chunk of
+    // the same width does not (a dilated gradient's).
+    let kernel_zeros = (s.kernel_rows.0..s.kernel_rows.1)
+        .flat_map(|r| (0..k.w).map(move |c| (r, c)))
+        .map(|(r, c)| k.at(r, c).is_zero())
+        .collect();
     Key {
+        kernel_zeros,
         kernel_rows: s.kernel_rows,
         width: s.out_rows.1 - s.out_rows.0,
         images: s.images,
@@ -723,6 +779,7 @@ pub fn simulate_layer(
         )));
     }
     let (x, k, stride) = operands(m)?;
+    let ops = chunk_operands(&x, &k, stride, &cuts(&x, &k, stride, b));
     let kind = crate::passes::out_kind_of(m.pass);
     let windows = (x.w - k.w) / stride.w + 1;
     // Each distinct pass once, in the order first met.
@@ -732,7 +789,7 @@ pub fn simulate_layer(
     // The distinct pass of each kind, for the running order's cycles.
     let mut kind_keys: Vec<Key> = Vec::new();
     for (j, times) in pass_kinds(&x, &k, stride, d, b) {
-        let key = key(&x, stride, &j.shape);
+        let key = key(&ops[j.chunk as usize], stride, &j.shape);
         kind_keys.push(key.clone());
         let n = count.entry(key.clone()).or_insert([0, 0]);
         if n[0] + n[1] == 0 {
@@ -751,7 +808,7 @@ pub fn simulate_layer(
         let index: HashMap<&Key, usize> =
             order.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
         let (mut sim, passes) =
-            simulate_full(m, &x, &k, stride, kind, &seqs, windows, seed, &index)?;
+            simulate_full(m, &x, &ops, stride, kind, &seqs, windows, seed, &index)?;
         sim.distinct_passes = order.len() as u64;
         sim.steps = pass_order::steps(&x, &k, stride, d, b, |_, at| passes[at]);
         return Ok(sim);
@@ -759,7 +816,8 @@ pub fn simulate_layer(
     let runs = crate::parallel::map_in_order(
         &order,
         |(_, j)| -> Result<(Compiled, Run, Vec<Mismatch>, BankTrace), NotSimulated> {
-            let c = compile(&x, &k, stride, kind, &m.arch, &j.shape)?;
+            let (xc, kc) = &ops[j.chunk as usize];
+            let c = compile(xc, kc, stride, kind, &m.arch, &j.shape)?;
             let bind = binding(m, &x, j, kind);
             // Returning psums of a sampled pass: values of their own.
             let val = |s: Src| -> Option<i64> {
@@ -781,7 +839,7 @@ pub fn simulate_layer(
                 .run_logged(&val, Some(&mut log))
                 .map_err(|e| broken(&j.shape, e))?;
             let trace = BankTrace::of(&log, per_word(m));
-            let want = expected(&x, &k, stride, &j.shape, &val, c.out_shape);
+            let want = expected(xc, kc, stride, &j.shape, &val, c.out_shape);
             let bad = diff(&want, &run.outputs, c.out_shape.w);
             Ok((c, run, bad, trace))
         },
@@ -836,7 +894,7 @@ fn diff(want: &[Option<i64>], got: &[Option<i64>], w: u64) -> Vec<Mismatch> {
 fn simulate_full(
     m: &Module,
     x: &SrcMatrix,
-    k: &SrcMatrix,
+    ops: &[(SrcMatrix, SrcMatrix)],
     stride: Hw,
     kind: OutKind,
     seqs: &[Vec<PassJob>],
@@ -847,12 +905,13 @@ fn simulate_full(
     // One program per shape: a program names the sources it reads, so a
     // pass of another strip (the same timing) needs its own to read its
     // own rows.
-    let mut compiled: HashMap<&PassShape, usize> = HashMap::new();
+    let mut compiled: HashMap<(&PassShape, u64), usize> = HashMap::new();
     let mut programs: Vec<Compiled> = Vec::new();
     for j in seqs.iter().flatten() {
-        if !compiled.contains_key(&j.shape) {
-            programs.push(compile(x, k, stride, kind, &m.arch, &j.shape)?);
-            compiled.insert(&j.shape, programs.len() - 1);
+        if let std::collections::hash_map::Entry::Vacant(e) = compiled.entry((&j.shape, j.chunk)) {
+            let (xc, kc) = &ops[j.chunk as usize];
+            programs.push(compile(xc, kc, stride, kind, &m.arch, &j.shape)?);
+            e.insert(programs.len() - 1);
         }
     }
     // Each pass's distinct pass (as the default mode numbers them); the
@@ -861,7 +920,7 @@ fn simulate_full(
         .iter()
         .map(|seq| {
             seq.iter()
-                .map(|j| distinct[&key(x, stride, &j.shape)])
+                .map(|j| distinct[&key(&ops[j.chunk as usize], stride, &j.shape)])
                 .collect()
         })
         .collect();
@@ -887,7 +946,7 @@ fn simulate_full(
             let mut runs = Vec::new();
             let mut last: Option<(&PassJob, Hw)> = None;
             for (at, j) in seq.iter().enumerate() {
-                let idx = compiled[&j.shape];
+                let idx = compiled[&(&j.shape, j.chunk)];
                 let c = &programs[idx];
                 let bind = binding(m, x, j, kind);
                 let carried = &psums;

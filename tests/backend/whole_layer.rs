@@ -100,6 +100,9 @@ fn random_layers_verify_and_the_modes_agree() {
             t: rng.range(1, 3),
             strip: rng.range(1, set.cols as u64),
             piece_rows: rng.range(1, set.rows as u64),
+            // Rows cut into chunks of columns, as the scratchpad requires
+            // for long rows, and where it does not.
+            chunks: rng.range(1, k.w + 1),
             stack,
         };
         let full = match simulate_layer(&m, d, &b, true, 7) {

@@ -28,12 +28,6 @@ pub fn simulate(
     if module.dataflow != Dataflow::Rs || module.physical {
         return Ok(None);
     }
-    if geo.chunks > 1 {
-        return Err(format!(
-            "kernel rows of {} taps are cut into {} chunks (rf.ifmap); the simulation does not chunk rows yet",
-            geo.plan.rf_filter_need, geo.chunks
-        ));
-    }
     let blocking = Blocking {
         n: m.n,
         p: m.p,
@@ -42,6 +36,7 @@ pub fn simulate(
         t: m.t,
         strip: geo.alloc.piece.w,
         piece_rows: geo.alloc.piece.h,
+        chunks: geo.chunks,
         stack: super::traffic::adds_across_sets(geo, &module.arch, m),
     };
     let dims = Dims {
