@@ -18,7 +18,7 @@
 //! slice by a *plane*: rows `plane·PLANE_ROWS ..` of the stacked sources
 //! (see [`plane_src`]); the caller binds each plane to the layer's tensors.
 
-use super::deliver::{edf, Item};
+use super::deliver::{edf_sorted, Item};
 use crate::ir::{LogicalSet, Net, OutKind, PeSchedule, Placement, Slot, Src, SrcKind};
 use crate::ir::{SrcMatrix, StreamTiming, Word};
 use crate::model::{Arch, Hw};
@@ -377,34 +377,106 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
     out
 }
 
-/// Send cycles for every item with the pass started `start` cycles later
-/// than the items were built for, or `None` if some network cannot keep
-/// up. Every read moves by `start`, so every window does, except a
-/// release of 0 (a slot nobody used before), which stays 0. Inserted
-/// zeros are written by the PE itself, without a network.
-fn schedule(items: &[Item], arch: &Arch, start: u64) -> Option<Vec<u64>> {
-    let shift = |r: u64| if r == 0 { 0 } else { r + start };
-    let mut when: Vec<u64> = items.iter().map(|i| shift(i.release)).collect();
-    for (net, bw) in [
-        (Net::Ifmap, arch.noc_ifmap),
-        (Net::Filter, arch.noc_filter),
-        (Net::Psum, arch.noc_psum),
-    ] {
-        let idx: Vec<usize> = (0..items.len())
-            .filter(|&i| items[i].net == net && !items[i].local)
-            .collect();
-        let windows: Vec<(u64, u64)> = idx
-            .iter()
-            .map(|&i| (shift(items[i].release), items[i].deadline + start))
-            .collect();
-        if windows.iter().any(|&(r, d)| r > d) {
-            return None;
-        }
-        for (k, t) in edf(&windows, bw)?.into_iter().enumerate() {
-            when[idx[k]] = t;
-        }
+/// The delivery problem of a pass's items, per network, set up once for
+/// every start the timing search tries: which items each network sends
+/// and their (release, deadline) order. A later start moves every release
+/// but 0 and every deadline by the same amount, so that order holds for
+/// every start and is sorted once.
+struct Timing<'a> {
+    items: &'a [Item],
+    /// Per network: its sends per cycle, its items, and their order.
+    nets: Vec<(u64, Vec<usize>, Vec<usize>)>,
+}
+
+impl<'a> Timing<'a> {
+    fn new(items: &'a [Item], arch: &Arch) -> Timing<'a> {
+        let nets = [
+            (Net::Ifmap, arch.noc_ifmap),
+            (Net::Filter, arch.noc_filter),
+            (Net::Psum, arch.noc_psum),
+        ]
+        .into_iter()
+        .map(|(net, bw)| {
+            let idx: Vec<usize> = (0..items.len())
+                .filter(|&i| items[i].net == net && !items[i].local)
+                .collect();
+            let mut order: Vec<usize> = (0..idx.len()).collect();
+            order.sort_by_key(|&k| (items[idx[k]].release, items[idx[k]].deadline, k));
+            (bw, idx, order)
+        })
+        .collect();
+        Timing { items, nets }
     }
-    Some(when)
+
+    /// No start below this schedules: the items free from the first cycle
+    /// (release 0, which no start moves) that must arrive by cycle
+    /// `d + start` need `ceil(count / bw)` cycles of their network.
+    fn least_start(&self) -> u64 {
+        let mut least = 0;
+        for (bw, idx, _) in &self.nets {
+            let mut free: Vec<u64> = idx
+                .iter()
+                .map(|&i| &self.items[i])
+                .filter(|it| it.release == 0)
+                .map(|it| it.deadline)
+                .collect();
+            free.sort_unstable();
+            for (k, &d) in free.iter().enumerate() {
+                let cycles = (k as u64 + 1).div_ceil((*bw).max(1));
+                least = least.max(cycles.saturating_sub(d + 1));
+            }
+        }
+        least
+    }
+
+    /// Send cycles for every item with the pass started `start` cycles
+    /// later than the items were built for, or `None` if some network
+    /// cannot keep up. Every read moves by `start`, so every window does,
+    /// except a release of 0 (a slot nobody used before), which stays 0.
+    /// Inserted zeros are written by the PE itself, without a network.
+    fn schedule(&self, start: u64) -> Option<Vec<u64>> {
+        let shift = |r: u64| if r == 0 { 0 } else { r + start };
+        let mut when: Vec<u64> = self.items.iter().map(|i| shift(i.release)).collect();
+        for (bw, idx, order) in &self.nets {
+            let windows: Vec<(u64, u64)> = idx
+                .iter()
+                .map(|&i| (shift(self.items[i].release), self.items[i].deadline + start))
+                .collect();
+            if windows.iter().any(|&(r, d)| r > d) {
+                return None;
+            }
+            for (k, t) in edf_sorted(&windows, order, *bw)?.into_iter().enumerate() {
+                when[idx[k]] = t;
+            }
+        }
+        Some(when)
+    }
+
+    /// The least start that schedules, searched from [`Self::least_start`]
+    /// up to `late` (which always does): galloping, then halving. A start
+    /// that schedules leaves every later one feasible.
+    fn first_start(&self, late: u64) -> u64 {
+        let lo0 = self.least_start().min(late);
+        if self.schedule(lo0).is_some() {
+            return lo0;
+        }
+        // Here lo0 < late, and `late` schedules.
+        let (mut lo, mut hi, mut step) = (lo0 + 1, lo0 + 1, 1);
+        while hi < late && self.schedule(hi).is_none() {
+            lo = hi + 1;
+            hi = (hi + step).min(late);
+            step *= 2;
+        }
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.schedule(mid).is_some() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        hi
+    }
 }
 
 /// Why a processing pass cannot be built on the arch.
@@ -568,12 +640,13 @@ pub fn rs_pass_set(
             + count(Net::Psum).div_ceil(arch.noc_psum.max(1))
     };
     let late = sends + 1;
+    let first_timing = Timing::new(&first.1, arch);
     let try_timing = |period: u64, start: u64| -> Result<bool, NoFit> {
         if period == min_period {
-            return Ok(schedule(&first.1, arch, start).is_some());
+            return Ok(first_timing.schedule(start).is_some());
         }
         let (_, it) = build(period)?;
-        Ok(schedule(&it, arch, start).is_some())
+        Ok(Timing::new(&it, arch).schedule(start).is_some())
     };
     // Exponential, then binary search for the smallest period that works
     // with a late start; a period longer by every send of a window always
@@ -606,17 +679,10 @@ pub fn rs_pass_set(
     } else {
         build(period)?
     };
-    let (mut lo, mut hi) = (0, late);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if schedule(&items, arch, mid).is_some() {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    let start = hi;
-    let when = schedule(&items, arch, start)
+    let timing = Timing::new(&items, arch);
+    let start = timing.first_start(late);
+    let when = timing
+        .schedule(start)
         .ok_or_else(|| NoFit("internal: the timing found does not schedule".into()))?;
     let chains: Vec<Chain> = chains0
         .into_iter()

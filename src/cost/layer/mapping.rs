@@ -354,6 +354,13 @@ pub const KEEP: usize = 3;
 
 /// Chooses the blocking (the best [`KEEP`], best first): the hand-fixed fields of `layer.mapping` are kept,
 /// the rest searched.
+///
+/// `on_array`: the layer is lowered onto the array and simulated whole
+/// (row-stationary), so a searched `r > 1` must be one whose channel sets
+/// add their psums inside the array (`traffic::adds_across_sets`): the
+/// array has no other place to add parallel sets' contributions to the
+/// same outputs (the chip's own r = 2 mappings, CONV4-5, stack; JSSC 2017
+/// Table III). A hand-fixed `r` is kept as given.
 pub fn choose(
     layer: &Layer,
     geo: &Geometry,
@@ -361,6 +368,7 @@ pub fn choose(
     arch: &Arch,
     dram: DramPrice,
     objective: Objective,
+    on_array: bool,
 ) -> Result<Vec<Chosen>, CostError> {
     let h = layer.mapping.unwrap_or_default();
     let hand = layer.mapping.is_some();
@@ -416,6 +424,13 @@ pub fn choose(
                                 psum_banks: a.glb_banks.saturating_sub(ib),
                             };
                             if violation(geo, c, a, &m).is_some() {
+                                continue;
+                            }
+                            if on_array
+                                && h.r.is_none()
+                                && r > 1
+                                && !super::traffic::adds_across_sets(geo, a, &m)
+                            {
                                 continue;
                             }
                             if evaluated >= MAX_EVALS {

@@ -492,7 +492,7 @@ fn search_strips(
             let alloc = crate::passes::allocate_strips(set, arch.array, e);
             geometry::geometry_with(o, alloc)?
         };
-        match mapping::choose(&m.layer, &geo, c, arch, dram, objective) {
+        match mapping::choose(&m.layer, &geo, c, arch, dram, objective, whole::on_array(m)) {
             Ok(chs) => all.extend(chs.into_iter().map(|ch| (geo.clone(), ch))),
             Err(d) => {
                 first_err.get_or_insert(d);

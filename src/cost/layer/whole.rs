@@ -13,6 +13,13 @@ use crate::cost::dram::MemSpec;
 use crate::options::Dataflow;
 use crate::sim::{simulate_layer, Blocking, Dims, LayerSimulation, NotSimulated, PassOutcome};
 
+/// Whether the layer of `m` is lowered onto the array and simulated whole
+/// (row-stationary's per-pass pipeline; Grad-Flow's sets and the physical
+/// strip are not).
+pub fn on_array(m: &crate::ir::Module) -> bool {
+    m.dataflow == Dataflow::Rs && !m.physical
+}
+
 /// The layer of `o` simulated whole under mapping `m` (`full`: every
 /// pass with the layer's values), `Ok(None)` for a pass the simulation
 /// does not cover by design (Grad-Flow's sets, the physical strip), or why
@@ -25,7 +32,7 @@ pub fn simulate(
     full: bool,
 ) -> Result<Option<LayerSimulation>, String> {
     let module = &o.module;
-    if module.dataflow != Dataflow::Rs || module.physical {
+    if !on_array(module) {
         return Ok(None);
     }
     let blocking = Blocking {
