@@ -21,10 +21,29 @@ pub fn edf(windows: &[(u64, u64)], bw: u64) -> Option<Vec<u64>> {
 
 /// [`edf`] with the items already ordered by (release, deadline).
 pub fn edf_sorted(windows: &[(u64, u64)], order: &[usize], bw: u64) -> Option<Vec<u64>> {
+    edf_run(windows, order, bw, true).map(|(when, _)| when)
+}
+
+/// [`edf_sorted`] run to the end whatever the deadlines: the most any item
+/// arrives after its deadline (0: every deadline met). Every send of that
+/// schedule moved later by this many cycles meets its deadline moved as
+/// much.
+pub fn edf_lateness(windows: &[(u64, u64)], order: &[usize], bw: u64) -> u64 {
+    edf_run(windows, order, bw, false).map_or(0, |(_, late)| late)
+}
+
+/// EDF sends and their greatest lateness; `None` at the first late item
+/// when `stop_late`.
+fn edf_run(
+    windows: &[(u64, u64)],
+    order: &[usize],
+    bw: u64,
+    stop_late: bool,
+) -> Option<(Vec<u64>, u64)> {
     let n = order.len();
     let mut heap = BinaryHeap::new();
     let mut when = vec![0u64; windows.len()];
-    let (mut t, mut next, mut done) = (0u64, 0usize, 0usize);
+    let (mut t, mut next, mut done, mut late) = (0u64, 0usize, 0usize, 0u64);
     while done < n {
         if heap.is_empty() {
             t = t.max(windows[order[next]].0);
@@ -38,14 +57,17 @@ pub fn edf_sorted(windows: &[(u64, u64)], order: &[usize], bw: u64) -> Option<Ve
                 break;
             };
             if deadline < t {
-                return None;
+                if stop_late {
+                    return None;
+                }
+                late = late.max(t - deadline);
             }
             when[i] = t;
             done += 1;
         }
         t += 1;
     }
-    Some(when)
+    Some((when, late))
 }
 
 /// One element a streamed mapping must deliver: when it may leave (its

@@ -18,7 +18,7 @@
 //! slice by a *plane*: rows `plane·PLANE_ROWS ..` of the stacked sources
 //! (see [`plane_src`]); the caller binds each plane to the layer's tensors.
 
-use super::deliver::{edf_sorted, Item};
+use super::deliver::{edf_lateness, edf_sorted, Item};
 use crate::ir::{LogicalSet, Net, OutKind, PeSchedule, Placement, Slot, Src, SrcKind};
 use crate::ir::{SrcMatrix, StreamTiming, Word};
 use crate::model::{Arch, Hw};
@@ -452,21 +452,40 @@ impl<'a> Timing<'a> {
         Some(when)
     }
 
-    /// The least start that schedules, searched from [`Self::least_start`]
-    /// up to `late` (which always does): galloping, then halving. A start
-    /// that schedules leaves every later one feasible.
+    /// How late the latest item is with the pass started at `start`
+    /// (0: it schedules), or `None` when some item's slot frees after its
+    /// first read, which no start changes.
+    fn lateness(&self, start: u64) -> Option<u64> {
+        let shift = |r: u64| if r == 0 { 0 } else { r + start };
+        let mut late = 0;
+        for (bw, idx, order) in &self.nets {
+            let windows: Vec<(u64, u64)> = idx
+                .iter()
+                .map(|&i| (shift(self.items[i].release), self.items[i].deadline + start))
+                .collect();
+            if windows.iter().any(|&(r, d)| r > d) {
+                return None;
+            }
+            late = late.max(edf_lateness(&windows, order, *bw));
+        }
+        Some(late)
+    }
+
+    /// The least start that schedules, at most `late` (which always does).
+    /// None below [`Self::least_start`] does; if that one is `L` cycles
+    /// late, its schedule moved `L` cycles later works for a start `L`
+    /// later (every release but 0 and every deadline move as much), so the
+    /// least start is in between: halved there. A start that schedules
+    /// leaves every later one feasible.
     fn first_start(&self, late: u64) -> u64 {
-        let lo0 = self.least_start().min(late);
-        if self.schedule(lo0).is_some() {
-            return lo0;
+        let least = self.least_start().min(late);
+        let Some(behind) = self.lateness(least) else {
+            return late;
+        };
+        if behind == 0 {
+            return least;
         }
-        // Here lo0 < late, and `late` schedules.
-        let (mut lo, mut hi, mut step) = (lo0 + 1, lo0 + 1, 1);
-        while hi < late && self.schedule(hi).is_none() {
-            lo = hi + 1;
-            hi = (hi + step).min(late);
-            step *= 2;
-        }
+        let (mut lo, mut hi) = (least + 1, (least + behind).min(late));
         while lo < hi {
             let mid = (lo + hi) / 2;
             if self.schedule(mid).is_some() {
@@ -648,23 +667,61 @@ pub fn rs_pass_set(
         let (_, it) = build(period)?;
         Ok(Timing::new(&it, arch).schedule(start).is_some())
     };
-    // Exponential, then binary search for the smallest period that works
-    // with a late start; a period longer by every send of a window always
-    // leaves room for them.
+    // The smallest period that works with a late start. A period longer
+    // by every send of a window always leaves room for them (`cap`). The
+    // search starts from the rate the busiest network must keep (its sends
+    // that wait for a freed slot, over the pass's windows: where a pass is
+    // bound by its deliveries, as returning psums on one element a cycle,
+    // the period lands close to it), gallops away from that guess and
+    // halves the rest; a period that works leaves every longer one working,
+    // so this finds the same period as a search from `min_period`.
     let cap = min_period + sends + g.chain_rows() + 1;
-    let mut hi = min_period;
-    let mut step = 1;
-    while !try_timing(hi, late)? {
-        if hi >= cap {
-            return Err(NoFit(format!(
-                "the networks (`noc.ifmap = {}`, `noc.filter = {}`, `noc.psum = {}`) cannot feed this pass",
-                arch.noc_ifmap, arch.noc_filter, arch.noc_psum
-            )));
+    let guess = {
+        let all_windows = (shape.images * windows).max(1);
+        let rate = |n: Net, bw: u64| {
+            let waiting = first
+                .1
+                .iter()
+                .filter(|i| i.net == n && !i.local && i.release > 0);
+            waiting.count() as u64 / bw.max(1) / all_windows
+        };
+        rate(Net::Ifmap, arch.noc_ifmap)
+            .max(rate(Net::Filter, arch.noc_filter))
+            .max(rate(Net::Psum, arch.noc_psum))
+            .clamp(min_period, cap)
+    };
+    // Every period below `lo` fails; `hi` works.
+    let (mut lo, mut hi);
+    if try_timing(guess, late)? {
+        (lo, hi) = (min_period, guess);
+        let mut step = 1;
+        while hi > min_period {
+            let shorter = hi.saturating_sub(step).max(min_period);
+            if !try_timing(shorter, late)? {
+                lo = shorter + 1;
+                break;
+            }
+            hi = shorter;
+            step *= 2;
         }
-        hi = (hi + step).min(cap);
-        step *= 2;
+    } else {
+        (lo, hi) = (guess + 1, guess);
+        let mut step = 1;
+        loop {
+            if hi >= cap {
+                return Err(NoFit(format!(
+                    "the networks (`noc.ifmap = {}`, `noc.filter = {}`, `noc.psum = {}`) cannot feed this pass",
+                    arch.noc_ifmap, arch.noc_filter, arch.noc_psum
+                )));
+            }
+            hi = (hi + step).min(cap);
+            step *= 2;
+            if try_timing(hi, late)? {
+                break;
+            }
+            lo = hi + 1;
+        }
     }
-    let mut lo = min_period;
     while lo < hi {
         let mid = (lo + hi) / 2;
         if try_timing(mid, late)? {
