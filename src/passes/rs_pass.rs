@@ -438,13 +438,7 @@ impl<'a> Timing<'a> {
         let shift = |r: u64| if r == 0 { 0 } else { r + start };
         let mut when: Vec<u64> = self.items.iter().map(|i| shift(i.release)).collect();
         for (bw, idx, order) in &self.nets {
-            let windows: Vec<(u64, u64)> = idx
-                .iter()
-                .map(|&i| (shift(self.items[i].release), self.items[i].deadline + start))
-                .collect();
-            if windows.iter().any(|&(r, d)| r > d) {
-                return None;
-            }
+            let windows = self.windows(idx, start)?;
             for (k, t) in edf_sorted(&windows, order, *bw)?.into_iter().enumerate() {
                 when[idx[k]] = t;
             }
@@ -452,20 +446,24 @@ impl<'a> Timing<'a> {
         Some(when)
     }
 
+    /// The send windows of a network's items `idx` with the pass started
+    /// `start` cycles later, or `None` when one frees after its deadline.
+    fn windows(&self, idx: &[usize], start: u64) -> Option<Vec<(u64, u64)>> {
+        let shift = |r: u64| if r == 0 { 0 } else { r + start };
+        let windows: Vec<(u64, u64)> = idx
+            .iter()
+            .map(|&i| (shift(self.items[i].release), self.items[i].deadline + start))
+            .collect();
+        windows.iter().all(|&(r, d)| r <= d).then_some(windows)
+    }
+
     /// How late the latest item is with the pass started at `start`
     /// (0: it schedules), or `None` when some item's slot frees after its
     /// first read, which no start changes.
     fn lateness(&self, start: u64) -> Option<u64> {
-        let shift = |r: u64| if r == 0 { 0 } else { r + start };
         let mut late = 0;
         for (bw, idx, order) in &self.nets {
-            let windows: Vec<(u64, u64)> = idx
-                .iter()
-                .map(|&i| (shift(self.items[i].release), self.items[i].deadline + start))
-                .collect();
-            if windows.iter().any(|&(r, d)| r > d) {
-                return None;
-            }
+            let windows = self.windows(idx, start)?;
             late = late.max(edf_lateness(&windows, order, *bw));
         }
         Some(late)
