@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Part, Pass, PassError, PassOptions};
 use crate::bytecode::{
-    compress, compress_deliveries, compress_init, verify_program, Ctl, PeEntry, Program,
+    compress, compress_deliveries, compress_init, verify_program, Ctl, Insn, PeEntry, Program,
     VerifyError, FLAG_PUSH, FLAG_TAKE_IN, NONE, VERSION,
 };
 use crate::diag::Diagnostic;
@@ -76,37 +76,66 @@ fn ctl(w: &Word, out_base: u32) -> Ctl {
     }
 }
 
-/// Lowers a mapped set into a program.
-pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
-    let mut codes = Vec::new();
+/// The codes of a program being lowered: PEs whose control is the same up
+/// to their output base share one.
+#[derive(Default)]
+pub struct Codes {
+    codes: Vec<Vec<Insn>>,
     // Ordered, not hashed: programs are long and differ early, so comparing
     // them is cheaper than hashing every word.
-    let mut index: BTreeMap<Vec<Ctl>, u32> = BTreeMap::new();
-    let mut pes = Vec::with_capacity(set.pes.len());
-    for pe in &set.pes {
-        let out_base = pe
-            .words
-            .iter()
-            .filter_map(|w| w.out.get())
-            .min()
-            .unwrap_or(0);
+    index: BTreeMap<Vec<Ctl>, u32>,
+}
+
+/// Where one PE's dense control went: its code, the least output index it
+/// writes (its code's outputs are relative to it) and its leading idle
+/// cycles.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub code: u32,
+    pub out_base: u32,
+    pub start: u32,
+}
+
+impl Codes {
+    /// The code of a PE's dense words, compressed the first time it is met.
+    pub fn add(&mut self, words: &[Word]) -> Placed {
+        let out_base = words.iter().filter_map(|w| w.out.get()).min().unwrap_or(0);
         // Leading idle cycles become the PE's start, so that rows that differ
         // only by their skew share a code; trailing idle cycles are implicit.
-        let start = pe.words.iter().take_while(|w| w.is_idle()).count();
-        let end = pe.words.len() - pe.words.iter().rev().take_while(|w| w.is_idle()).count();
-        let dense: Vec<Ctl> = pe.words[start..end.max(start)]
+        let start = words.iter().take_while(|w| w.is_idle()).count();
+        let end = words.len() - words.iter().rev().take_while(|w| w.is_idle()).count();
+        let dense: Vec<Ctl> = words[start..end.max(start)]
             .iter()
             .map(|w| ctl(w, out_base))
             .collect();
-        let next = codes.len() as u32;
-        let code = *index.entry(dense).or_insert_with_key(|d| {
+        let next = self.codes.len() as u32;
+        let codes = &mut self.codes;
+        let code = *self.index.entry(dense).or_insert_with_key(|d| {
             codes.push(compress(d));
             next
         });
-        pes.push(PeEntry {
+        Placed {
             code,
             out_base,
             start: start as u32,
+        }
+    }
+
+    pub fn into_codes(self) -> Vec<Vec<Insn>> {
+        self.codes
+    }
+}
+
+/// Lowers a mapped set into a program.
+pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
+    let mut codes = Codes::default();
+    let mut pes = Vec::with_capacity(set.pes.len());
+    for pe in &set.pes {
+        let at = codes.add(&pe.words);
+        pes.push(PeEntry {
+            code: at.code,
+            out_base: at.out_base,
+            start: at.start,
             ifmap_init: compress_init(&pe.ifmap_init),
             filter_init: compress_init(&pe.filter_init),
             psum_entries: pe.psum_entries,
@@ -114,6 +143,7 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
             filter_capacity: pe.filter_capacity,
         });
     }
+    let codes = codes.into_codes();
     Program {
         version: VERSION,
         rows: set.rows,

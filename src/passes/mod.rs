@@ -38,7 +38,7 @@ pub use gflow_igrad::{gflow_igrad_set, gflow_igrad_set_ordered};
 pub use lower::lower;
 pub use rs_map::out_kind as out_kind_of;
 pub use rs_map::{rs_set, RsLayout};
-pub use rs_pass::{plane_src, rs_pass_set, split_src, NoFit, PassShape, PLANE_ROWS};
+pub use rs_pass::{plane_src, rs_pass, split_src, NoFit, PassShape, ProcessingPass, PLANE_ROWS};
 
 /// Largest schedule (PEs x cycles of control) cnnc builds for one 2-D
 /// convolution; beyond it the layer is refused rather than exhausting memory.

@@ -19,7 +19,11 @@
 //! (see [`plane_src`]); the caller binds each plane to the layer's tensors.
 
 use super::deliver::{edf_lateness, edf_sorted, Item};
-use crate::ir::{LogicalSet, Net, OutKind, PeSchedule, Placement, Slot, Src, SrcKind};
+use std::collections::HashMap;
+
+use super::lower::{Codes, Placed};
+use crate::bytecode::{compress_deliveries, compress_init, PeEntry, Program, VERSION};
+use crate::ir::{Net, OutKind, Slot, Src, SrcKind};
 use crate::ir::{SrcMatrix, StreamTiming, Word};
 use crate::model::{Arch, Hw};
 
@@ -585,16 +589,24 @@ fn words(g: &Geometry, ch: &Chain, xx: u64, y: u64, length: usize) -> Vec<Word> 
     w
 }
 
+/// A processing pass built and lowered: its program, the timing its
+/// deliveries settled on and the PEs it uses.
+pub struct ProcessingPass {
+    pub program: Program,
+    pub timing: StreamTiming,
+    pub pes_used: u64,
+}
+
 /// The processing pass `shape` of the 2-D problem `x` (ifmap side) and
-/// `k` (filter side) on `arch`, with its deliveries timed.
-pub fn rs_pass_set(
+/// `k` (filter side) on `arch`, with its deliveries timed, as bytecode.
+pub fn rs_pass(
     x: &SrcMatrix,
     k: &SrcMatrix,
     stride: Hw,
     out_kind: OutKind,
     arch: &Arch,
     shape: &PassShape,
-) -> Result<LogicalSet, NoFit> {
+) -> Result<ProcessingPass, NoFit> {
     let q = shape.q();
     let taps = k.w;
     let ring = (arch.rf_ifmap / q).min(x.w);
@@ -748,62 +760,104 @@ pub fn rs_pass_set(
         .collect();
     let length = chains.iter().map(|c| c.lay.length()).max().unwrap_or(1) as usize;
     let rows = shape_rows(&g, &chains);
-    let mut pes = vec![PeSchedule::default(); (rows * g.cols) as usize];
-    for pe in &mut pes {
-        pe.psum_entries = 1;
-    }
+    // Which chain PE each array position holds (a later chain over an
+    // earlier one wins, as the schedule was always built).
+    let mut owner: Vec<Option<(usize, u64, u64)>> = vec![None; (rows * g.cols) as usize];
     let mut top_rows = Vec::new();
-    for ch in &chains {
+    for (ci, ch) in chains.iter().enumerate() {
         if ch.row0 > 0 && !top_rows.contains(&(ch.row0 as u32)) {
             top_rows.push(ch.row0 as u32);
         }
         for xx in 0..g.chain_rows() {
             for y in 0..g.width() {
-                let i = g.pe(ch, xx, y) as usize;
-                pes[i] = PeSchedule {
-                    ifmap_init: Vec::new(),
-                    filter_init: Vec::new(),
-                    psum_entries: (g.banks * shape.p()) as u32,
-                    words: words(&g, ch, xx, y, length),
-                    ifmap_groups: Vec::new(),
-                    filter_groups: Vec::new(),
-                    ifmap_capacity: (q * ring) as u32,
-                    filter_capacity: (ch.filters * q * taps) as u32,
-                };
+                owner[g.pe(ch, xx, y) as usize] = Some((ci, xx, y));
             }
         }
     }
     top_rows.sort_unstable();
+    // The PEs of one chain row differ only in the outputs they write, each
+    // `y · windows` further on (`words`), so their codes relative to their
+    // output base are equal: the dense words are built once per chain row
+    // (the PE at y = 0) and every PE of the row takes that code, in the
+    // order the PEs are met, as lowering each PE's own words would.
+    let mut codes = Codes::default();
+    let mut row_code: HashMap<(usize, u64), (Placed, bool)> = HashMap::new();
+    let mut pes = Vec::with_capacity(owner.len());
+    let mut capacity = Vec::with_capacity(owner.len());
+    for o in &owner {
+        let Some((ci, xx, y)) = *o else {
+            let at = codes.add(&[]);
+            pes.push(pe_entry(at, 1, (0, 0)));
+            capacity.push((0, 0));
+            continue;
+        };
+        let ch = &chains[ci];
+        let (at, writes) = *row_code.entry((ci, xx)).or_insert_with(|| {
+            let w = words(&g, ch, xx, 0, length);
+            let writes = w.iter().any(|w| w.out.is_some());
+            (codes.add(&w), writes)
+        });
+        let out_base = if writes {
+            at.out_base + (y * windows) as u32
+        } else {
+            0
+        };
+        let cap = ((q * ring) as u32, (ch.filters * q * taps) as u32);
+        let at = Placed { out_base, ..at };
+        pes.push(pe_entry(at, (g.banks * shape.p()) as u32, cap));
+        capacity.push(cap);
+    }
+    let pes_used = if length > 0 {
+        owner.iter().flatten().count() as u64
+    } else {
+        0
+    };
     let deliveries = super::deliver::deliveries(items, when);
     let planes = shape.images * shape.filters.len() as u64 * shape.p();
-    let macs: u64 = chains
-        .iter()
-        .map(|c| c.lay.rows * g.width() * c.lay.windows * c.lay.taps * c.lay.p)
-        .sum();
-    Ok(LogicalSet {
+    let program = Program {
+        version: VERSION,
         rows: rows as u32,
         cols: g.cols as u32,
-        pes,
+        length: if pes_used > 0 { length as u32 } else { 0 },
         out_kind,
         out_shape: Hw::new(planes * g.width(), windows),
-        placement: Placement {
-            rules: vec![format!(
-                "processing pass: kernel rows {}..{}, output rows {}..{}, {} images, filters per set {:?}, channels per stacked set {:?}, window period {period} (minimum {min_period}), start {start}",
-                shape.kernel_rows.0, shape.kernel_rows.1, shape.out_rows.0, shape.out_rows.1,
-                shape.images, shape.filters, shape.channels
-            )],
-        },
-        analytic_macs: macs,
-        deliveries,
-        stream: Some(StreamTiming {
+        pipeline_mul: arch.pipeline_mul as u32,
+        pipeline_add: arch.pipeline_add as u32,
+        top_rows,
+        codes: codes.into_codes(),
+        pes,
+        deliveries: compress_deliveries(&deliveries, |pe, net| {
+            capacity.get(pe as usize).map_or(0, |c| match net {
+                Net::Ifmap => c.0,
+                Net::Filter => c.1,
+                Net::Psum => 0,
+            })
+        }),
+    };
+    Ok(ProcessingPass {
+        program,
+        timing: StreamTiming {
             window_period: period,
             min_window_period: min_period,
             start,
             ifmap_ring: ring,
-        }),
-        top_rows,
-        gflow_group: None,
+        },
+        pes_used,
     })
+}
+
+/// The program entry of a PE placed at `at`.
+fn pe_entry(at: Placed, psum_entries: u32, (ifmap, filter): (u32, u32)) -> PeEntry {
+    PeEntry {
+        code: at.code,
+        out_base: at.out_base,
+        start: at.start,
+        ifmap_init: compress_init(&[]),
+        filter_init: compress_init(&[]),
+        psum_entries,
+        ifmap_capacity: ifmap,
+        filter_capacity: filter,
+    }
 }
 
 /// Array rows the pass's chains occupy.

@@ -2,7 +2,7 @@
 //! physical array: the layer is lowered into the sequence of processing
 //! passes its mapping implies (per group: column strip, image block, filter
 //! block, channel block, row fold, chunk of kernel columns, outer first),
-//! each pass is built by `passes::rs_pass_set`, lowered to bytecode and run
+//! each pass is built and lowered to bytecode by `passes::rs_pass`, run
 //! on the machine, and
 //! the passes run one after another. Partial sums a pass leaves in the
 //! global buffer return in the next pass of the same outputs over the psum
@@ -29,7 +29,7 @@ use crate::bytecode::{verify_program, VerifyError};
 use crate::ir::{Module, OutKind, Src, SrcKind, SrcMatrix};
 use crate::model::{Arch, Hw};
 use crate::options::PassKind;
-use crate::passes::{fold_range, lower, rs_pass_set, split_src, PassShape};
+use crate::passes::{fold_range, rs_pass, split_src, PassShape};
 
 /// How the mapping blocks the layer (the mapping search's fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -556,15 +556,12 @@ fn compile(
     s: &PassShape,
 ) -> Result<Compiled, NotSimulated> {
     let name = || format!("{s:?}");
-    let set = rs_pass_set(x, k, stride, kind, arch, s).map_err(|e| NotSimulated::NoFit {
+    let pass = rs_pass(x, k, stride, kind, arch, s).map_err(|e| NotSimulated::NoFit {
         pass: name(),
         what: e.0,
     })?;
-    let (period, min_period, start) = set.stream.map_or((0, 0, 0), |t| {
-        (t.window_period, t.min_window_period, t.start)
-    });
-    let pes_used = set.pes.iter().filter(|p| !p.words.is_empty()).count() as u64;
-    let program = lower(&set, arch.pipeline_mul as u32, arch.pipeline_add as u32);
+    let t = pass.timing;
+    let program = pass.program;
     match verify_program(&program, arch.fifo_depth, arch.noc_ofmap) {
         Ok(()) => {}
         Err(VerifyError::Capacity(w) | VerifyError::Malformed(w)) => {
@@ -585,11 +582,11 @@ fn compile(
     })?;
     Ok(Compiled {
         machine,
-        params: (period, min_period, start),
-        rows: set.rows as u64,
-        cols: set.cols as u64,
-        out_shape: set.out_shape,
-        pes_used,
+        params: (t.window_period, t.min_window_period, t.start),
+        rows: program.rows as u64,
+        cols: program.cols as u64,
+        out_shape: program.out_shape,
+        pes_used: pass.pes_used,
     })
 }
 
@@ -606,31 +603,48 @@ fn expected(
 ) -> Vec<Option<i64>> {
     let windows = out_shape.w;
     let width = s.out_rows.1 - s.out_rows.0;
+    let (kr0, kr1) = s.kernel_rows;
+    let lo = kr0 + s.out_rows.0 * stride.h;
+    let (xh, kh) = (kr1 - 1 + (s.out_rows.1 - 1) * stride.h + 1 - lo, kr1 - kr0);
+    // Every source is read by many products: each plane's values are
+    // looked up once, ifmap-side rows `lo..` and the pass's kernel rows.
+    let rows_of = |m: &SrcMatrix, first: u64, rows: u64, plane: u64| -> Vec<Option<i64>> {
+        (first..first + rows)
+            .flat_map(|r| (0..m.w).map(move |c| (r, c)))
+            .map(|(r, c)| val(crate::passes::plane_src(m.at(r, c), plane)))
+            .collect()
+    };
+    let mut xs = HashMap::new();
+    let mut ks = HashMap::new();
     let mut out = vec![None; (out_shape.h * out_shape.w) as usize];
     for img in 0..s.images {
         for (ti, &fh) in s.filters.iter().enumerate() {
             for f in 0..fh {
                 let plane = s.out_plane(img, ti as u64, f);
-                for y in 0..width {
-                    for j in 0..windows {
-                        let mut acc = if s.incoming {
-                            val(Src::new(SrcKind::Psum, plane, y * windows + j))
-                        } else {
-                            Some(0)
-                        };
-                        for (ri, &ch) in s.channels.iter().enumerate() {
-                            for c in 0..ch {
-                                let ip = s.ifmap_plane(img, ri as u64, c);
-                                let fp = s.filter_plane(ti as u64, f, ri as u64, c);
-                                for kr in s.kernel_rows.0..s.kernel_rows.1 {
-                                    let r = kr + (s.out_rows.0 + y) * stride.h;
+                let base = (plane * width * windows) as usize;
+                let acc = &mut out[base..base + (width * windows) as usize];
+                for (y, j) in (0..width).flat_map(|y| (0..windows).map(move |j| (y, j))) {
+                    acc[(y * windows + j) as usize] = if s.incoming {
+                        val(Src::new(SrcKind::Psum, plane, y * windows + j))
+                    } else {
+                        Some(0)
+                    };
+                }
+                for (ri, &ch) in s.channels.iter().enumerate() {
+                    for c in 0..ch {
+                        let ip = s.ifmap_plane(img, ri as u64, c);
+                        let fp = s.filter_plane(ti as u64, f, ri as u64, c);
+                        let xv = xs.entry(ip).or_insert_with(|| rows_of(x, lo, xh, ip));
+                        let kv = ks.entry(fp).or_insert_with(|| rows_of(k, kr0, kh, fp));
+                        for y in 0..width {
+                            for j in 0..windows {
+                                let slot = &mut acc[(y * windows + j) as usize];
+                                for kr in 0..kh {
+                                    let r = kr + kr0 + (s.out_rows.0 + y) * stride.h - lo;
                                     for i in 0..k.w {
-                                        let a = val(crate::passes::plane_src(
-                                            x.at(r, j * stride.w + i),
-                                            ip,
-                                        ));
-                                        let b = val(crate::passes::plane_src(k.at(kr, i), fp));
-                                        acc = match (acc, a, b) {
+                                        let a = xv[(r * x.w + j * stride.w + i) as usize];
+                                        let b = kv[(kr * k.w + i) as usize];
+                                        *slot = match (*slot, a, b) {
                                             (Some(s), Some(a), Some(b)) => Some(s + a * b),
                                             _ => None,
                                         };
@@ -638,7 +652,6 @@ fn expected(
                                 }
                             }
                         }
-                        out[((plane * width + y) * windows + j) as usize] = acc;
                     }
                 }
             }
