@@ -670,24 +670,30 @@ pub fn rs_pass(
     };
     let late = sends + 1;
     let first_timing = Timing::new(&first.1, arch);
-    let try_timing = |period: u64, start: u64| -> Result<bool, NoFit> {
+    // How late the latest delivery is at a period with a late start (0:
+    // every deadline met), `None` when some slot frees after its read.
+    let late_by = |period: u64| -> Result<Option<u64>, NoFit> {
         if period == min_period {
-            return Ok(first_timing.schedule(start).is_some());
+            return Ok(first_timing.lateness(late));
         }
         let (_, it) = build(period)?;
-        Ok(Timing::new(&it, arch).schedule(start).is_some())
+        Ok(Timing::new(&it, arch).lateness(late))
     };
+    let works = |period: u64| -> Result<bool, NoFit> { Ok(late_by(period)? == Some(0)) };
     // The smallest period that works with a late start. A period longer
     // by every send of a window always leaves room for them (`cap`). The
     // search starts from the rate the busiest network must keep (its sends
     // that wait for a freed slot, over the pass's windows: where a pass is
     // bound by its deliveries, as returning psums on one element a cycle,
-    // the period lands close to it), gallops away from that guess and
-    // halves the rest; a period that works leaves every longer one working,
-    // so this finds the same period as a search from `min_period`.
+    // the period lands close to it). Above a period that fails, the next
+    // guess spreads its lateness over the pass's windows (each window
+    // longer moves the last deliveries' deadlines that much later); below
+    // one that works it gallops down; the rest is halved. A period that
+    // works leaves every longer one working, so this finds the same
+    // period as a search from `min_period`.
     let cap = min_period + sends + g.chain_rows() + 1;
+    let all_windows = (shape.images * windows).max(1);
     let guess = {
-        let all_windows = (shape.images * windows).max(1);
         let rate = |n: Net, bw: u64| {
             let waiting = first
                 .1
@@ -701,40 +707,52 @@ pub fn rs_pass(
             .clamp(min_period, cap)
     };
     // Every period below `lo` fails; `hi` works.
-    let (mut lo, mut hi);
-    if try_timing(guess, late)? {
-        (lo, hi) = (min_period, guess);
+    let (mut lo, mut hi) = (min_period, guess);
+    let mut step = 1;
+    loop {
+        match late_by(hi)? {
+            Some(0) => break,
+            behind => {
+                if hi >= cap {
+                    return Err(NoFit(format!(
+                        "the networks (`noc.ifmap = {}`, `noc.filter = {}`, `noc.psum = {}`) cannot feed this pass",
+                        arch.noc_ifmap, arch.noc_filter, arch.noc_psum
+                    )));
+                }
+                lo = hi + 1;
+                let more = match behind {
+                    Some(l) => l.div_ceil(all_windows),
+                    None => {
+                        step *= 2;
+                        step
+                    }
+                };
+                hi = (hi + more.max(1)).min(cap);
+            }
+        }
+    }
+    if hi == guess {
         let mut step = 1;
-        while hi > min_period {
-            let shorter = hi.saturating_sub(step).max(min_period);
-            if !try_timing(shorter, late)? {
+        while hi > lo {
+            let shorter = hi.saturating_sub(step).max(lo);
+            if !works(shorter)? {
                 lo = shorter + 1;
                 break;
             }
             hi = shorter;
             step *= 2;
         }
-    } else {
-        (lo, hi) = (guess + 1, guess);
-        let mut step = 1;
-        loop {
-            if hi >= cap {
-                return Err(NoFit(format!(
-                    "the networks (`noc.ifmap = {}`, `noc.filter = {}`, `noc.psum = {}`) cannot feed this pass",
-                    arch.noc_ifmap, arch.noc_filter, arch.noc_psum
-                )));
-            }
-            hi = (hi + step).min(cap);
-            step *= 2;
-            if try_timing(hi, late)? {
-                break;
-            }
-            lo = hi + 1;
+    } else if hi > lo {
+        // Most often the guess from the lateness is the period itself.
+        if works(hi - 1)? {
+            hi -= 1;
+        } else {
+            lo = hi;
         }
     }
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if try_timing(mid, late)? {
+        if works(mid)? {
             hi = mid;
         } else {
             lo = mid + 1;

@@ -25,7 +25,7 @@ use super::data::{value, Slices, Tensor};
 use super::glb_banks::BankTrace;
 use super::pass_order::{self, PassStep};
 use super::{reference, ArrayParams, Machine, Mismatch, Run};
-use crate::bytecode::{verify_program, VerifyError};
+use crate::bytecode::{verify_structure, VerifyError};
 use crate::ir::{Module, OutKind, Src, SrcKind, SrcMatrix};
 use crate::model::{Arch, Hw};
 use crate::options::PassKind;
@@ -562,7 +562,9 @@ fn compile(
     })?;
     let t = pass.timing;
     let program = pass.program;
-    match verify_program(&program, arch.fifo_depth, arch.noc_ofmap) {
+    // The queues are checked by the run itself, cycle by cycle: a dry run
+    // of them first would do the run's work twice.
+    match verify_structure(&program) {
         Ok(()) => {}
         Err(VerifyError::Capacity(w) | VerifyError::Malformed(w)) => {
             return Err(NotSimulated::NoFit {
