@@ -474,29 +474,21 @@ impl<'a> Timing<'a> {
     }
 
     /// The least start that schedules, at most `late` (which always does).
-    /// None below [`Self::least_start`] does; if that one is `L` cycles
+    /// None below [`Self::least_start`] does. If that one is `L` cycles
     /// late, its schedule moved `L` cycles later works for a start `L`
-    /// later (every release but 0 and every deadline move as much), so the
-    /// least start is in between: halved there. A start that schedules
-    /// leaves every later one feasible.
+    /// later (every release but 0 and every deadline move as much). And no
+    /// earlier start works: a schedule for a start `d` later is one for
+    /// this start (its releases are no earlier) `d` cycles later than its
+    /// own deadlines, so this start's least lateness is at most `d` more
+    /// than that one's, and EDF's lateness is the least a network can do
+    /// (unit sends, integer releases, `bw` a cycle). So it is exactly `L`
+    /// later.
     fn first_start(&self, late: u64) -> u64 {
         let least = self.least_start().min(late);
-        let Some(behind) = self.lateness(least) else {
-            return late;
-        };
-        if behind == 0 {
-            return least;
+        match self.lateness(least) {
+            Some(behind) => (least + behind).min(late),
+            None => late,
         }
-        let (mut lo, mut hi) = (least + 1, (least + behind).min(late));
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.schedule(mid).is_some() {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        hi
     }
 }
 
