@@ -290,6 +290,7 @@ impl Machine {
             .iter()
             .map(|c| ofmap_buffer_depth(c.iter().filter(|w| w.out != NONE).count() as u64))
             .collect();
+        let mut settled = vec![true; by_code.len()];
         let mut next_delivery = 0usize;
         let (mut ifmap_sends, mut filter_sends, mut local_fills) = (0u64, 0u64, 0u64);
         let mut psum_sends = 0u64;
@@ -421,18 +422,27 @@ impl Machine {
             // PEs that share a code execute the same control word this cycle:
             // decoding it once and stepping them together keeps the branches of
             // the PE step predictable. PEs only touch their own state here.
-            for (code, start, members) in by_code {
+            for (g, (code, start, members)) in by_code.iter().enumerate() {
                 let Some(c) = (t as usize)
                     .checked_sub(*start)
                     .and_then(|t| codes[*code].get(t))
                 else {
                     continue;
                 };
+                // An idle word on PEs with nothing in flight changes no
+                // state (`Pe::settled`): the stretched windows of a pass
+                // the networks hold back are mostly such cycles.
+                if settled[g] && c.is_idle() {
+                    continue;
+                }
+                let mut all_settled = true;
                 for &i in members {
                     pes[i]
                         .step(i, &mut rf, c, t, depth)
                         .map_err(|w| err(i, t, w))?;
+                    all_settled &= pes[i].settled();
                 }
+                settled[g] = all_settled;
                 if c.flags & FLAG_PUSH != 0 {
                     for &i in members.iter().filter(|&&i| self.forwards[i]) {
                         let pos = pos_of[i];

@@ -70,6 +70,10 @@ pub struct Pe {
     /// is pushed or stored `pipeline.add - 1` cycles later.
     add: Vec<Option<i64>>,
     add_at: usize,
+    /// Values in the multiplier and adder rings. With none, a ring's
+    /// position changes nothing it will ever deliver, so an idle cycle is
+    /// a no-op (the machine skips it).
+    inflight: u32,
     pub in_psum: VecDeque<i64>,
     pub out_psum: VecDeque<i64>,
     /// Outputs waiting for global-buffer bandwidth: (output index, value).
@@ -94,6 +98,7 @@ impl Pe {
             mul_at: 0,
             add: vec![None; add_stages.saturating_sub(1)],
             add_at: 0,
+            inflight: 0,
             in_psum: VecDeque::new(),
             out_psum: VecDeque::new(),
             out_buffer: VecDeque::new(),
@@ -132,6 +137,7 @@ impl Pe {
             return product;
         }
         let out = std::mem::replace(&mut self.mul[self.mul_at], product);
+        self.inflight = self.inflight + product.is_some() as u32 - out.is_some() as u32;
         self.mul_at += 1;
         if self.mul_at == self.mul.len() {
             self.mul_at = 0;
@@ -146,11 +152,18 @@ impl Pe {
             return sum;
         }
         let out = std::mem::replace(&mut self.add[self.add_at], sum);
+        self.inflight = self.inflight + sum.is_some() as u32 - out.is_some() as u32;
         self.add_at += 1;
         if self.add_at == self.add.len() {
             self.add_at = 0;
         }
         out
+    }
+
+    /// Whether an idle cycle would change nothing: no value in flight.
+    #[inline]
+    pub fn settled(&self) -> bool {
+        self.inflight == 0
     }
 
     #[inline]
