@@ -7,8 +7,8 @@ use crate::cost::layer::{layer_stats_verified, LayerStats};
 use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::model::Layer;
 use crate::options::{Dataflow, GflowGroup, PassKind, Verify};
-use crate::passes::{compile, compile_physical, PassOptions};
-use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome};
+use crate::passes::{compile, PassOptions};
+use crate::sim::{simulate, verify_full, LayerVerification, Mismatch, PassOutcome, PhysicalStats};
 
 /// One layer, pass and dataflow, computed: the simulated 2-D convolution,
 /// the whole-layer figures (or the diagnostic refusing them) and, for
@@ -24,7 +24,7 @@ pub struct PassResult {
     /// it row-stationary, as a Grad-Flow accelerator would, and this says why.
     pub gflow_fallback: Option<Diagnostic>,
     pub layer: Result<LayerStats, Diagnostic>,
-    pub physical: Option<Result<PassOutcome, Diagnostic>>,
+    pub physical: Option<Result<PhysicalStats, Diagnostic>>,
 }
 
 /// Compiles and simulates one pass, costs the whole layer and simulates
@@ -177,11 +177,9 @@ fn compute_with(
         s.verify = v.mode;
         s.convs_simulated = v.convs_simulated;
     }
-    let physical = (dataflow == Dataflow::Rs).then(|| {
-        compile_physical(l, req.arch, pass)
-            .and_then(|m| simulate(m, req.seed))
-            .and_then(checked)
-    });
+    // `physical_stats` is the whole-layer simulation's first processing
+    // pass: the array has one model, the one the layer's figures add up.
+    let physical = (dataflow == Dataflow::Rs).then(|| first_pass(l, req.arch, &layer));
     Ok(PassResult {
         outcome,
         gflow_group_tried: None,
@@ -198,6 +196,34 @@ fn fit(req: &Request<'_>, logical: &PassOutcome) -> Result<PassOutcome, Diagnost
         None => Ok(logical.clone()),
         Some(m) => checked(simulate(m, req.seed)?),
     }
+}
+
+/// The layer's first processing pass as the whole-layer simulation ran it,
+/// or E0207 saying why no pass of the layer ran.
+fn first_pass(
+    l: &Layer,
+    arch: &crate::model::Arch,
+    layer: &Result<LayerStats, Diagnostic>,
+) -> Result<PhysicalStats, Diagnostic> {
+    let why = match layer {
+        Ok(s) => match s.simulation.as_ref().and_then(|sim| sim.first_pass.clone()) {
+            Some(p) => return Ok(p),
+            None => s
+                .simulation_skipped
+                .clone()
+                .unwrap_or_else(|| "the layer was not simulated whole".into()),
+        },
+        Err(d) => d.message.clone(),
+    };
+    Err(Diagnostic::error(
+        Code::PhysicalNoFit,
+        format!("no processing pass of the layer ran on the array: {why}"),
+    )
+    .with_primary(l.span, "this layer")
+    .with_declared(arch.span, "this arch")
+    .with_help(
+        "`layer_stats` says why the layer was not simulated whole; its figures are the estimate's",
+    ))
 }
 
 /// The outcome if every output equals the reference; otherwise E0911

@@ -90,7 +90,7 @@ impl PassReport {
         refusals.extend(layer_refused.clone());
         let (physical_stats, physical_refused) = match &r.physical {
             None => (None, None),
-            Some(Ok(p)) => (PhysicalStats::new(p), None),
+            Some(Ok(p)) => (Some(p.clone()), None),
             Some(Err(d)) => {
                 // A physical pass the arch's array cannot hold (E0207) is
                 // a limit of that one-pass model, noted in the report; the

@@ -108,7 +108,7 @@ codes! {
     ScheduleTooLarge = "E0204": "too large to simulate: a tensor slice above 4096 x 4096 elements, or a schedule of one 2-D convolution above 50 M PE-cycles",
     CompareForward = "E0205": "`--compare` asked for the forward pass",
     QueueOverflow = "E0206": "the schedule overflows a PE queue (`fifo.depth`); names the PE and cycle. A PE's output buffer holds the outputs it produces in one pass (at least 256, the original's), so it never refuses a layer: the ofmap network drains it at `noc.ofmap` per cycle and the cycle counts include the drain",
-    PhysicalNoFit = "E0207": "the physical pass (`physical_stats`) does not fit the arch: kernel rows beyond the array's rows, a kernel row beyond `rf.filter`, a window beyond `rf.ifmap`, or networks that cannot feed it",
+    PhysicalNoFit = "E0207": "no physical pass (`physical_stats`): the `row-stationary-physical` strip does not fit the arch (kernel rows beyond the array's rows, a kernel row beyond `rf.filter`, a window beyond `rf.ifmap`, or networks that cannot feed it), or no processing pass of the whole layer ran on the array",
     VerifyTooLarge = "E0208": "`--verify full` would simulate more PE-cycles than its limit (2e11 per layer pass)",
     Limit = "E0210": "the run would exceed a documented bound on work or memory (section 5)",
     NotFinite = "E0211": "a computed energy, time or count is not a finite number (e.g. `energy.glb = 1e307 pJ`)",

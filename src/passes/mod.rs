@@ -139,7 +139,7 @@ static PIPELINES: [Pipeline; 4] = [
     },
     Pipeline {
         name: "row-stationary-physical",
-        description: "one physical pass of row-stationary on the array (`physical_stats`)",
+        description: "one strip of row-stationary on the array, streamed (the report's `physical_stats` before whole layers were simulated)",
         dataflow: Dataflow::Rs,
         physical: true,
         passes: &[&SELECT, &RS_STREAM, &ALLOCATE, &SCHEDULE, &LOWER],

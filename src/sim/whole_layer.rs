@@ -24,7 +24,7 @@ use serde::Serialize;
 use super::data::{value, Slices, Tensor};
 use super::glb_banks::BankTrace;
 use super::pass_order::{self, PassStep};
-use super::{reference, ArrayParams, Machine, Mismatch, Run};
+use super::{reference, ArrayParams, Machine, Mismatch, PhysicalStats, Run};
 use crate::bytecode::{verify_structure, VerifyError};
 use crate::ir::{Module, OutKind, Src, SrcKind, SrcMatrix};
 use crate::model::{Arch, Hw};
@@ -116,6 +116,9 @@ pub struct LayerSimulation {
     /// indexes them), for the bank stalls of each bank split.
     #[serde(skip)]
     pub bank_traces: Vec<BankTrace>,
+    /// The layer's first processing pass as it ran (`physical_stats`).
+    #[serde(skip)]
+    pub first_pass: Option<PhysicalStats>,
 }
 
 /// Reads and writes of each scratchpad.
@@ -545,6 +548,41 @@ struct Compiled {
     cols: u64,
     out_shape: Hw,
     pes_used: u64,
+    /// Cycles of control, and the most ifmap, filter and psum scratchpad
+    /// entries a PE uses.
+    control_cycles: u64,
+    rf_used: (u64, u64, u64),
+}
+
+impl Compiled {
+    /// `physical_stats` of this pass run as `run` (`strip` output rows of
+    /// the problem's `output_rows`).
+    fn physical(&self, run: &Run, strip: u64, output_rows: u64, verified: bool) -> PhysicalStats {
+        let (period, min_period, start) = self.params;
+        PhysicalStats {
+            pe_set: super::PeSet {
+                rows: self.rows as u32,
+                cols: self.cols as u32,
+            },
+            strip_rows: strip as u32,
+            output_rows,
+            cycles: run.cycles(),
+            control_cycles: self.control_cycles,
+            busy_cycles: run.busy_cycles(),
+            window_period: period,
+            min_window_period: min_period,
+            start_cycles: start,
+            macs: run.macs(),
+            zero_macs: run.zero_macs(),
+            ifmap_sends: run.ifmap_sends,
+            filter_sends: run.filter_sends,
+            local_fills: run.local_fills,
+            rf_ifmap_used: self.rf_used.0,
+            rf_filter_used: self.rf_used.1,
+            rf_psum_used: self.rf_used.2,
+            verified,
+        }
+    }
 }
 
 fn compile(
@@ -589,6 +627,14 @@ fn compile(
         cols: program.cols as u64,
         out_shape: program.out_shape,
         pes_used: pass.pes_used,
+        control_cycles: program.length as u64,
+        rf_used: program.pes.iter().fold((0, 0, 0), |(i, f, p), e| {
+            (
+                i.max(e.ifmap_capacity as u64),
+                f.max(e.filter_capacity as u64),
+                p.max(e.psum_entries as u64),
+            )
+        }),
     })
 }
 
@@ -758,6 +804,7 @@ fn empty(mode: &'static str) -> LayerSimulation {
         mismatches: Vec::new(),
         steps: None,
         bank_traces: Vec::new(),
+        first_pass: None,
     }
 }
 
@@ -797,6 +844,7 @@ pub fn simulate_layer(
     let ops = chunk_operands(&x, &k, stride, &cuts(&x, &k, stride, b));
     let kind = crate::passes::out_kind_of(m.pass);
     let windows = (x.w - k.w) / stride.w + 1;
+    let out_rows = (x.h - k.h) / stride.h + 1;
     // Each distinct pass once, in the order first met.
     let mut order: Vec<(Key, PassJob)> = Vec::new();
     // How often each runs, as a psum pass and as a last pass.
@@ -872,6 +920,10 @@ pub fn simulate_layer(
             let times = u64::try_from(times).map_err(|_| too_large())?;
             add_run(&mut sim, &run, &c, &j.shape, windows, times, last == 1)
                 .ok_or_else(too_large)?;
+        }
+        if sim.first_pass.is_none() {
+            let strip = j.shape.out_rows.1 - j.shape.out_rows.0;
+            sim.first_pass = Some(c.physical(&run, strip, out_rows, bad.is_empty()));
         }
         cycles_of.insert(key, (run.cycles(), sim.bank_traces.len() as u32));
         sim.bank_traces.push(trace);
@@ -1022,6 +1074,12 @@ fn simulate_full(
         for (((idx, run, trace), j), &kd) in runs.into_iter().zip(seq).zip(kinds) {
             add_run(&mut sim, &run, &programs[idx], &j.shape, windows, 1, j.last)
                 .ok_or_else(too_large)?;
+            if sim.first_pass.is_none() {
+                let strip = j.shape.out_rows.1 - j.shape.out_rows.0;
+                let out_rows = (x.h - ops[0].1.h) / stride.h + 1;
+                // Its outputs are checked with the layer's, below.
+                sim.first_pass = Some(programs[idx].physical(&run, strip, out_rows, true));
+            }
             passes.push((run.cycles(), kd as u32));
             if trace.is_some() {
                 traces[kd] = trace;
@@ -1060,6 +1118,9 @@ fn simulate_full(
         }
     }
     sim.bank_traces = traces.into_iter().map(Option::unwrap_or_default).collect();
+    if let Some(f) = &mut sim.first_pass {
+        f.verified = sim.verified;
+    }
     Ok((sim, passes))
 }
 
