@@ -283,9 +283,13 @@ impl Machine {
             last_write = Some(t);
             Ok(())
         };
-        // The networks only visit PEs with an output due this cycle (`due`)
-        // or with something queued for them (`waiting`), in scan order.
-        let mut waiting = vec![0u64; words];
+        // The networks only visit PEs with an output due this cycle (`due`),
+        // a psum to forward up (`forward`) or, while the global buffer
+        // still takes writes this cycle, outputs waiting for it (`holding`),
+        // in scan order: a PE holding outputs once the cycle's writes are
+        // spent has nothing to do (with `noc.ofmap = 1` most of them).
+        let mut holding = vec![0u64; words];
+        let mut forward = vec![0u64; words];
         let obuf_depth: Vec<u64> = codes
             .iter()
             .map(|c| ofmap_buffer_depth(c.iter().filter(|w| w.out != NONE).count() as u64))
@@ -352,7 +356,8 @@ impl Machine {
             // Ofmap network, then the local psum network, in one scan.
             let mut left = params.ofmap_bw;
             for w in 0..words {
-                let mut bits = waiting[w] | due[t as usize * words + w];
+                let held = if left > 0 { holding[w] } else { 0 };
+                let mut bits = held | forward[w] | due[t as usize * words + w];
                 while bits != 0 {
                     let pos = w * 64 + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
@@ -412,10 +417,16 @@ impl Machine {
                         }
                     }
                     let pe = &pes[i];
-                    if pe.out_buffer.is_empty() && (!self.forwards[i] || pe.out_psum.is_empty()) {
-                        waiting[w] &= !(1 << (pos % 64));
+                    let bit = 1 << (pos % 64);
+                    if pe.out_buffer.is_empty() {
+                        holding[w] &= !bit;
                     } else {
-                        waiting[w] |= 1 << (pos % 64);
+                        holding[w] |= bit;
+                    }
+                    if self.forwards[i] && !pe.out_psum.is_empty() {
+                        forward[w] |= bit;
+                    } else {
+                        forward[w] &= !bit;
                     }
                 }
             }
@@ -446,7 +457,7 @@ impl Machine {
                 if c.flags & FLAG_PUSH != 0 {
                     for &i in members.iter().filter(|&&i| self.forwards[i]) {
                         let pos = pos_of[i];
-                        waiting[pos / 64] |= 1 << (pos % 64);
+                        forward[pos / 64] |= 1 << (pos % 64);
                     }
                 }
             }
