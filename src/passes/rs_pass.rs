@@ -264,6 +264,7 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
             }
         }
     }
+    let mut classes: Vec<(u64, Vec<Window>)> = Vec::new();
     // Input rows: element e of input row r of a channel, multicast to the
     // PEs (x, y) with x0 + x + (y0 + y)·s_h = r of every chain, into ring
     // slot (stream index mod ring) of that channel's ring. Chains whose
@@ -297,10 +298,21 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
                         let u = g.stream(img, e);
                         let slot = (c * g.ring + u % g.ring) as u32;
                         // Per timing class (chains holding as many filters):
-                        // each target's window (release, deadline).
-                        let mut classes: Vec<(u64, Vec<Window>)> = Vec::new();
+                        // each target's window (release, deadline). The
+                        // classes come in the chains' order for every
+                        // element, so one buffer serves them all.
+                        for (_, wins) in classes.iter_mut() {
+                            wins.clear();
+                        }
                         for ch in chains {
-                            let mut wins = Vec::new();
+                            let at = match classes.iter().position(|(p, _)| *p == ch.filters) {
+                                Some(at) => at,
+                                None => {
+                                    classes.push((ch.filters, Vec::new()));
+                                    classes.len() - 1
+                                }
+                            };
+                            let wins = &mut classes[at].1;
                             for &(lx, y) in &pes {
                                 let xx = ri as u64 * g.rp + lx;
                                 let Some((first, _)) = g.uses(ch, xx, img, c, e) else {
@@ -312,12 +324,8 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
                                     (g.pe(ch, xx, y), slot),
                                 ));
                             }
-                            match classes.iter_mut().find(|(p, _)| *p == ch.filters) {
-                                Some((_, v)) => v.extend(wins),
-                                None => classes.push((ch.filters, wins)),
-                            }
                         }
-                        for (_, wins) in classes.into_iter().filter(|(_, w)| !w.is_empty()) {
+                        for (_, wins) in classes.iter().filter(|(_, w)| !w.is_empty()) {
                             let item = |release, deadline, targets| {
                                 Item::new(Net::Ifmap, src, release, deadline, targets)
                             };
@@ -404,8 +412,16 @@ impl<'a> Timing<'a> {
             let idx: Vec<usize> = (0..items.len())
                 .filter(|&i| items[i].net == net && !items[i].local)
                 .collect();
-            let mut order: Vec<usize> = (0..idx.len()).collect();
-            order.sort_by_key(|&k| (items[idx[k]].release, items[idx[k]].deadline, k));
+            // Keys beside their index: sorting through `idx` would chase
+            // an item per comparison. Indices are distinct, so the order is
+            // total and an unstable sort gives the one order.
+            let mut keyed: Vec<(u64, u64, usize)> = idx
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| (items[i].release, items[i].deadline, k))
+                .collect();
+            keyed.sort_unstable();
+            let order: Vec<usize> = keyed.into_iter().map(|(_, _, k)| k).collect();
             (bw, idx, order)
         })
         .collect();
