@@ -21,13 +21,17 @@ fn signature(c: &Ctl) -> (u8, u8) {
     (present, c.flags)
 }
 
-/// The per-field change that turns `a` into `b`, if every field agrees.
+/// Each step's signature, found once: the loop search compares runs of
+/// them many times.
+fn signatures(ctl: &[Ctl]) -> Vec<(u8, u8)> {
+    ctl.iter().map(signature).collect()
+}
+
+/// The per-field change that turns `a` into `b` (whose signatures are
+/// equal), if every field agrees.
 fn delta_between(a: &[Ctl], b: &[Ctl]) -> Option<Delta> {
     let mut d: [Option<i64>; 5] = [None; 5];
     for (x, y) in a.iter().zip(b) {
-        if signature(x) != signature(y) {
-            return None;
-        }
         for (f, (u, v)) in x.fields().iter().zip(y.fields()).enumerate() {
             if *u == NONE {
                 continue;
@@ -68,6 +72,11 @@ fn emit_plain(out: &mut Vec<Insn>, ctl: &[Ctl]) {
 
 /// Compresses dense control into instructions. `Program::expand` inverts it.
 pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
+    compress_signed(ctl, &signatures(ctl))
+}
+
+/// [`compress`] with the steps' signatures `sig`.
+fn compress_signed(ctl: &[Ctl], sig: &[(u8, u8)]) -> Vec<Insn> {
     let n = ctl.len();
     let mut out = Vec::new();
     let mut i = 0;
@@ -83,9 +92,8 @@ pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
             continue;
         }
         let mut best: Option<(usize, u32, Delta)> = None;
-        let sig0 = signature(&ctl[i]);
         for p in 1..=MAX_PERIOD.min((n - i) / 2) {
-            if signature(&ctl[i + p]) != sig0 {
+            if sig[i + p] != sig[i] || sig[i..i + p] != sig[i + p..i + 2 * p] {
                 continue;
             }
             let body = &ctl[i..i + p];
@@ -113,7 +121,7 @@ pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
             Some((p, count, d)) if p * (count as usize - 1) > 1 => {
                 // The body may itself repeat (the taps of a window inside
                 // the loop over windows): compress it the same way.
-                let body = compress(&ctl[i..i + p]);
+                let body = compress_signed(&ctl[i..i + p], &sig[i..i + p]);
                 out.push(Insn::Repeat {
                     count,
                     len: body.len() as u32,
