@@ -26,10 +26,23 @@ fn mix(mut z: u64) -> u64 {
 /// indices of the 4-D tensor (image and channel, filter and channel, or
 /// image and filter).
 pub fn value(seed: u64, t: Tensor, outer: u64, inner: u64, r: u64, c: u64) -> i64 {
-    let mut h = mix(seed ^ 0x9e37_79b9_7f4a_7c15);
-    for v in [t as u64 + 1, outer, inner, r, c] {
-        h = mix(h ^ v.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    }
+    element(slice_hash(seed, t, outer, inner), r, c)
+}
+
+fn step(h: u64, v: u64) -> u64 {
+    mix(h ^ v.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// The hash of a value's seed, tensor and 2-D slice: the same for every
+/// element of the slice, so a slice's elements share it.
+fn slice_hash(seed: u64, t: Tensor, outer: u64, inner: u64) -> u64 {
+    let h = mix(seed ^ 0x9e37_79b9_7f4a_7c15);
+    [t as u64 + 1, outer, inner].into_iter().fold(h, step)
+}
+
+/// The value of element `(r, c)` of the slice hashed to `h`.
+fn element(h: u64, r: u64, c: u64) -> i64 {
+    let h = step(step(h, r), c);
     let mag = (h % 8) as i64 + 1;
     if (h >> 32) & 1 == 0 {
         mag
@@ -53,8 +66,9 @@ impl Slices {
     /// Slices of image `n`, input channel `c` (within its group) and filter `m`.
     pub fn generate(seed: u64, ifmap: Hw, filter: Hw, ofmap: Hw, n: u64, c: u64, m: u64) -> Slices {
         let gen = |t: Tensor, shape: Hw, o: u64, i: u64| {
+            let h = slice_hash(seed, t, o, i);
             Array2::from_shape_fn((shape.h as usize, shape.w as usize), |(r, cc)| {
-                value(seed, t, o, i, r as u64, cc as u64)
+                element(h, r as u64, cc as u64)
             })
         };
         Slices {
