@@ -8,7 +8,7 @@ use super::glb_banks::{GlbEvent, GlbUse};
 use super::pe::{Pe, PeCounters, SimError};
 use super::scratchpads::{Bank, Scratchpads};
 use crate::bytecode::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
-use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, NONE};
+use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 use crate::ir::{Delivery, Net, Src};
 
 /// Array parameters the loop needs.
@@ -101,6 +101,8 @@ pub struct Machine {
     words: usize,
     /// (code, start, PEs) groups.
     by_code: Vec<(usize, usize, Vec<usize>)>,
+    /// What each group's word sequence does whatever the data.
+    group_counts: Vec<WordCounts>,
     start: Vec<usize>,
     /// Per PE: the local psum network moves its psums up a row.
     forwards: Vec<bool>,
@@ -166,7 +168,12 @@ impl Machine {
             });
             by_code[g].2.push(i);
         }
+        let group_counts = by_code
+            .iter()
+            .map(|&(c, start, _)| WordCounts::of(&codes[c], start, length))
+            .collect();
         Ok(Machine {
+            group_counts,
             params,
             cols,
             length,
@@ -449,7 +456,7 @@ impl Machine {
                 let mut all_settled = true;
                 for &i in members {
                     pes[i]
-                        .step(i, &mut rf, c, t, depth)
+                        .step(i, &mut rf, c, depth)
                         .map_err(|w| err(i, t, w))?;
                     all_settled &= pes[i].settled();
                 }
@@ -501,6 +508,11 @@ impl Machine {
             }
         }
         let zero_gated = pes.iter().map(|p| p.zero_gated).sum();
+        for ((_, _, members), w) in self.by_code.iter().zip(&self.group_counts) {
+            for &i in members {
+                w.add_to(&mut pes[i].n);
+            }
+        }
         Ok(Run {
             length: length as u64,
             drain_steps,
@@ -516,6 +528,57 @@ impl Machine {
             local_fills,
             zero_gated,
         })
+    }
+}
+
+/// The counts a PE's words give whatever the data: every word of its code
+/// from its start to the program's end runs once (a run that breaks an
+/// invariant reports the error instead of counts).
+#[derive(Debug, Clone, Copy, Default)]
+struct WordCounts {
+    ifmap_reads: u64,
+    filter_reads: u64,
+    macs: u64,
+    psum_reads: u64,
+    psum_writes: u64,
+    in_psum_gets: u64,
+    out_psum_puts: u64,
+    first_mac: Option<u64>,
+    last_mac: Option<u64>,
+}
+
+impl WordCounts {
+    fn of(code: &[Ctl], start: usize, length: usize) -> WordCounts {
+        let mut w = WordCounts::default();
+        let runs = length.saturating_sub(start).min(code.len());
+        for (k, c) in code[..runs].iter().enumerate() {
+            let t = (start + k) as u64;
+            let (ifm, fil) = (c.ifm != NONE, c.fil != NONE);
+            w.ifmap_reads += ifm as u64;
+            w.filter_reads += fil as u64;
+            if ifm && fil {
+                w.macs += 1;
+                w.first_mac.get_or_insert(t);
+                w.last_mac = Some(t);
+            }
+            w.psum_reads += (c.psum_rd != NONE) as u64;
+            w.psum_writes += (c.psum_wr != NONE) as u64;
+            w.in_psum_gets += (c.flags & FLAG_TAKE_IN != 0) as u64;
+            w.out_psum_puts += (c.flags & FLAG_PUSH != 0) as u64;
+        }
+        w
+    }
+
+    fn add_to(&self, n: &mut PeCounters) {
+        n.ifmap_reads += self.ifmap_reads;
+        n.filter_reads += self.filter_reads;
+        n.macs += self.macs;
+        n.psum_reads += self.psum_reads;
+        n.psum_writes += self.psum_writes;
+        n.in_psum_gets += self.in_psum_gets;
+        n.out_psum_puts += self.out_psum_puts;
+        n.first_mac = n.first_mac.or(self.first_mac);
+        n.last_mac = self.last_mac.or(n.last_mac);
     }
 }
 

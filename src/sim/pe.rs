@@ -172,7 +172,6 @@ impl Pe {
         i: usize,
         rf: &mut Scratchpads,
         c: &Ctl,
-        t: u64,
         depth: usize,
     ) -> Result<(), String> {
         if c.is_idle() {
@@ -182,14 +181,16 @@ impl Pe {
             self.add_stage(m);
             return Ok(());
         }
+        // Reads, MACs and queue moves the word asks for whatever the data
+        // are counted from the code, once per group of PEs that run it
+        // (`sim::machine`'s `WordCounts`); only what depends on values is
+        // counted here.
         let a = if c.ifm != NONE {
-            self.n.ifmap_reads += 1;
             Some(rf.ifmap.get(i, c.ifm).ok_or("ifmap address out of range")?)
         } else {
             None
         };
         let b = if c.fil != NONE {
-            self.n.filter_reads += 1;
             Some(
                 rf.filter
                     .get(i, c.fil)
@@ -203,15 +204,12 @@ impl Pe {
         }
         let product = match (a, b) {
             (Some(a), Some(b)) => {
-                self.n.macs += 1;
                 if a == 0 || b == 0 {
                     self.n.zero_macs += 1;
                     if self.zero_gating {
                         self.zero_gated += 1;
                     }
                 }
-                self.n.first_mac.get_or_insert(t);
-                self.n.last_mac = Some(t);
                 Some(a * b)
             }
             (None, None) => None,
@@ -220,7 +218,6 @@ impl Pe {
         // The product issued `mul` cycles ago leaves the pipeline now.
         let m = self.multiply(product);
         let p = if c.psum_rd != NONE {
-            self.n.psum_reads += 1;
             let v = rf
                 .psum
                 .get(i, c.psum_rd)
@@ -233,7 +230,6 @@ impl Pe {
             None
         };
         let x = if c.flags & FLAG_TAKE_IN != 0 {
-            self.n.in_psum_gets += 1;
             Some(
                 self.in_psum
                     .pop_front()
@@ -259,7 +255,6 @@ impl Pe {
                 return Err(format!("OUT_PSUM queue overflow (depth {depth})"));
             }
             self.out_psum.push_back(v);
-            self.n.out_psum_puts += 1;
             self.n.max_out_psum = self.n.max_out_psum.max(self.out_psum.len() as u64);
         }
         if c.psum_wr != NONE {
@@ -267,7 +262,6 @@ impl Pe {
             rf.psum
                 .set(i, c.psum_wr, v)
                 .ok_or("psum write address out of range")?;
-            self.n.psum_writes += 1;
         }
         Ok(())
     }
