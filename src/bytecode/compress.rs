@@ -11,19 +11,20 @@ const MAX_PERIOD: usize = 256;
 
 /// The shape of a step without its addresses: which fields are present, and
 /// the flags. Two steps can be iterations of one loop only if these agree.
-fn signature(c: &Ctl) -> (u8, u8) {
-    let mut present = 0u8;
+fn signature(c: &Ctl) -> u16 {
+    let mut present = 0u16;
     for (i, v) in c.fields().iter().enumerate() {
         if *v != NONE {
             present |= 1 << i;
         }
     }
-    (present, c.flags)
+    // One integer, so that runs of them compare as bytes.
+    present | (c.flags as u16) << 8
 }
 
 /// Each step's signature, found once: the loop search compares runs of
 /// them many times.
-fn signatures(ctl: &[Ctl]) -> Vec<(u8, u8)> {
+fn signatures(ctl: &[Ctl]) -> Vec<u16> {
     ctl.iter().map(signature).collect()
 }
 
@@ -76,7 +77,7 @@ pub fn compress(ctl: &[Ctl]) -> Vec<Insn> {
 }
 
 /// [`compress`] with the steps' signatures `sig`.
-fn compress_signed(ctl: &[Ctl], sig: &[(u8, u8)]) -> Vec<Insn> {
+fn compress_signed(ctl: &[Ctl], sig: &[u16]) -> Vec<Insn> {
     let n = ctl.len();
     let mut out = Vec::new();
     let mut i = 0;
