@@ -680,12 +680,19 @@ pub fn rs_pass(
     let first_timing = Timing::new(&first.1, arch);
     // How late the latest delivery is at a period with a late start (0:
     // every deadline met), `None` when some slot frees after its read.
+    // The build of the last period that worked: the search ends on it, so
+    // the pass is not built a second time.
+    let kept: std::cell::RefCell<Option<(u64, (Vec<Chain>, Vec<Item>))>> = Default::default();
     let late_by = |period: u64| -> Result<Option<u64>, NoFit> {
         if period == min_period {
             return Ok(first_timing.lateness(late));
         }
-        let (_, it) = build(period)?;
-        Ok(Timing::new(&it, arch).lateness(late))
+        let built = build(period)?;
+        let behind = Timing::new(&built.1, arch).lateness(late);
+        if behind == Some(0) {
+            *kept.borrow_mut() = Some((period, built));
+        }
+        Ok(behind)
     };
     let works = |period: u64| -> Result<bool, NoFit> { Ok(late_by(period)? == Some(0)) };
     // The smallest period that works with a late start. A period longer
@@ -767,10 +774,10 @@ pub fn rs_pass(
         }
     }
     let period = hi;
-    let (chains0, items) = if period == min_period {
-        first
-    } else {
-        build(period)?
+    let (chains0, items) = match kept.into_inner() {
+        _ if period == min_period => first,
+        Some((p, built)) if p == period => built,
+        _ => build(period)?,
     };
     let timing = Timing::new(&items, arch);
     let start = timing.first_start(late);
