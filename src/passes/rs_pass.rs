@@ -597,6 +597,9 @@ fn words(g: &Geometry, ch: &Chain, xx: u64, y: u64, length: usize) -> Vec<Word> 
     w
 }
 
+/// A pass's chains and delivery items at one window period.
+type Built = (Vec<Chain>, Vec<Item>);
+
 /// A processing pass built and lowered: its program, the timing its
 /// deliveries settled on and the PEs it uses.
 pub struct ProcessingPass {
@@ -661,7 +664,7 @@ pub fn rs_pass(
     let min_period = Lay::min_period(q * taps, shape.p(), arch.pipeline_add);
     // Items are built for a period at start 0; a later start shifts them
     // (`schedule`), so the search over starts builds them once.
-    let build = |period: u64| -> Result<(Vec<Chain>, Vec<Item>), NoFit> {
+    let build = |period: u64| -> Result<Built, NoFit> {
         let ch = chains(&g, arch, period, 0)?;
         let it = items(&g, &ch);
         Ok((ch, it))
@@ -682,7 +685,7 @@ pub fn rs_pass(
     // every deadline met), `None` when some slot frees after its read.
     // The build of the last period that worked: the search ends on it, so
     // the pass is not built a second time.
-    let kept: std::cell::RefCell<Option<(u64, (Vec<Chain>, Vec<Item>))>> = Default::default();
+    let kept: std::cell::RefCell<Option<(u64, Built)>> = Default::default();
     let late_by = |period: u64| -> Result<Option<u64>, NoFit> {
         if period == min_period {
             return Ok(first_timing.lateness(late));
