@@ -17,4 +17,4 @@ pub use isa::{
     NONE, VERSION,
 };
 pub use text::print_program;
-pub use verify::{verify_program, verify_structure, VerifyError};
+pub use verify::{verify_program, verify_structure, Expanded, VerifyError};

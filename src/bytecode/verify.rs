@@ -37,7 +37,7 @@ pub const MAX_VERIFY_PE_CYCLES: u64 = 200_000_000;
 /// Checks `p` for an array with `fifo_depth`-entry queues and `ofmap_bw`
 /// global-buffer writes per cycle. Returns the first problem found.
 pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(), VerifyError> {
-    let (codes, uses) = structure(p)?;
+    let (codes, uses, _) = structure(p)?;
     queue_dry_run(p, &codes, &uses, fifo_depth, ofmap_bw)
 }
 
@@ -46,12 +46,27 @@ pub fn verify_program(p: &Program, fifo_depth: u64, ofmap_bw: u64) -> Result<(),
 /// Enough to run `p` on the machine, which checks every queue cycle by
 /// cycle as it runs (a caller that simulates a program right away, as the
 /// whole-layer simulation does, gets the same checks from the run).
-pub fn verify_structure(p: &Program) -> Result<(), VerifyError> {
-    structure(p).map(|_| ())
+///
+/// Returns the program expanded, as checked, so that the machine is built
+/// from the same expansion instead of expanding the program a second time.
+pub fn verify_structure(p: &Program) -> Result<Expanded, VerifyError> {
+    let (codes, _, deliveries) = structure(p)?;
+    Ok(Expanded { codes, deliveries })
 }
 
-/// The structural checks; the codes expanded and what each uses.
-fn structure(p: &Program) -> Result<(Vec<Vec<Ctl>>, Vec<CodeUse>), VerifyError> {
+/// A program's codes and deliveries expanded from their runs, as
+/// [`verify_structure`] checked them.
+pub struct Expanded {
+    pub codes: Vec<Vec<Ctl>>,
+    pub deliveries: Vec<crate::ir::Delivery>,
+}
+
+/// The codes expanded, what each uses, and the deliveries expanded.
+type Structure = (Vec<Vec<Ctl>>, Vec<CodeUse>, Vec<crate::ir::Delivery>);
+
+/// The structural checks; the codes expanded, what each uses, and the
+/// deliveries expanded.
+fn structure(p: &Program) -> Result<Structure, VerifyError> {
     let npes = (p.rows as usize)
         .checked_mul(p.cols as usize)
         .ok_or("set too large")?;
@@ -146,7 +161,7 @@ fn structure(p: &Program) -> Result<(Vec<Vec<Ctl>>, Vec<CodeUse>), VerifyError> 
     if let Some(w) = written.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("output element {} is written more than once", w[0]).into());
     }
-    Ok((codes, uses))
+    Ok((codes, uses, deliveries))
 }
 
 /// The addresses and outputs of one code, found once for every PE that

@@ -8,6 +8,7 @@ use super::glb_banks::{GlbEvent, GlbUse};
 use super::pe::{Pe, PeCounters, SimError};
 use super::scratchpads::{Bank, Scratchpads};
 use crate::bytecode::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
+use crate::bytecode::Expanded;
 use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 use crate::ir::{Delivery, Net, Src};
 
@@ -111,19 +112,32 @@ pub struct Machine {
 impl Machine {
     /// Flattens `p`. Fails if a PE names a code that does not exist.
     pub fn new(p: &Program, params: ArrayParams) -> Result<Machine, SimError> {
-        let cols = p.cols.max(1) as usize;
-        let n = p.pes.len();
+        let fail = |what| SimError {
+            x: 0,
+            y: 0,
+            cycle: 0,
+            what,
+        };
         let codes: Vec<Vec<Ctl>> = p
             .codes
             .iter()
             .map(|c| Program::expand_capped(c, p.length as usize))
             .collect::<Result<_, _>>()
-            .map_err(|what| SimError {
-                x: 0,
-                y: 0,
-                cycle: 0,
-                what,
-            })?;
+            .map_err(fail)?;
+        let deliveries = p.expand_deliveries(MAX_DELIVERIES).map_err(fail)?;
+        Machine::from_expanded(p, Expanded { codes, deliveries }, params)
+    }
+
+    /// Flattens `p` from its codes and deliveries already expanded (by
+    /// [`crate::bytecode::verify_structure`], which checked them).
+    pub fn from_expanded(
+        p: &Program,
+        expanded: Expanded,
+        params: ArrayParams,
+    ) -> Result<Machine, SimError> {
+        let Expanded { codes, deliveries } = expanded;
+        let cols = p.cols.max(1) as usize;
+        let n = p.pes.len();
         let mut code_of = Vec::with_capacity(n);
         for (i, e) in p.pes.iter().enumerate() {
             if e.code as usize >= codes.len() {
@@ -195,14 +209,7 @@ impl Machine {
                 .iter()
                 .map(|e| (e.ifmap_capacity as usize, e.filter_capacity as usize))
                 .collect(),
-            deliveries: p
-                .expand_deliveries(MAX_DELIVERIES)
-                .map_err(|what| SimError {
-                    x: 0,
-                    y: 0,
-                    cycle: 0,
-                    what,
-                })?,
+            deliveries,
             order,
             pos_of,
             due,

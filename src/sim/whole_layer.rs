@@ -602,24 +602,25 @@ fn compile(
     let program = pass.program;
     // The queues are checked by the run itself, cycle by cycle: a dry run
     // of them first would do the run's work twice.
-    match verify_structure(&program) {
-        Ok(()) => {}
+    let expanded = match verify_structure(&program) {
+        Ok(e) => e,
         Err(VerifyError::Capacity(w) | VerifyError::Malformed(w)) => {
             return Err(NotSimulated::NoFit {
                 pass: name(),
                 what: w,
             })
         }
-    }
+    };
     let params = ArrayParams {
         fifo_depth: arch.fifo_depth,
         ofmap_bw: arch.noc_ofmap,
         zero_gating: arch.zero_gating,
     };
-    let machine = Machine::new(&program, params).map_err(|e| NotSimulated::Broken {
-        pass: name(),
-        what: e.to_string(),
-    })?;
+    let machine =
+        Machine::from_expanded(&program, expanded, params).map_err(|e| NotSimulated::Broken {
+            pass: name(),
+            what: e.to_string(),
+        })?;
     Ok(Compiled {
         machine,
         params: (t.window_period, t.min_window_period, t.start),
