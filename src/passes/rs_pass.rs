@@ -414,13 +414,15 @@ impl<'a> Timing<'a> {
                 .collect();
             // Keys beside their index: sorting through `idx` would chase
             // an item per comparison. Indices are distinct, so the order is
-            // total and an unstable sort gives the one order.
+            // total and any sort gives the one order; the items come as
+            // runs already in order (per chain and column), which the
+            // stable sort merges instead of partitioning.
             let mut keyed: Vec<(u64, u64, usize)> = idx
                 .iter()
                 .enumerate()
                 .map(|(k, &i)| (items[i].release, items[i].deadline, k))
                 .collect();
-            keyed.sort_unstable();
+            keyed.sort();
             let order: Vec<usize> = keyed.into_iter().map(|(_, _, k)| k).collect();
             (bw, idx, order)
         })
