@@ -58,11 +58,11 @@ pub fn verify_structure(p: &Program) -> Result<Expanded, VerifyError> {
 /// [`verify_structure`] checked them.
 pub struct Expanded {
     pub codes: Vec<Vec<Ctl>>,
-    pub deliveries: Vec<crate::ir::Delivery>,
+    pub deliveries: Vec<crate::vocab::Delivery>,
 }
 
 /// The codes expanded, what each uses, and the deliveries expanded.
-type Structure = (Vec<Vec<Ctl>>, Vec<CodeUse>, Vec<crate::ir::Delivery>);
+type Structure = (Vec<Vec<Ctl>>, Vec<CodeUse>, Vec<crate::vocab::Delivery>);
 
 /// The structural checks; the codes expanded, what each uses, and the
 /// deliveries expanded.
