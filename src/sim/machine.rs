@@ -128,8 +128,10 @@ impl Machine {
         Machine::from_expanded(p, Expanded { codes, deliveries }, params)
     }
 
-    /// Flattens `p` from its codes and deliveries already expanded (by
-    /// [`crate::bytecode::verify_structure`], which checked them).
+    /// Flattens `p` from its codes and deliveries already expanded: by
+    /// [`Machine::new`], or by [`crate::bytecode::verify_structure`],
+    /// which checked them on the way, so a checked program is not
+    /// expanded twice.
     pub fn from_expanded(
         p: &Program,
         expanded: Expanded,
