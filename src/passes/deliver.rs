@@ -49,13 +49,18 @@ fn edf_run(
             t = t.max(windows[order[next]].0);
         }
         while next < n && windows[order[next]].0 <= t {
-            heap.push(Reverse((windows[order[next]].1, order[next])));
+            // (deadline, index) packed in one integer, ordered as the
+            // pair: the heap's comparisons are its cost.
+            heap.push(Reverse(
+                (windows[order[next]].1 as u128) << 64 | order[next] as u128,
+            ));
             next += 1;
         }
         for _ in 0..bw.max(1) {
-            let Some(Reverse((deadline, i))) = heap.pop() else {
+            let Some(Reverse(key)) = heap.pop() else {
                 break;
             };
+            let (deadline, i) = ((key >> 64) as u64, key as u64 as usize);
             if deadline < t {
                 if stop_late {
                     return None;

@@ -396,9 +396,11 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
 /// every start and is sorted once.
 struct Timing<'a> {
     items: &'a [Item],
-    /// Per network: its sends per cycle, its items, and their order.
-    nets: Vec<(u64, Vec<usize>, Vec<usize>)>,
+    nets: Nets,
 }
+
+/// Per network: its sends per cycle, its items, and their order.
+type Nets = Vec<(u64, Vec<usize>, Vec<usize>)>;
 
 impl<'a> Timing<'a> {
     fn new(items: &'a [Item], arch: &Arch) -> Timing<'a> {
@@ -687,15 +689,18 @@ pub fn rs_pass(
     // every deadline met), `None` when some slot frees after its read.
     // The build of the last period that worked: the search ends on it, so
     // the pass is not built a second time.
-    let kept: std::cell::RefCell<Option<(u64, Built)>> = Default::default();
+    // (With its networks' sorted items, which the schedule needs again.)
+    let kept: std::cell::RefCell<Option<(u64, Built, Nets)>> = Default::default();
     let late_by = |period: u64| -> Result<Option<u64>, NoFit> {
         if period == min_period {
             return Ok(first_timing.lateness(late));
         }
         let built = build(period)?;
-        let behind = Timing::new(&built.1, arch).lateness(late);
+        let timing = Timing::new(&built.1, arch);
+        let behind = timing.lateness(late);
         if behind == Some(0) {
-            *kept.borrow_mut() = Some((period, built));
+            let nets = timing.nets;
+            *kept.borrow_mut() = Some((period, built, nets));
         }
         Ok(behind)
     };
@@ -779,12 +784,22 @@ pub fn rs_pass(
         }
     }
     let period = hi;
-    let (chains0, items) = match kept.into_inner() {
-        _ if period == min_period => first,
-        Some((p, built)) if p == period => built,
-        _ => build(period)?,
+    let ((chains0, items), nets) = match kept.into_inner() {
+        _ if period == min_period => {
+            let nets = first_timing.nets;
+            (first, nets)
+        }
+        Some((p, built, nets)) if p == period => (built, nets),
+        _ => {
+            let built = build(period)?;
+            let nets = Timing::new(&built.1, arch).nets;
+            (built, nets)
+        }
     };
-    let timing = Timing::new(&items, arch);
+    let timing = Timing {
+        items: &items,
+        nets,
+    };
     let start = timing.first_start(late);
     let when = timing
         .schedule(start)

@@ -60,16 +60,63 @@ impl IntoDiagnostic for SimError {
     }
 }
 
+/// Pipeline depths up to this are held inside the PE; deeper ones on the
+/// heap. (The multiplier's ring is read by every MAC: a separate
+/// allocation per PE made that load the slowest of the machine's step.)
+const INLINE_STAGES: usize = 4;
+
+/// A pipeline's stages as a ring: `at` is the stage leaving this cycle.
+struct Stages {
+    inline: [Option<i64>; INLINE_STAGES],
+    deep: Vec<Option<i64>>,
+    len: usize,
+    at: usize,
+}
+
+impl Stages {
+    fn new(len: usize) -> Stages {
+        Stages {
+            inline: [None; INLINE_STAGES],
+            deep: if len > INLINE_STAGES {
+                vec![None; len]
+            } else {
+                Vec::new()
+            },
+            len,
+            at: 0,
+        }
+    }
+
+    /// Puts `v` into the first stage and returns what leaves the last
+    /// (`v` itself with no stages).
+    #[inline]
+    fn shift(&mut self, v: Option<i64>) -> Option<i64> {
+        if self.len == 0 {
+            return v;
+        }
+        let slot = if self.len <= INLINE_STAGES {
+            &mut self.inline[self.at]
+        } else {
+            &mut self.deep[self.at]
+        };
+        let out = std::mem::replace(slot, v);
+        self.at += 1;
+        if self.at == self.len {
+            self.at = 0;
+        }
+        out
+    }
+}
+
 /// One PE's multiplier pipeline, queues and counters; its scratchpads live in the
 /// array-wide [`Scratchpads`], indexed by the PE.
 pub struct Pe {
-    /// Multiplier stages as a ring; `mul_at` is the stage leaving this cycle.
-    mul: Vec<Option<i64>>,
-    mul_at: usize,
-    /// Adder stages beyond the first, as a ring: a sum computed this cycle
-    /// is pushed or stored `pipeline.add - 1` cycles later.
-    add: Vec<Option<i64>>,
-    add_at: usize,
+    /// Multiplier stages: a product issued now leaves `pipeline.mul`
+    /// cycles later.
+    mul: Stages,
+    /// Adder stages beyond the first: a sum computed this cycle is pushed
+    /// or stored `pipeline.add - 1` cycles later.
+    add: Stages,
     /// Values in the multiplier and adder rings. With none, a ring's
     /// position changes nothing it will ever deliver, so an idle cycle is
     /// a no-op (the machine skips it).
@@ -94,10 +141,8 @@ impl Pe {
             ..PeCounters::default()
         };
         Pe {
-            mul: vec![None; mul_stages],
-            mul_at: 0,
-            add: vec![None; add_stages.saturating_sub(1)],
-            add_at: 0,
+            mul: Stages::new(mul_stages),
+            add: Stages::new(add_stages.saturating_sub(1)),
             inflight: 0,
             in_psum: VecDeque::new(),
             out_psum: VecDeque::new(),
@@ -133,30 +178,16 @@ impl Pe {
     /// Advances the multiplier by one cycle and returns the product leaving it.
     #[inline]
     fn multiply(&mut self, product: Option<i64>) -> Option<i64> {
-        if self.mul.is_empty() {
-            return product;
-        }
-        let out = std::mem::replace(&mut self.mul[self.mul_at], product);
+        let out = self.mul.shift(product);
         self.inflight = self.inflight + product.is_some() as u32 - out.is_some() as u32;
-        self.mul_at += 1;
-        if self.mul_at == self.mul.len() {
-            self.mul_at = 0;
-        }
         out
     }
 
     /// Advances the adder's later stages and returns the sum leaving them.
     #[inline]
     fn add_stage(&mut self, sum: Option<i64>) -> Option<i64> {
-        if self.add.is_empty() {
-            return sum;
-        }
-        let out = std::mem::replace(&mut self.add[self.add_at], sum);
+        let out = self.add.shift(sum);
         self.inflight = self.inflight + sum.is_some() as u32 - out.is_some() as u32;
-        self.add_at += 1;
-        if self.add_at == self.add.len() {
-            self.add_at = 0;
-        }
         out
     }
 
