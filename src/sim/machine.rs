@@ -5,7 +5,7 @@
 //! output buffers drain.
 
 use super::glb_banks::{GlbEvent, GlbUse};
-use super::pe::{Pe, PeCounters, SimError};
+use super::pe::{Pe, PeCounters, Pipelines, SimError};
 use super::scratchpads::{Bank, Scratchpads};
 use crate::bytecode::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
 use crate::bytecode::Expanded;
@@ -276,11 +276,7 @@ impl Machine {
                         .ok_or_else(|| err(i, 0, "preload beyond the scratchpad".to_string()))?;
                 }
             }
-            pes.push(Pe::new(
-                (ifm.len(), fil.len()),
-                (self.mul_stages, self.add_stages),
-                params.zero_gating,
-            ));
+            pes.push(Pe::new((ifm.len(), fil.len())));
         }
         let mut outputs: Vec<Option<i64>> = vec![None; self.out_len];
         let depth = params.fifo_depth as usize;
@@ -310,7 +306,10 @@ impl Machine {
             .iter()
             .map(|c| ofmap_buffer_depth(c.iter().filter(|w| w.out != NONE).count() as u64))
             .collect();
-        let mut settled = vec![true; by_code.len()];
+        let mut pipes: Vec<Pipelines> = by_code
+            .iter()
+            .map(|(_, _, members)| Pipelines::new((self.mul_stages, self.add_stages), members, &rf))
+            .collect();
         let mut next_delivery = 0usize;
         let (mut ifmap_sends, mut filter_sends, mut local_fills) = (0u64, 0u64, 0u64);
         let mut psum_sends = 0u64;
@@ -449,7 +448,7 @@ impl Machine {
             // PEs that share a code execute the same control word this cycle:
             // decoding it once and stepping them together keeps the branches of
             // the PE step predictable. PEs only touch their own state here.
-            for (g, (code, start, members)) in by_code.iter().enumerate() {
+            for ((code, start, members), pipes) in by_code.iter().zip(pipes.iter_mut()) {
                 let Some(c) = (t as usize)
                     .checked_sub(*start)
                     .and_then(|t| codes[*code].get(t))
@@ -457,19 +456,14 @@ impl Machine {
                     continue;
                 };
                 // An idle word on PEs with nothing in flight changes no
-                // state (`Pe::settled`): the stretched windows of a pass
-                // the networks hold back are mostly such cycles.
-                if settled[g] && c.is_idle() {
+                // state (`Pipelines::settled`): the stretched windows of a
+                // pass the networks hold back are mostly such cycles.
+                if c.is_idle() && pipes.settled() {
                     continue;
                 }
-                let mut all_settled = true;
-                for &i in members {
-                    pes[i]
-                        .step(i, &mut rf, c, depth)
-                        .map_err(|w| err(i, t, w))?;
-                    all_settled &= pes[i].settled();
-                }
-                settled[g] = all_settled;
+                pipes
+                    .step(members, &mut pes, &mut rf, c, depth)
+                    .map_err(|(i, w)| err(i, t, w))?;
                 if c.flags & FLAG_PUSH != 0 {
                     for &i in members.iter().filter(|&&i| self.forwards[i]) {
                         let pos = pos_of[i];
@@ -516,12 +510,20 @@ impl Machine {
                 break;
             }
         }
-        let zero_gated = pes.iter().map(|p| p.zero_gated).sum();
-        for ((_, _, members), w) in self.by_code.iter().zip(&self.group_counts) {
-            for &i in members {
+        for (((_, _, members), w), pipes) in self.by_code.iter().zip(&self.group_counts).zip(&pipes)
+        {
+            for (&i, &zeros) in members.iter().zip(&pipes.zero_macs) {
                 w.add_to(&mut pes[i].n);
+                pes[i].n.adds += pipes.adds;
+                pes[i].n.zero_macs += zeros;
             }
         }
+        // With zero gating, every product with a zero operand is gated.
+        let zero_gated = if params.zero_gating {
+            pes.iter().map(|p| p.n.zero_macs).sum()
+        } else {
+            0
+        };
         Ok(Run {
             length: length as u64,
             drain_steps,

@@ -1,9 +1,10 @@
 //! One processing element: three scratchpads, a pipelined multiplier, the
-//! psum mux, a single-cycle adder and the IN_PSUM / OUT_PSUM queues.
+//! psum mux, a single-cycle adder and the IN_PSUM / OUT_PSUM queues; the
+//! pipelines of PEs that run the same words are kept and stepped together.
 
 use std::collections::VecDeque;
 
-use super::scratchpads::{Scratchpads, EMPTY};
+use super::scratchpads::{Bank, Scratchpads, EMPTY};
 use crate::bytecode::{Ctl, FLAG_PUSH, FLAG_TAKE_IN, NONE};
 use crate::diag::{Code, Diagnostic, IntoDiagnostic};
 use crate::vocab::Net;
@@ -60,96 +61,30 @@ impl IntoDiagnostic for SimError {
     }
 }
 
-/// Pipeline depths up to this are held inside the PE; deeper ones on the
-/// heap. (The multiplier's ring is read by every MAC: a separate
-/// allocation per PE made that load the slowest of the machine's step.)
-const INLINE_STAGES: usize = 4;
-
-/// A pipeline's stages as a ring: `at` is the stage leaving this cycle.
-struct Stages {
-    inline: [Option<i64>; INLINE_STAGES],
-    deep: Vec<Option<i64>>,
-    len: usize,
-    at: usize,
-}
-
-impl Stages {
-    fn new(len: usize) -> Stages {
-        Stages {
-            inline: [None; INLINE_STAGES],
-            deep: if len > INLINE_STAGES {
-                vec![None; len]
-            } else {
-                Vec::new()
-            },
-            len,
-            at: 0,
-        }
-    }
-
-    /// Puts `v` into the first stage and returns what leaves the last
-    /// (`v` itself with no stages).
-    #[inline]
-    fn shift(&mut self, v: Option<i64>) -> Option<i64> {
-        if self.len == 0 {
-            return v;
-        }
-        let slot = if self.len <= INLINE_STAGES {
-            &mut self.inline[self.at]
-        } else {
-            &mut self.deep[self.at]
-        };
-        let out = std::mem::replace(slot, v);
-        self.at += 1;
-        if self.at == self.len {
-            self.at = 0;
-        }
-        out
-    }
-}
-
-/// One PE's multiplier pipeline, queues and counters; its scratchpads live in the
-/// array-wide [`Scratchpads`], indexed by the PE.
+/// One PE's queues and counters. Its scratchpads live in the array-wide
+/// [`Scratchpads`], its pipelines in its group's [`Pipelines`].
 pub struct Pe {
-    /// Multiplier stages: a product issued now leaves `pipeline.mul`
-    /// cycles later.
-    mul: Stages,
-    /// Adder stages beyond the first: a sum computed this cycle is pushed
-    /// or stored `pipeline.add - 1` cycles later.
-    add: Stages,
-    /// Values in the multiplier and adder rings. With none, a ring's
-    /// position changes nothing it will ever deliver, so an idle cycle is
-    /// a no-op (the machine skips it).
-    inflight: u32,
     pub in_psum: VecDeque<i64>,
     pub out_psum: VecDeque<i64>,
     /// Outputs waiting for global-buffer bandwidth: (output index, value).
     pub out_buffer: VecDeque<(u32, i64)>,
     pub n: PeCounters,
-    zero_gating: bool,
-    pub zero_gated: u64,
 }
 
 impl Pe {
     /// A PE whose scratchpads were preloaded with `preloaded` (ifmap,
     /// filter) entries.
-    pub fn new(preloaded: (usize, usize), stages: (usize, usize), zero_gating: bool) -> Pe {
-        let (mul_stages, add_stages) = stages;
+    pub fn new(preloaded: (usize, usize)) -> Pe {
         let n = PeCounters {
             ifmap_writes: preloaded.0 as u64,
             filter_writes: preloaded.1 as u64,
             ..PeCounters::default()
         };
         Pe {
-            mul: Stages::new(mul_stages),
-            add: Stages::new(add_stages.saturating_sub(1)),
-            inflight: 0,
             in_psum: VecDeque::new(),
             out_psum: VecDeque::new(),
             out_buffer: VecDeque::new(),
             n,
-            zero_gating,
-            zero_gated: 0,
         }
     }
 
@@ -172,61 +107,197 @@ impl Pe {
         *count += 1;
         Ok(())
     }
+}
 
-    /// Executes one cycle of control. The array has already moved psums and
-    /// outputs for this cycle.
-    /// Advances the multiplier by one cycle and returns the product leaving it.
-    #[inline]
-    fn multiply(&mut self, product: Option<i64>) -> Option<i64> {
-        let out = self.mul.shift(product);
-        self.inflight = self.inflight + product.is_some() as u32 - out.is_some() as u32;
-        out
+/// One pipeline (multiplier, or the adder's stages beyond the first) of
+/// every PE of a group, as a ring: `at` is the stage leaving this cycle.
+struct Pipe {
+    stages: usize,
+    at: usize,
+    /// Per stage: whether it holds a value. The control word decides that,
+    /// so it is the same for every PE of the group.
+    full: Vec<bool>,
+    /// Stage-major values: stage `s` of the group's PE `m` at `s * members + m`.
+    vals: Vec<i64>,
+    members: usize,
+}
+
+impl Pipe {
+    fn new(stages: usize, members: usize) -> Pipe {
+        Pipe {
+            stages,
+            at: 0,
+            full: vec![false; stages],
+            vals: vec![0; stages * members],
+            members,
+        }
     }
 
-    /// Advances the adder's later stages and returns the sum leaving them.
+    /// Whether a value leaves this cycle, given whether one enters (with no
+    /// stages it passes straight through).
     #[inline]
-    fn add_stage(&mut self, sum: Option<i64>) -> Option<i64> {
-        let out = self.add.shift(sum);
-        self.inflight = self.inflight + sum.is_some() as u32 - out.is_some() as u32;
-        out
+    fn leaving(&self, entering: bool) -> bool {
+        if self.stages == 0 {
+            entering
+        } else {
+            self.full[self.at]
+        }
+    }
+
+    /// Puts PE `m`'s value in the first stage and returns the value leaving
+    /// its last (meaningful where [`Pipe::leaving`] says so).
+    #[inline]
+    fn shift(&mut self, m: usize, v: i64) -> i64 {
+        if self.stages == 0 {
+            return v;
+        }
+        std::mem::replace(&mut self.vals[self.at * self.members + m], v)
+    }
+
+    /// Ends the cycle: the first stage now holds a value if one entered.
+    #[inline]
+    fn advance(&mut self, entered: bool) {
+        if self.stages == 0 {
+            return;
+        }
+        self.full[self.at] = entered;
+        self.at += 1;
+        if self.at == self.stages {
+            self.at = 0;
+        }
+    }
+
+    fn empty(&self) -> bool {
+        !self.full.iter().any(|&f| f)
+    }
+}
+
+/// The multiplier and adder pipelines of a group of PEs that execute the
+/// same control word every cycle (same code, same start), stepped together:
+/// which stages hold values is decided by the words, so it is kept once for
+/// the group; only the values are each PE's. Counts that depend on values
+/// (products with a zero operand) are kept per PE, adds (which depend on
+/// the words only) once for the group.
+pub struct Pipelines {
+    mul: Pipe,
+    add: Pipe,
+    /// Adds each PE of the group made.
+    pub adds: u64,
+    /// Per PE of the group: products with a zero operand.
+    pub zero_macs: Vec<u64>,
+    /// The fewest ifmap, filter and psum entries a PE of the group has: a
+    /// word's address below it needs no check per PE.
+    least: [u32; 3],
+}
+
+impl Pipelines {
+    /// The pipelines of the PEs `members`, whose scratchpads are in `rf`.
+    pub fn new(stages: (usize, usize), members: &[usize], rf: &Scratchpads) -> Pipelines {
+        let (mul, add) = stages;
+        let k = members.len();
+        Pipelines {
+            mul: Pipe::new(mul, k),
+            add: Pipe::new(add.saturating_sub(1), k),
+            adds: 0,
+            zero_macs: vec![0; k],
+            least: [&rf.ifmap, &rf.filter, &rf.psum].map(|b| b.least_size(members)),
+        }
     }
 
     /// Whether an idle cycle would change nothing: no value in flight.
     #[inline]
     pub fn settled(&self) -> bool {
-        self.inflight == 0
+        self.mul.empty() && self.add.empty()
     }
 
+    /// Executes one cycle of control word `c` on the group's PEs `members`
+    /// (in order), after the array has moved psums and outputs for this
+    /// cycle. A broken invariant is reported with the PE it happened on.
     #[inline]
     pub fn step(
         &mut self,
-        i: usize,
+        members: &[usize],
+        pes: &mut [Pe],
         rf: &mut Scratchpads,
         c: &Ctl,
         depth: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), (usize, String)> {
+        let issued = c.ifm != NONE && c.fil != NONE;
+        let m_full = self.mul.leaving(issued);
         if c.is_idle() {
             // No read, mux or psum access: a product leaving the multiplier
             // enters the adder alone, and nothing uses what leaves the adder.
-            let m = self.multiply(None);
-            self.add_stage(m);
+            if m_full && self.add.stages > 0 {
+                for m in 0..members.len() {
+                    let v = self.mul.shift(m, 0);
+                    self.add.shift(m, v);
+                }
+            }
+            self.mul.advance(false);
+            self.add.advance(m_full);
             return Ok(());
         }
+        let take = c.flags & FLAG_TAKE_IN != 0;
+        let x_full = take || m_full;
+        let p_full = c.psum_rd != NONE;
+        let sum_full = x_full || p_full;
+        let s_full = self.add.leaving(sum_full);
+        let [ifm, fil, psum] = self.least;
+        let in_range = |addr: u32, least: u32| addr == NONE || addr < least;
+        if in_range(c.ifm, ifm)
+            && in_range(c.fil, fil)
+            && in_range(c.psum_rd, psum)
+            && in_range(c.psum_wr, psum)
+        {
+            for (m, &i) in members.iter().enumerate() {
+                self.step_one::<true>(m, i, pes, rf, c, depth, (m_full, p_full, s_full))
+                    .map_err(|w| (i, w))?;
+            }
+        } else {
+            for (m, &i) in members.iter().enumerate() {
+                self.step_one::<false>(m, i, pes, rf, c, depth, (m_full, p_full, s_full))
+                    .map_err(|w| (i, w))?;
+            }
+        }
         // Reads, MACs and queue moves the word asks for whatever the data
-        // are counted from the code, once per group of PEs that run it
-        // (`sim::machine`'s `WordCounts`); only what depends on values is
-        // counted here.
+        // are counted from the code, once per group (`sim::machine`'s
+        // `WordCounts`); only what depends on values is counted per PE.
+        self.adds += (x_full && p_full) as u64;
+        self.mul.advance(issued);
+        self.add.advance(sum_full);
+        Ok(())
+    }
+
+    /// The group's PE `m` (array PE `i`) executes `c`; `full` says which of
+    /// the multiplier's output, the psum read and the adder's output hold
+    /// values this cycle. `CHECKED`: every address of `c` is known to be in
+    /// range for the PE.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn step_one<const CHECKED: bool>(
+        &mut self,
+        m: usize,
+        i: usize,
+        pes: &mut [Pe],
+        rf: &mut Scratchpads,
+        c: &Ctl,
+        depth: usize,
+        (m_full, p_full, s_full): (bool, bool, bool),
+    ) -> Result<(), String> {
+        let read = |bank: &Bank, addr: u32, what: &'static str| -> Result<i64, String> {
+            if CHECKED {
+                Ok(bank.at(i, addr))
+            } else {
+                Ok(bank.get(i, addr).ok_or(what)?)
+            }
+        };
         let a = if c.ifm != NONE {
-            Some(rf.ifmap.get(i, c.ifm).ok_or("ifmap address out of range")?)
+            Some(read(&rf.ifmap, c.ifm, "ifmap address out of range")?)
         } else {
             None
         };
         let b = if c.fil != NONE {
-            Some(
-                rf.filter
-                    .get(i, c.fil)
-                    .ok_or("filter address out of range")?,
-            )
+            Some(read(&rf.filter, c.fil, "filter address out of range")?)
         } else {
             None
         };
@@ -235,64 +306,62 @@ impl Pe {
         }
         let product = match (a, b) {
             (Some(a), Some(b)) => {
-                if a == 0 || b == 0 {
-                    self.n.zero_macs += 1;
-                    if self.zero_gating {
-                        self.zero_gated += 1;
-                    }
-                }
-                Some(a * b)
+                self.zero_macs[m] += (a == 0 || b == 0) as u64;
+                a * b
             }
-            (None, None) => None,
+            (None, None) => 0,
             _ => return Err("only one multiplier operand was read".into()),
         };
         // The product issued `mul` cycles ago leaves the pipeline now.
-        let m = self.multiply(product);
-        let p = if c.psum_rd != NONE {
-            let v = rf
-                .psum
-                .get(i, c.psum_rd)
-                .ok_or("psum read address out of range")?;
+        let mv = self.mul.shift(m, product);
+        let p = if p_full {
+            let v = read(&rf.psum, c.psum_rd, "psum read address out of range")?;
             if v == EMPTY {
                 return Err(format!("psum read of empty entry {}", c.psum_rd));
             }
-            Some(v)
+            v
         } else {
-            None
+            0
         };
         let x = if c.flags & FLAG_TAKE_IN != 0 {
-            Some(
-                self.in_psum
-                    .pop_front()
-                    .ok_or("mux takes a psum from an empty IN_PSUM queue")?,
-            )
+            pes[i]
+                .in_psum
+                .pop_front()
+                .ok_or("mux takes a psum from an empty IN_PSUM queue")?
         } else {
-            m
+            mv
         };
-        let sum = match (x, p) {
-            (Some(x), Some(p)) => {
-                self.n.adds += 1;
-                Some(x + p)
-            }
-            (x, None) => x,
-            (None, p) => p,
+        // An operand that holds no value adds nothing.
+        let sum = match (c.flags & FLAG_TAKE_IN != 0 || m_full, p_full) {
+            (true, true) => x + p,
+            (true, false) => x,
+            (false, _) => p,
         };
         // What the adder delivers this cycle: this cycle's sum with a
         // single-cycle adder, or the one begun `pipeline.add - 1` cycles ago.
-        let s = self.add_stage(sum);
+        let s = self.add.shift(m, sum);
         if c.flags & FLAG_PUSH != 0 {
-            let v = s.ok_or("push of an empty adder result")?;
-            if self.out_psum.len() >= depth {
+            if !s_full {
+                return Err("push of an empty adder result".into());
+            }
+            let pe = &mut pes[i];
+            if pe.out_psum.len() >= depth {
                 return Err(format!("OUT_PSUM queue overflow (depth {depth})"));
             }
-            self.out_psum.push_back(v);
-            self.n.max_out_psum = self.n.max_out_psum.max(self.out_psum.len() as u64);
+            pe.out_psum.push_back(s);
+            pe.n.max_out_psum = pe.n.max_out_psum.max(pe.out_psum.len() as u64);
         }
         if c.psum_wr != NONE {
-            let v = s.ok_or("psum write of an empty adder result")?;
-            rf.psum
-                .set(i, c.psum_wr, v)
-                .ok_or("psum write address out of range")?;
+            if !s_full {
+                return Err("psum write of an empty adder result".into());
+            }
+            if CHECKED {
+                rf.psum.put(i, c.psum_wr, s);
+            } else {
+                rf.psum
+                    .set(i, c.psum_wr, s)
+                    .ok_or("psum write address out of range")?;
+            }
         }
         Ok(())
     }

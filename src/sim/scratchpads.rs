@@ -36,6 +36,26 @@ impl Bank {
         Some(self.words[addr as usize * self.n + pe])
     }
 
+    /// The fewest entries any of the PEs `pes` has: an address below it
+    /// is in range for every one of them.
+    pub fn least_size(&self, pes: &[usize]) -> u32 {
+        pes.iter().map(|&i| self.size[i]).min().unwrap_or(0)
+    }
+
+    /// Entry `addr` of PE `pe`, which the caller knows to be in range
+    /// ([`Bank::least_size`]).
+    #[inline]
+    pub fn at(&self, pe: usize, addr: u32) -> i64 {
+        self.words[addr as usize * self.n + pe]
+    }
+
+    /// Writes entry `addr` of PE `pe`, which the caller knows to be in
+    /// range ([`Bank::least_size`]).
+    #[inline]
+    pub fn put(&mut self, pe: usize, addr: u32, v: i64) {
+        self.words[addr as usize * self.n + pe] = v;
+    }
+
     #[inline]
     pub fn set(&mut self, pe: usize, addr: u32, v: i64) -> Option<()> {
         if addr >= self.size[pe] {
