@@ -1,32 +1,16 @@
 //! Work spread over the machine's cores, with results in a fixed order, so
 //! the output never depends on scheduling or on the number of cores.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use rayon::prelude::*;
 
-/// Runs `f` on every job on as many threads as the machine has cores (each
-/// worker takes the next job) and returns the results in job order; `None`
-/// only for a job whose worker panicked.
+/// Runs `f` on every job over rayon's pool (one thread per core) and
+/// returns the results in job order; `None` only for a job that panicked.
+/// Layers, candidate mappings and processing passes nest calls to this:
+/// the pool's work stealing keeps the cores busy with as many threads as
+/// cores, where a thread per job per level oversubscribed them (AlexNet
+/// CONV1-5 forward 8 % faster, docs/performance.md).
 pub fn map_in_order<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<Option<R>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len().max(1));
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                let r = f(job);
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(r);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|m| m.into_inner().ok().flatten())
+    jobs.par_iter()
+        .map(|j| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(j))).ok())
         .collect()
 }

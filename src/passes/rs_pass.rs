@@ -232,7 +232,20 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
     let (x0, _) = sh.kernel_rows;
     let (y0, _) = sh.out_rows;
     let q = sh.q();
-    let mut out = Vec::new();
+    // Room for every filter row item and returning psum, and one item per
+    // input element and channel (more where a multicast splits): growing
+    // the vector from empty copied it over and over.
+    let filters: u64 = chains.iter().map(|c| c.filters).sum();
+    let filter_items = filters * sh.channels.len() as u64 * g.rp * q * g.taps;
+    let psum_items = if sh.incoming {
+        filters * g.width() * sh.images * g.windows
+    } else {
+        0
+    };
+    let input_rows =
+        sh.kernel_rows.1.saturating_sub(x0) + sh.out_rows.1.saturating_sub(y0 + 1) * g.stride.h;
+    let input_items = sh.channels.len() as u64 * q * sh.images * input_rows * g.x.w;
+    let mut out = Vec::with_capacity((filter_items + psum_items + input_items) as usize);
     // Filter rows: stationary for the whole pass, multicast along a chain row.
     for ch in chains {
         for (ri, _) in sh.channels.iter().enumerate() {

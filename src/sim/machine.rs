@@ -104,6 +104,8 @@ pub struct Machine {
     by_code: Vec<(usize, usize, Vec<usize>)>,
     /// What each group's word sequence does whatever the data.
     group_counts: Vec<WordCounts>,
+    /// Per code: the outputs a PE running it may hold back.
+    obuf_depth: Vec<u64>,
     start: Vec<usize>,
     /// Per PE: the local psum network moves its psums up a row.
     forwards: Vec<bool>,
@@ -160,16 +162,20 @@ impl Machine {
         let words = n.div_ceil(64);
         let length = p.length as usize;
         let mut due = vec![0u64; length * words];
+        // The words of each code that write an output, found once per code
+        // rather than once per PE.
+        let outs: Vec<Vec<usize>> = codes
+            .iter()
+            .map(|c| (0..c.len()).filter(|&t| c[t].out != NONE).collect())
+            .collect();
         for (pos, &i) in order.iter().enumerate() {
             let start = p.pes[i].start as usize;
-            for (t, c) in codes[code_of[i]].iter().enumerate() {
+            for &t in &outs[code_of[i]] {
                 let t = t + start;
                 if t >= length {
                     break;
                 }
-                if c.out != NONE {
-                    due[t * words + pos / 64] |= 1 << (pos % 64);
-                }
+                due[t * words + pos / 64] |= 1 << (pos % 64);
             }
         }
         // PEs with the same code and start execute the same word each cycle.
@@ -189,6 +195,10 @@ impl Machine {
             .map(|&(c, start, _)| WordCounts::of(&codes[c], start, length))
             .collect();
         Ok(Machine {
+            obuf_depth: outs
+                .iter()
+                .map(|o| ofmap_buffer_depth(o.len() as u64))
+                .collect(),
             group_counts,
             params,
             cols,
@@ -302,10 +312,6 @@ impl Machine {
         // spent has nothing to do (with `noc.ofmap = 1` most of them).
         let mut holding = vec![0u64; words];
         let mut forward = vec![0u64; words];
-        let obuf_depth: Vec<u64> = codes
-            .iter()
-            .map(|c| ofmap_buffer_depth(c.iter().filter(|w| w.out != NONE).count() as u64))
-            .collect();
         let mut pipes: Vec<Pipelines> = by_code
             .iter()
             .map(|(_, _, members)| Pipelines::new((self.mul_stages, self.add_stages), members, &rf))
@@ -401,7 +407,7 @@ impl Machine {
                         pe.n.out_psum_gets += 1;
                         wrote = true;
                         if used || left == 0 {
-                            if pe.out_buffer.len() as u64 >= obuf_depth[code_of[i]] {
+                            if pe.out_buffer.len() as u64 >= self.obuf_depth[code_of[i]] {
                                 return Err(err(i, t, "output buffer overflow".into()));
                             }
                             pe.out_buffer.push_back((o, v));
