@@ -188,6 +188,9 @@ pub struct Pipelines {
     /// The fewest ifmap, filter and psum entries a PE of the group has: a
     /// word's address below it needs no check per PE.
     least: [u32; 3],
+    /// The group's PEs as runs of consecutive array PEs: (first member,
+    /// first PE, length). A processing pass's group is one chain row.
+    spans: Vec<(usize, usize, usize)>,
 }
 
 impl Pipelines {
@@ -201,6 +204,7 @@ impl Pipelines {
             adds: 0,
             zero_macs: vec![0; k],
             least: [&rf.ifmap, &rf.filter, &rf.psum].map(|b| b.least_size(members)),
+            spans: spans(members),
         }
     }
 
@@ -244,11 +248,13 @@ impl Pipelines {
         let s_full = self.add.leaving(sum_full);
         let [ifm, fil, psum] = self.least;
         let in_range = |addr: u32, least: u32| addr == NONE || addr < least;
-        if in_range(c.ifm, ifm)
+        let checked = in_range(c.ifm, ifm)
             && in_range(c.fil, fil)
             && in_range(c.psum_rd, psum)
-            && in_range(c.psum_wr, psum)
-        {
+            && in_range(c.psum_wr, psum);
+        if checked && self.macs(rf, c, m_full, s_full) {
+            // Done for every PE at once.
+        } else if checked {
             for (m, &i) in members.iter().enumerate() {
                 self.step_one::<true>(m, i, pes, rf, c, depth, (m_full, p_full, s_full))
                     .map_err(|w| (i, w))?;
@@ -266,6 +272,60 @@ impl Pipelines {
         self.mul.advance(issued);
         self.add.advance(sum_full);
         Ok(())
+    }
+
+    /// The word most cycles of a processing pass run, a MAC that reads and
+    /// writes a psum and moves nothing through the queues, executed by
+    /// every PE of the group in one loop per span of consecutive PEs,
+    /// without a branch per PE. Returns `false`, having changed nothing,
+    /// when `c` is another kind of word, the adder is pipelined, or a PE
+    /// would break an invariant (an empty entry read, an empty sum
+    /// written): [`Pipelines::step_one`] then runs it and reports what
+    /// broke. The caller checked the addresses are in range.
+    #[inline]
+    fn macs(&mut self, rf: &mut Scratchpads, c: &Ctl, m_full: bool, s_full: bool) -> bool {
+        let queues = c.flags & (FLAG_TAKE_IN | FLAG_PUSH) != 0;
+        if queues
+            || c.ifm == NONE
+            || c.fil == NONE
+            || self.mul.stages == 0
+            || self.add.stages > 0
+            || (c.psum_wr != NONE && !s_full)
+        {
+            return false;
+        }
+        let (a, b) = (rf.ifmap.entry(c.ifm), rf.filter.entry(c.fil));
+        let rd = (c.psum_rd != NONE).then(|| rf.psum.entry(c.psum_rd));
+        let empty =
+            |row: &[i64], &(_, i, len): &(usize, usize, usize)| row[i..i + len].contains(&EMPTY);
+        if self
+            .spans
+            .iter()
+            .any(|s| empty(a, s) || empty(b, s) || rd.is_some_and(|r| empty(r, s)))
+        {
+            return false;
+        }
+        let (words, n) = rf.psum.words_mut();
+        let rd = (c.psum_rd != NONE).then_some(c.psum_rd as usize * n);
+        let wr = (c.psum_wr != NONE).then_some(c.psum_wr as usize * n);
+        let stage = self.mul.at * self.mul.members;
+        for &(m0, i0, len) in &self.spans {
+            let vals = &mut self.mul.vals[stage + m0..stage + m0 + len];
+            let zeros = &mut self.zero_macs[m0..m0 + len];
+            let (a, b) = (&a[i0..i0 + len], &b[i0..i0 + len]);
+            for k in 0..len {
+                let (x, y) = (a[k], b[k]);
+                zeros[k] += (x == 0 || y == 0) as u64;
+                let leaving = std::mem::replace(&mut vals[k], x * y);
+                // An operand that holds no value adds nothing.
+                let p = rd.map_or(0, |r| words[r + i0 + k]);
+                let sum = if m_full { leaving + p } else { p };
+                if let Some(w) = wr {
+                    words[w + i0 + k] = sum;
+                }
+            }
+        }
+        true
     }
 
     /// The group's PE `m` (array PE `i`) executes `c`; `full` says which of
@@ -365,4 +425,16 @@ impl Pipelines {
         }
         Ok(())
     }
+}
+
+/// `members` as runs of consecutive PEs: (first member, first PE, length).
+fn spans(members: &[usize]) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    for (m, &i) in members.iter().enumerate() {
+        match out.last_mut() {
+            Some((_, i0, len)) if *i0 + *len == i => *len += 1,
+            _ => out.push((m, i, 1)),
+        }
+    }
+    out
 }

@@ -49,6 +49,20 @@ impl Bank {
         self.words[addr as usize * self.n + pe]
     }
 
+    /// Entry `addr` of every PE, in PE order (`addr` in range for the PEs
+    /// the caller reads: [`Bank::least_size`]).
+    #[inline]
+    pub fn entry(&self, addr: u32) -> &[i64] {
+        let at = addr as usize * self.n;
+        &self.words[at..at + self.n]
+    }
+
+    /// Every entry of every PE, entry-major, and the number of PEs.
+    #[inline]
+    pub fn words_mut(&mut self) -> (&mut [i64], usize) {
+        (&mut self.words, self.n)
+    }
+
     /// Writes entry `addr` of PE `pe`, which the caller knows to be in
     /// range ([`Bank::least_size`]).
     #[inline]
