@@ -729,11 +729,61 @@ fn expected(
     out
 }
 
+/// What one run adds to the layer's totals ([`add_run`]). Full mode keeps
+/// this for every pass rather than the run, whose per-PE counters and
+/// outputs made AlexNet CONV1's filter gradient (207 936 passes) peak at
+/// 7.9 GB.
+#[derive(Debug, Clone, Copy)]
+struct RunTotals {
+    cycles: u64,
+    drain_steps: u64,
+    macs: u64,
+    zero_macs: u64,
+    ifmap_sends: u64,
+    filter_sends: u64,
+    psum_sends: u64,
+    local_fills: u64,
+    ifmap_arrivals: u64,
+    filter_arrivals: u64,
+    /// The PEs' counters summed.
+    pes: super::PeCounters,
+}
+
+impl RunTotals {
+    fn of(run: &Run) -> RunTotals {
+        let mut pes = super::PeCounters::default();
+        for p in &run.pes {
+            pes.ifmap_reads += p.ifmap_reads;
+            pes.ifmap_writes += p.ifmap_writes;
+            pes.filter_reads += p.filter_reads;
+            pes.filter_writes += p.filter_writes;
+            pes.psum_reads += p.psum_reads;
+            pes.psum_writes += p.psum_writes;
+            pes.adds += p.adds;
+            pes.in_psum_puts += p.in_psum_puts;
+            pes.glb_writes += p.glb_writes;
+        }
+        RunTotals {
+            cycles: run.cycles(),
+            drain_steps: run.drain_steps,
+            macs: run.macs(),
+            zero_macs: run.zero_macs(),
+            ifmap_sends: run.ifmap_sends,
+            filter_sends: run.filter_sends,
+            psum_sends: run.psum_sends,
+            local_fills: run.local_fills,
+            ifmap_arrivals: run.ifmap_arrivals,
+            filter_arrivals: run.filter_arrivals,
+            pes,
+        }
+    }
+}
+
 /// Adds one run to the layer's totals, `times` times (`None` when a
 /// total leaves 64 bits).
 fn add_run(
     sim: &mut LayerSimulation,
-    run: &Run,
+    run: &RunTotals,
     c: &Compiled,
     s: &PassShape,
     windows: u64,
@@ -745,7 +795,7 @@ fn add_run(
         *acc = acc.checked_add(v.checked_mul(times)?)?;
         Some(())
     };
-    add(&mut sim.cycles, run.cycles())?;
+    add(&mut sim.cycles, run.cycles)?;
     add(&mut sim.start_cycles, start)?;
     add(
         &mut sim.stretch_cycles,
@@ -754,27 +804,27 @@ fn add_run(
     add(&mut sim.drain_cycles, run.drain_steps)?;
     add(&mut sim.processing_passes, 1)?;
     sim.active_pes = sim.active_pes.max(c.pes_used);
-    add(&mut sim.macs, run.macs())?;
-    add(&mut sim.zero_macs, run.zero_macs())?;
+    add(&mut sim.macs, run.macs)?;
+    add(&mut sim.zero_macs, run.zero_macs)?;
     add(&mut sim.glb_ifmap_reads, run.ifmap_sends)?;
     add(&mut sim.glb_filter_reads, run.filter_sends)?;
     add(&mut sim.glb_psum_reads, run.psum_sends)?;
     add(&mut sim.local_fills, run.local_fills)?;
-    let sum = |f: fn(&super::PeCounters) -> u64| run.pes.iter().map(f).sum::<u64>();
-    add(&mut sim.rf.ifmap_reads, sum(|p| p.ifmap_reads))?;
-    add(&mut sim.rf.ifmap_writes, sum(|p| p.ifmap_writes))?;
-    add(&mut sim.rf.filter_reads, sum(|p| p.filter_reads))?;
-    add(&mut sim.rf.filter_writes, sum(|p| p.filter_writes))?;
-    add(&mut sim.rf.psum_reads, sum(|p| p.psum_reads))?;
-    add(&mut sim.rf.psum_writes, sum(|p| p.psum_writes))?;
-    add(&mut sim.adds, sum(|p| p.adds))?;
-    add(&mut sim.psum_hops, sum(|p| p.in_psum_puts))?;
+    let p = &run.pes;
+    add(&mut sim.rf.ifmap_reads, p.ifmap_reads)?;
+    add(&mut sim.rf.ifmap_writes, p.ifmap_writes)?;
+    add(&mut sim.rf.filter_reads, p.filter_reads)?;
+    add(&mut sim.rf.filter_writes, p.filter_writes)?;
+    add(&mut sim.rf.psum_reads, p.psum_reads)?;
+    add(&mut sim.rf.psum_writes, p.psum_writes)?;
+    add(&mut sim.adds, p.adds)?;
+    add(&mut sim.psum_hops, p.in_psum_puts)?;
     let writes = if last {
         &mut sim.glb_ofmap_writes
     } else {
         &mut sim.glb_psum_writes
     };
-    add(writes, sum(|p| p.glb_writes))?;
+    add(writes, p.glb_writes)?;
     add(&mut sim.ifmap_arrivals, run.ifmap_arrivals)?;
     add(&mut sim.filter_arrivals, run.filter_arrivals)?;
     Some(())
@@ -939,8 +989,16 @@ pub fn simulate_layer(
         })??;
         for (last, &times) in count[key].iter().enumerate() {
             let times = u64::try_from(times).map_err(|_| too_large())?;
-            add_run(&mut sim, &run, &c, &j.shape, windows, times, last == 1)
-                .ok_or_else(too_large)?;
+            add_run(
+                &mut sim,
+                &RunTotals::of(&run),
+                &c,
+                &j.shape,
+                windows,
+                times,
+                last == 1,
+            )
+            .ok_or_else(too_large)?;
         }
         if sim.first_pass.is_none() {
             let strip = j.shape.out_rows.1 - j.shape.out_rows.0;
@@ -1025,13 +1083,17 @@ fn simulate_full(
     // Each sequence carries its psums in its own buffer of the pass's
     // output planes; at its end the last pass's outputs are the layer's.
     type SeqOut = Vec<((u64, u64), u64, Vec<Option<i64>>)>;
-    type SeqRuns = Vec<(usize, Run, Option<BankTrace>)>;
+    type SeqRuns = (
+        Vec<(usize, RunTotals, Option<BankTrace>)>,
+        Option<PhysicalStats>,
+    );
     let progress = crate::progress::Progress::new(seqs.len(), "pass sequences simulated");
     let results =
         crate::parallel::map_in_order(&jobs, |&si| -> Result<(SeqRuns, SeqOut), NotSimulated> {
             let seq = &seqs[si];
             let mut psums: Vec<Option<i64>> = Vec::new();
             let mut runs = Vec::new();
+            let mut first = None;
             let mut last: Option<(&PassJob, Hw)> = None;
             for (at, j) in seq.iter().enumerate() {
                 let idx = compiled[&(&j.shape, j.chunk)];
@@ -1054,8 +1116,14 @@ fn simulate_full(
                     .run_logged(&val, trace.then_some(&mut log))
                     .map_err(|e| broken(&j.shape, e))?;
                 let trace = trace.then(|| BankTrace::of(&log, per_word(m)));
-                psums = run.outputs.clone();
-                runs.push((idx, run, trace));
+                if at == 0 {
+                    let strip = j.shape.out_rows.1 - j.shape.out_rows.0;
+                    let out_rows = (x.h - ops[0].1.h) / stride.h + 1;
+                    // Its outputs are checked with the layer's, below.
+                    first = Some(c.physical(&run, strip, out_rows, true));
+                }
+                runs.push((idx, RunTotals::of(&run), trace));
+                psums = run.outputs;
                 last = Some((j, c.out_shape));
             }
             progress.inc();
@@ -1074,7 +1142,7 @@ fn simulate_full(
                     out.push((slice, j.shape.out_rows.0, rows));
                 }
             }
-            Ok((runs, out))
+            Ok(((runs, first), out))
         });
     drop(progress);
     let mut sim = empty("full");
@@ -1088,20 +1156,17 @@ fn simulate_full(
     let mut passes = Vec::new();
     let mut traces: Vec<Option<BankTrace>> = vec![None; distinct.len()];
     for ((seq, r), kinds) in seqs.iter().zip(results).zip(&kinds) {
-        let (runs, outs) = r.ok_or_else(|| NotSimulated::Broken {
+        let ((runs, first), outs) = r.ok_or_else(|| NotSimulated::Broken {
             pass: "?".into(),
             what: "a worker did not finish".into(),
         })??;
+        if sim.first_pass.is_none() {
+            sim.first_pass = first;
+        }
         for (((idx, run, trace), j), &kd) in runs.into_iter().zip(seq).zip(kinds) {
             add_run(&mut sim, &run, &programs[idx], &j.shape, windows, 1, j.last)
                 .ok_or_else(too_large)?;
-            if sim.first_pass.is_none() {
-                let strip = j.shape.out_rows.1 - j.shape.out_rows.0;
-                let out_rows = (x.h - ops[0].1.h) / stride.h + 1;
-                // Its outputs are checked with the layer's, below.
-                sim.first_pass = Some(programs[idx].physical(&run, strip, out_rows, true));
-            }
-            passes.push((run.cycles(), kd as u32));
+            passes.push((run.cycles, kd as u32));
             if trace.is_some() {
                 traces[kd] = trace;
             }
