@@ -109,3 +109,41 @@ pub struct Delivery {
     pub src: Src,
     pub targets: Vec<(u32, u32)>,
 }
+
+impl Delivery {
+    /// This delivery with its targets borrowed.
+    pub fn view(&self) -> DeliveryView<'_> {
+        DeliveryView {
+            cycle: self.cycle,
+            net: self.net,
+            local: self.local,
+            src: self.src,
+            targets: &self.targets,
+        }
+    }
+}
+
+/// A [`Delivery`] whose targets are borrowed: what the bytecode's
+/// compressor reads, from a schedule's deliveries or straight from a
+/// processing pass's items, without a target list per delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryView<'a> {
+    pub cycle: u32,
+    pub net: Net,
+    pub local: bool,
+    pub src: Src,
+    pub targets: &'a [(u32, u32)],
+}
+
+impl DeliveryView<'_> {
+    /// The delivery with its own targets.
+    pub fn to_owned(self) -> Delivery {
+        Delivery {
+            cycle: self.cycle,
+            net: self.net,
+            local: self.local,
+            src: self.src,
+            targets: self.targets.to_vec(),
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::isa::{Ctl, DeliveryRun, Delta, InitRun, Insn, NONE};
 use crate::vocab::Src;
-use crate::vocab::{Delivery, Net};
+use crate::vocab::{DeliveryView, Net};
 
 /// Longest loop body tried. Schedules repeat with the window period (taps
 /// plus a bubble), so this covers filters of up to 255 taps per row.
@@ -236,19 +236,24 @@ fn stack_runs(runs: Vec<InitRun>) -> Vec<InitRun> {
 /// same PEs on the same network are taken in cycle order and merged while
 /// their cycle, source and addresses advance by constant steps (addresses
 /// modulo each target's scratchpad capacity, given by `ring`).
-pub fn compress_deliveries(ds: &[Delivery], ring: impl Fn(u32, Net) -> u32) -> Vec<DeliveryRun> {
-    // Group by destination; BTreeMap keeps the output deterministic.
-    let mut groups: std::collections::BTreeMap<(u8, bool, Vec<u32>), Vec<&Delivery>> =
-        Default::default();
-    for d in ds {
-        let pes: Vec<u32> = d.targets.iter().map(|t| t.0).collect();
-        groups
-            .entry((d.net as u8, d.local, pes))
-            .or_default()
-            .push(d);
+pub fn compress_deliveries(
+    ds: &[DeliveryView],
+    ring: impl Fn(u32, Net) -> u32,
+) -> Vec<DeliveryRun> {
+    // Group by destination (network, local, target PEs), groups in that
+    // key's order and each in cycle order: a stable sort of the deliveries
+    // by the key, compared in place (a key list per delivery, kept in a
+    // map, was an allocation per delivery).
+    let key = |d: &DeliveryView| (d.net as u8, d.local);
+    fn pes<'a>(d: &DeliveryView<'a>) -> impl Iterator<Item = u32> + 'a {
+        d.targets.iter().map(|t| t.0)
     }
+    let mut sorted: Vec<&DeliveryView> = ds.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| pes(a).cmp(pes(b))));
+    let same = |a: &DeliveryView, b: &DeliveryView| key(a) == key(b) && pes(a).eq(pes(b));
+    let groups = sorted.chunk_by(|a, b| same(a, b));
     let mut runs = Vec::new();
-    for (_, list) in groups {
+    for list in groups {
         let mut i = 0;
         while i < list.len() {
             let first = list[i];
@@ -261,10 +266,10 @@ pub fn compress_deliveries(ds: &[Delivery], ring: impl Fn(u32, Net) -> u32) -> V
                 src: first.src,
                 dr: 0,
                 dc: 0,
-                targets: first.targets.clone(),
+                targets: first.targets.to_vec(),
                 addr_step: 0,
             };
-            let fits = |run: &DeliveryRun, d: &Delivery| -> bool {
+            let fits = |run: &DeliveryRun, d: &DeliveryView| -> bool {
                 let k = run.count as u64;
                 let cycle_ok = d.cycle as u64 == run.cycle as u64 + k * run.cycle_step as u64;
                 let src_ok = d.src.kind == run.src.kind

@@ -9,7 +9,7 @@ mod print;
 mod schedule;
 mod verify;
 
-pub use crate::vocab::{Delivery, Net, OutKind, Src, SrcKind};
+pub use crate::vocab::{Delivery, DeliveryView, Net, OutKind, Src, SrcKind};
 pub use eval::{eval, SrcMatrix};
 pub use graph::{Graph, Node, NodeId, Op, TensorInfo, TensorRole};
 pub use print::print_module;

@@ -5,7 +5,7 @@
 
 use std::cmp::Reverse;
 
-use crate::ir::{Delivery, Net, Src};
+use crate::ir::{DeliveryView, Net, Src};
 use std::collections::BinaryHeap;
 
 /// Earliest-deadline-first over one network of `bw` sends per cycle, given
@@ -77,7 +77,8 @@ fn edf_run(
 
 /// One element a streamed mapping must deliver: when it may leave (its
 /// scratchpad slot is free) and by when it must arrive (its first read),
-/// on which network, and to which `(PE, address)` targets.
+/// on which network, and to which `(PE, address)` targets (held in its
+/// [`Items`]).
 pub(super) struct Item {
     pub release: u64,
     pub deadline: u64,
@@ -85,36 +86,80 @@ pub(super) struct Item {
     /// An inserted zero the PE writes itself.
     pub local: bool,
     pub src: Src,
-    pub targets: Vec<(u32, u32)>,
+    first: usize,
+    count: u32,
 }
 
-impl Item {
-    /// An item of `src`; an inserted zero is written by the PE itself.
-    pub fn new(net: Net, src: Src, release: u64, deadline: u64, targets: Vec<(u32, u32)>) -> Item {
-        Item {
+/// A pass's items, their targets side by side in one buffer. The timing
+/// search builds a pass at several periods and keeps one build: a target
+/// list allocated per item cost an allocation and a free for each of the
+/// millions of items a run builds.
+#[derive(Default)]
+pub(super) struct Items {
+    list: Vec<Item>,
+    targets: Vec<(u32, u32)>,
+}
+
+impl Items {
+    /// Room for `items` items and `targets` targets.
+    pub fn with_capacity(items: usize, targets: usize) -> Items {
+        Items {
+            list: Vec::with_capacity(items),
+            targets: Vec::with_capacity(targets),
+        }
+    }
+
+    /// Adds an item of `src`; an inserted zero is written by the PE itself.
+    pub fn push(
+        &mut self,
+        net: Net,
+        src: Src,
+        release: u64,
+        deadline: u64,
+        targets: impl IntoIterator<Item = (u32, u32)>,
+    ) {
+        let first = self.targets.len();
+        self.targets.extend(targets);
+        // A pass's targets are bounded by its PEs times its items, each
+        // list by the array's PEs: far below `u32::MAX`.
+        let count = (self.targets.len() - first) as u32;
+        self.list.push(Item {
             release,
             deadline,
             net,
             local: src.is_zero(),
             src,
-            targets,
-        }
+            first,
+            count,
+        });
     }
-}
 
-/// The items sent at the cycles `when`, as deliveries in cycle order.
-pub(super) fn deliveries(items: Vec<Item>, when: Vec<u64>) -> Vec<Delivery> {
-    let mut out: Vec<Delivery> = items
-        .into_iter()
-        .zip(when)
-        .map(|(it, t)| Delivery {
-            cycle: t as u32,
-            net: it.net,
-            local: it.local,
-            src: it.src,
-            targets: it.targets,
-        })
-        .collect();
-    out.sort_by_key(|d| d.cycle);
-    out
+    /// The items in the order they were added.
+    pub fn list(&self) -> &[Item] {
+        &self.list
+    }
+
+    /// The `(PE, address)` targets of `item`, one of these items.
+    pub fn targets(&self, item: &Item) -> &[(u32, u32)] {
+        &self.targets[item.first..item.first + item.count as usize]
+    }
+
+    /// The items sent at the cycles `when`, as deliveries in cycle order
+    /// (items of one cycle in the order they were added).
+    pub fn deliveries(&self, when: &[u64]) -> Vec<DeliveryView<'_>> {
+        let mut out: Vec<DeliveryView> = self
+            .list
+            .iter()
+            .zip(when)
+            .map(|(it, &t)| DeliveryView {
+                cycle: t as u32,
+                net: it.net,
+                local: it.local,
+                src: it.src,
+                targets: self.targets(it),
+            })
+            .collect();
+        out.sort_by_key(|d| d.cycle);
+        out
+    }
 }

@@ -156,12 +156,15 @@ pub fn lower(set: &LogicalSet, mul: u32, add: u32) -> Program {
         top_rows: set.top_rows.clone(),
         codes,
         pes,
-        deliveries: compress_deliveries(&set.deliveries, |pe, net| {
-            set.pes.get(pe as usize).map_or(0, |p| match net {
-                Net::Ifmap => p.ifmap_capacity,
-                Net::Filter => p.filter_capacity,
-                Net::Psum => 0,
-            })
-        }),
+        deliveries: compress_deliveries(
+            &set.deliveries.iter().map(|d| d.view()).collect::<Vec<_>>(),
+            |pe, net| {
+                set.pes.get(pe as usize).map_or(0, |p| match net {
+                    Net::Ifmap => p.ifmap_capacity,
+                    Net::Filter => p.filter_capacity,
+                    Net::Psum => 0,
+                })
+            },
+        ),
     }
 }

@@ -18,7 +18,7 @@
 //! slice by a *plane*: rows `plane·PLANE_ROWS ..` of the stacked sources
 //! (see [`plane_src`]); the caller binds each plane to the layer's tensors.
 
-use super::deliver::{edf_lateness, edf_sorted, Item};
+use super::deliver::{edf_lateness, edf_sorted, Item, Items};
 use std::collections::HashMap;
 
 use super::lower::{Codes, Placed};
@@ -227,7 +227,7 @@ impl Geometry<'_> {
 /// One target's send window: (release, deadline, (PE, address)).
 type Window = (u64, u64, (u32, u32));
 
-fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
+fn items(g: &Geometry, chains: &[Chain]) -> Items {
     let sh = g.shape;
     let (x0, _) = sh.kernel_rows;
     let (y0, _) = sh.out_rows;
@@ -245,7 +245,12 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
     let input_rows =
         sh.kernel_rows.1.saturating_sub(x0) + sh.out_rows.1.saturating_sub(y0 + 1) * g.stride.h;
     let input_items = sh.channels.len() as u64 * q * sh.images * input_rows * g.x.w;
-    let mut out = Vec::with_capacity((filter_items + psum_items + input_items) as usize);
+    // Targets: a filter row goes to every PE of its chain row, a returning
+    // psum to one PE, an input element to at least one.
+    let mut out = Items::with_capacity(
+        (filter_items + psum_items + input_items) as usize,
+        (filter_items * g.width() + psum_items + input_items) as usize,
+    );
     // Filter rows: stationary for the whole pass, multicast along a chain row.
     for ch in chains {
         for (ri, _) in sh.channels.iter().enumerate() {
@@ -263,14 +268,13 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
                                 Src::ZERO
                             };
                             let addr = ((f * q + c) * g.taps + i) as u32;
-                            out.push(Item {
-                                release: 0,
-                                deadline: ch.lay.read(xx, 0, c * g.taps + i, f),
-                                net: Net::Filter,
-                                local: src.is_zero(),
+                            out.push(
+                                Net::Filter,
                                 src,
-                                targets: (0..g.width()).map(|y| (g.pe(ch, xx, y), addr)).collect(),
-                            });
+                                0,
+                                ch.lay.read(xx, 0, c * g.taps + i, f),
+                                (0..g.width()).map(|y| (g.pe(ch, xx, y), addr)),
+                            );
                         }
                     }
                 }
@@ -339,21 +343,22 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
                             }
                         }
                         for (_, wins) in classes.iter().filter(|(_, w)| !w.is_empty()) {
-                            let item = |release, deadline, targets| {
-                                Item::new(Net::Ifmap, src, release, deadline, targets)
-                            };
                             let release = wins.iter().map(|w| w.0).max().unwrap_or(0);
                             let deadline = wins.iter().map(|w| w.1).min().unwrap_or(0);
                             // One multicast when one send fits every window;
                             // otherwise a send per PE.
                             if release <= deadline {
-                                out.push(item(
+                                out.push(
+                                    Net::Ifmap,
+                                    src,
                                     release,
                                     deadline,
-                                    wins.iter().map(|w| w.2).collect(),
-                                ));
+                                    wins.iter().map(|w| w.2),
+                                );
                             } else {
-                                out.extend(wins.iter().map(|w| item(w.0, w.1, vec![w.2])));
+                                for w in wins {
+                                    out.push(Net::Ifmap, src, w.0, w.1, [w.2]);
+                                }
                             }
                         }
                     }
@@ -381,18 +386,12 @@ fn items(g: &Geometry, chains: &[Chain]) -> Vec<Item> {
                                 None => 0,
                             };
                             takes.push(take);
-                            out.push(Item {
-                                release,
-                                deadline: take,
-                                net: Net::Psum,
-                                local: false,
-                                src: Src::new(
-                                    SrcKind::Psum,
-                                    sh.out_plane(img, ch.ti, f),
-                                    y * g.windows + j,
-                                ),
-                                targets: vec![(pe, 0)],
-                            });
+                            let src = Src::new(
+                                SrcKind::Psum,
+                                sh.out_plane(img, ch.ti, f),
+                                y * g.windows + j,
+                            );
+                            out.push(Net::Psum, src, release, take, [(pe, 0)]);
                         }
                     }
                 }
@@ -615,7 +614,7 @@ fn words(g: &Geometry, ch: &Chain, xx: u64, y: u64, length: usize) -> Vec<Word> 
 }
 
 /// A pass's chains and delivery items at one window period.
-type Built = (Vec<Chain>, Vec<Item>);
+type Built = (Vec<Chain>, Items);
 
 /// A processing pass built and lowered: its program, the timing its
 /// deliveries settled on and the PEs it uses.
@@ -690,14 +689,14 @@ pub fn rs_pass(
     let first = build(min_period)?;
     // With this start every first send can happen before any read.
     let sends = {
-        let it = &first.1;
+        let it = first.1.list();
         let count = |n: Net| it.iter().filter(|i| i.net == n && !i.local).count() as u64;
         count(Net::Ifmap).div_ceil(arch.noc_ifmap.max(1))
             + count(Net::Filter).div_ceil(arch.noc_filter.max(1))
             + count(Net::Psum).div_ceil(arch.noc_psum.max(1))
     };
     let late = sends + 1;
-    let first_timing = Timing::new(&first.1, arch);
+    let first_timing = Timing::new(first.1.list(), arch);
     // How late the latest delivery is at a period with a late start (0:
     // every deadline met), `None` when some slot frees after its read.
     // The build of the last period that worked: the search ends on it, so
@@ -709,7 +708,7 @@ pub fn rs_pass(
             return Ok(first_timing.lateness(late));
         }
         let built = build(period)?;
-        let timing = Timing::new(&built.1, arch);
+        let timing = Timing::new(built.1.list(), arch);
         let behind = timing.lateness(late);
         if behind == Some(0) {
             let nets = timing.nets;
@@ -735,6 +734,7 @@ pub fn rs_pass(
         let rate = |n: Net, bw: u64| {
             let waiting = first
                 .1
+                .list()
                 .iter()
                 .filter(|i| i.net == n && !i.local && i.release > 0);
             waiting.count() as u64 / bw.max(1) / all_windows
@@ -805,12 +805,12 @@ pub fn rs_pass(
         Some((p, built, nets)) if p == period => (built, nets),
         _ => {
             let built = build(period)?;
-            let nets = Timing::new(&built.1, arch).nets;
+            let nets = Timing::new(built.1.list(), arch).nets;
             (built, nets)
         }
     };
     let timing = Timing {
-        items: &items,
+        items: items.list(),
         nets,
     };
     let start = timing.first_start(late);
@@ -878,7 +878,7 @@ pub fn rs_pass(
     } else {
         0
     };
-    let deliveries = super::deliver::deliveries(items, when);
+    let deliveries = items.deliveries(&when);
     let planes = shape.images * shape.filters.len() as u64 * shape.p();
     let program = Program {
         version: VERSION,

@@ -6,7 +6,7 @@
 //! The window period and the start are stretched until an
 //! earliest-deadline-first schedule of the deliveries meets every read.
 
-use super::deliver::Item;
+use super::deliver::{Item, Items};
 use super::rs_map::{rs_layout, rs_set_timed, RsLayout, RsTiming};
 use super::{Part, PassOptions};
 use crate::diag::Diagnostic;
@@ -32,23 +32,20 @@ fn uses(g: &RsLayout, stride_w: u64, x: u64, e: u64) -> Option<(u64, u64)> {
 }
 
 /// The deliveries a timing needs, with their release and deadline cycles.
-fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsLayout, ring: u64) -> Vec<Item> {
-    let mut out = Vec::new();
+fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsLayout, ring: u64) -> Items {
+    let mut out = Items::default();
     let cols = g.cols;
     // Filter rows: element i of kernel row x, multicast along PE row x.
     for px in 0..g.rows {
         for i in 0..g.taps {
             let src = k.at(px, i);
-            out.push(Item {
-                release: 0,
-                deadline: g.read(px, 0, i),
-                net: Net::Filter,
-                local: src.is_zero(),
+            out.push(
+                Net::Filter,
                 src,
-                targets: (0..cols)
-                    .map(|py| ((px * cols + py) as u32, i as u32))
-                    .collect(),
-            });
+                0,
+                g.read(px, 0, i),
+                (0..cols).map(|py| ((px * cols + py) as u32, i as u32)),
+            );
         }
     }
     // Input rows: element e of input row r, multicast along the diagonal of
@@ -84,13 +81,7 @@ fn items(x: &SrcMatrix, k: &SrcMatrix, stride: Hw, g: &RsLayout, ring: u64) -> V
             if targets.is_empty() {
                 continue;
             }
-            out.push(Item::new(
-                Net::Ifmap,
-                x.at(r, e),
-                release,
-                deadline,
-                targets,
-            ));
+            out.push(Net::Ifmap, x.at(r, e), release, deadline, targets);
         }
     }
     out
@@ -124,7 +115,7 @@ fn fit_timing(
     stride: Hw,
     arch: &Arch,
     base: RsTiming,
-) -> Option<(RsTiming, Vec<Item>, Vec<u64>)> {
+) -> Option<(RsTiming, Items, Vec<u64>)> {
     let ring = base.ifmap_ring?;
     let (mul, add) = (arch.pipeline_mul, arch.pipeline_add);
     let try_timing = |period: u64, start: u64| {
@@ -135,7 +126,7 @@ fn fit_timing(
         };
         let g = rs_layout(Hw::new(x.h, x.w), Hw::new(k.h, k.w), stride, mul, add, t);
         let it = items(x, k, stride, &g, ring);
-        schedule(&it, arch).map(|w| (t, it, w))
+        schedule(it.list(), arch).map(|w| (t, it, w))
     };
     // With this start every first send can happen before any read.
     let sends =
@@ -272,7 +263,11 @@ pub fn rs_stream_set(
         arch.pipeline_add,
         timing,
     );
-    let deliveries = super::deliver::deliveries(items, when);
+    let deliveries: Vec<_> = items
+        .deliveries(&when)
+        .into_iter()
+        .map(|d| d.to_owned())
+        .collect();
     set.placement.rules.push(format!(
         "physical pass: strip of {} output rows, ifmap ring of {ring} entries, 1 psum slot, window period {} (minimum {}), start {}",
         set.cols,
