@@ -1,5 +1,5 @@
 use crate::model::Hw;
-use crate::vocab::{Delivery, Net, OutKind, Src};
+use crate::vocab::{Delivery, DeliveryView, Net, OutKind, Src};
 
 /// Format version of the text and binary forms.
 pub const VERSION: u32 = 2;
@@ -226,7 +226,7 @@ impl Program {
 
     /// The deliveries one by one, in cycle order; fails beyond `cap` of
     /// them (a corrupt program cannot make us allocate without bound).
-    pub fn expand_deliveries(&self, cap: usize) -> Result<Vec<Delivery>, String> {
+    pub fn expand_deliveries(&self, cap: usize) -> Result<Deliveries, String> {
         let total: u64 = self.deliveries.iter().map(|r| r.count as u64).sum();
         if total > cap as u64 {
             return Err(format!("{total} deliveries, more than {cap}"));
@@ -238,7 +238,17 @@ impl Program {
                 Net::Psum => 0,
             })
         };
-        let mut out = Vec::with_capacity(total as usize);
+        let targets: u64 = self
+            .deliveries
+            .iter()
+            .map(|r| r.count as u64 * r.targets.len() as u64)
+            .sum();
+        let mut out = Deliveries {
+            list: Vec::with_capacity(total as usize),
+            // Each run's targets are bounded by the array's PEs, so this
+            // is at most `cap` times that.
+            targets: Vec::with_capacity(targets.min(cap as u64 * 64) as usize),
+        };
         for r in &self.deliveries {
             for k in 0..r.count as u64 {
                 let mut src = r.src;
@@ -246,25 +256,23 @@ impl Program {
                     src.r = (src.r as i64 + r.dr as i64 * k as i64) as u32;
                     src.c = (src.c as i64 + r.dc as i64 * k as i64) as u32;
                 }
-                let targets = r
-                    .targets
-                    .iter()
-                    .map(|&(pe, a)| {
-                        let addr = a as u64 + k * r.addr_step as u64;
-                        let m = ring(pe, r.net) as u64;
-                        (pe, if m > 0 { addr % m } else { addr } as u32)
-                    })
-                    .collect();
-                out.push(Delivery {
+                let first = out.targets.len();
+                out.targets.extend(r.targets.iter().map(|&(pe, a)| {
+                    let addr = a as u64 + k * r.addr_step as u64;
+                    let m = ring(pe, r.net) as u64;
+                    (pe, if m > 0 { addr % m } else { addr } as u32)
+                }));
+                out.list.push(Head {
                     cycle: (r.cycle as u64 + k * r.cycle_step as u64).min(u32::MAX as u64) as u32,
                     net: r.net,
                     local: r.local,
                     src,
-                    targets,
+                    first,
+                    count: r.targets.len() as u32,
                 });
             }
         }
-        out.sort_by_key(|d| d.cycle);
+        out.list.sort_by_key(|d| d.cycle);
         Ok(out)
     }
 
@@ -350,4 +358,59 @@ fn expand_block(code: &[Insn], cap: usize, out: &mut Vec<Ctl>) -> Result<(), Str
         }
     }
     Ok(())
+}
+
+/// A program's deliveries expanded from their runs, in cycle order, their
+/// targets side by side in one buffer: a target list per delivery was an
+/// allocation (and a free) per delivery of every pass the machine runs.
+#[derive(Debug, Clone, Default)]
+pub struct Deliveries {
+    list: Vec<Head>,
+    targets: Vec<(u32, u32)>,
+}
+
+/// One expanded delivery; its targets are `count` from `first` on.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    cycle: u32,
+    net: Net,
+    local: bool,
+    src: Src,
+    first: usize,
+    count: u32,
+}
+
+impl Deliveries {
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The `k`-th delivery in cycle order.
+    pub fn get(&self, k: usize) -> Option<DeliveryView<'_>> {
+        self.list.get(k).map(|h| self.view(h))
+    }
+
+    /// The deliveries in cycle order.
+    pub fn iter(&self) -> impl Iterator<Item = DeliveryView<'_>> + '_ {
+        self.list.iter().map(|h| self.view(h))
+    }
+
+    /// The deliveries, each with its own target list.
+    pub fn to_vec(&self) -> Vec<Delivery> {
+        self.iter().map(DeliveryView::to_owned).collect()
+    }
+
+    fn view(&self, h: &Head) -> DeliveryView<'_> {
+        DeliveryView {
+            cycle: h.cycle,
+            net: h.net,
+            local: h.local,
+            src: h.src,
+            targets: &self.targets[h.first..h.first + h.count as usize],
+        }
+    }
 }

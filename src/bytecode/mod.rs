@@ -13,8 +13,8 @@ mod verify;
 pub use binary::{decode, encode, DecodeError};
 pub use compress::{compress, compress_deliveries, compress_init};
 pub use isa::{
-    expand_init, Ctl, DeliveryRun, Delta, InitRun, Insn, PeEntry, Program, FLAG_PUSH, FLAG_TAKE_IN,
-    NONE, VERSION,
+    expand_init, Ctl, Deliveries, DeliveryRun, Delta, InitRun, Insn, PeEntry, Program, FLAG_PUSH,
+    FLAG_TAKE_IN, NONE, VERSION,
 };
 pub use text::print_program;
 pub use verify::{verify_program, verify_structure, Expanded, VerifyError};

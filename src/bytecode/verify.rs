@@ -58,11 +58,11 @@ pub fn verify_structure(p: &Program) -> Result<Expanded, VerifyError> {
 /// [`verify_structure`] checked them.
 pub struct Expanded {
     pub codes: Vec<Vec<Ctl>>,
-    pub deliveries: Vec<crate::vocab::Delivery>,
+    pub deliveries: super::isa::Deliveries,
 }
 
 /// The codes expanded, what each uses, and the deliveries expanded.
-type Structure = (Vec<Vec<Ctl>>, Vec<CodeUse>, Vec<crate::vocab::Delivery>);
+type Structure = (Vec<Vec<Ctl>>, Vec<CodeUse>, super::isa::Deliveries);
 
 /// The structural checks; the codes expanded, what each uses, and the
 /// deliveries expanded.
@@ -138,7 +138,7 @@ fn structure(p: &Program) -> Result<Structure, VerifyError> {
             .into());
         }
         last = d.cycle;
-        for &(pe, addr) in &d.targets {
+        for &(pe, addr) in d.targets {
             let e = p
                 .pes
                 .get(pe as usize)
@@ -286,15 +286,16 @@ fn queue_dry_run(
             .map(|&c| c as usize + e.start as usize)
     };
     // Returning psums join their PE's IN_PSUM queue at their cycle.
-    let returning: Vec<(usize, usize)> = p
+    let deliveries = p
         .expand_deliveries(crate::bytecode::array::MAX_DELIVERIES)
-        .map_err(VerifyError::Malformed)?
-        .into_iter()
+        .map_err(VerifyError::Malformed)?;
+    let returning: Vec<(usize, usize)> = deliveries
+        .iter()
         .filter(|d| d.net == crate::vocab::Net::Psum)
         .flat_map(|d| {
             d.targets
-                .into_iter()
-                .map(move |(pe, _)| (d.cycle as usize, pe as usize))
+                .iter()
+                .map(move |&(pe, _)| (d.cycle as usize, pe as usize))
         })
         .collect();
     let mut next_return = 0;

@@ -9,8 +9,8 @@ use super::pe::{Pe, PeCounters, Pipelines, SimError};
 use super::scratchpads::{Bank, Scratchpads};
 use crate::bytecode::array::{ofmap_buffer_depth, scan_order, MAX_DELIVERIES};
 use crate::bytecode::Expanded;
-use crate::bytecode::{expand_init, Ctl, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
-use crate::ir::{Delivery, Net, Src};
+use crate::bytecode::{expand_init, Ctl, Deliveries, Program, FLAG_PUSH, FLAG_TAKE_IN, NONE};
+use crate::ir::{Net, Src};
 
 /// Array parameters the loop needs.
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +92,7 @@ pub struct Machine {
     /// Ifmap and filter scratchpad entries per PE (deliveries fill those
     /// beyond the preloaded contents).
     capacities: Vec<(usize, usize)>,
-    deliveries: Vec<Delivery>,
+    deliveries: Deliveries,
     /// Scan order of the networks, and each PE's position in it.
     order: Vec<usize>,
     pos_of: Vec<usize>,
@@ -346,7 +346,7 @@ impl Machine {
                 if !d.local {
                     note(t, GlbUse::Read(d.net, d.src));
                 }
-                for &(pe, addr) in &d.targets {
+                for &(pe, addr) in d.targets {
                     let i = pe as usize;
                     if d.net == Net::Psum {
                         // A returning psum joins the PE's IN_PSUM queue.

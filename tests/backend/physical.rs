@@ -71,7 +71,7 @@ proptest! {
                     let set = m.set.clone().unwrap();
                     // The delivery runs expand to exactly the scheduled deliveries.
                     let mut want = set.deliveries.clone();
-                    let mut got = m.program.as_ref().unwrap().expand_deliveries(1 << 20).unwrap();
+                    let mut got = m.program.as_ref().unwrap().expand_deliveries(1 << 20).unwrap().to_vec();
                     let key = |d: &cnnc::ir::Delivery| (d.cycle, d.net as u8, d.local, d.src, d.targets.clone());
                     want.sort_by_key(key);
                     got.sort_by_key(key);
