@@ -838,6 +838,14 @@ fn broken(s: &PassShape, e: super::SimError) -> NotSimulated {
     }
 }
 
+/// A parallel job that panicked.
+fn unfinished() -> NotSimulated {
+    NotSimulated::Broken {
+        pass: "?".into(),
+        what: "a worker did not finish".into(),
+    }
+}
+
 fn too_large() -> NotSimulated {
     NotSimulated::TooLarge("a count of the layer leaves 64 bits".into())
 }
@@ -1052,14 +1060,23 @@ fn simulate_full(
     // pass of another strip (the same timing) needs its own to read its
     // own rows.
     let mut compiled: HashMap<(&PassShape, u64), usize> = HashMap::new();
-    let mut programs: Vec<Compiled> = Vec::new();
+    let mut unique: Vec<&PassJob> = Vec::new();
     for j in seqs.iter().flatten() {
         if let std::collections::hash_map::Entry::Vacant(e) = compiled.entry((&j.shape, j.chunk)) {
-            let (xc, kc) = &ops[j.chunk as usize];
-            programs.push(compile(xc, kc, stride, kind, &m.arch, &j.shape)?);
-            e.insert(programs.len() - 1);
+            e.insert(unique.len());
+            unique.push(j);
         }
     }
+    // Compiled on every core (a layer of few long sequences, as CONV1's,
+    // spent as long compiling its strips one by one as running them); the
+    // first that fails, in running order, is the error.
+    let programs: Vec<Compiled> = crate::parallel::map_in_order(&unique, |j| {
+        let (xc, kc) = &ops[j.chunk as usize];
+        compile(xc, kc, stride, kind, &m.arch, &j.shape)
+    })
+    .into_iter()
+    .map(|r| r.unwrap_or_else(|| Err(unfinished())))
+    .collect::<Result<_, _>>()?;
     // Each pass's distinct pass (as the default mode numbers them); the
     // first pass of each notes its global-buffer accesses.
     let kinds: Vec<Vec<usize>> = seqs
@@ -1156,10 +1173,7 @@ fn simulate_full(
     let mut passes = Vec::new();
     let mut traces: Vec<Option<BankTrace>> = vec![None; distinct.len()];
     for ((seq, r), kinds) in seqs.iter().zip(results).zip(&kinds) {
-        let ((runs, first), outs) = r.ok_or_else(|| NotSimulated::Broken {
-            pass: "?".into(),
-            what: "a worker did not finish".into(),
-        })??;
+        let ((runs, first), outs) = r.ok_or_else(unfinished)??;
         if sim.first_pass.is_none() {
             sim.first_pass = first;
         }
@@ -1188,9 +1202,13 @@ fn simulate_full(
     let unwritten_ok = kind != OutKind::Ofmap || l.transposed;
     let mut keys: Vec<_> = got.keys().copied().collect();
     keys.sort_unstable();
-    for slice in keys {
+    // The reference slices on every core (CONV1's 384 slices of 3 025
+    // outputs took a tenth of the run, one after another).
+    let wants =
+        crate::parallel::map_in_order(&keys, |&slice| reference_slice(m, kind, slice, seed));
+    for (slice, want) in keys.into_iter().zip(wants) {
         let a = &got[&slice];
-        let want = reference_slice(m, kind, slice, seed);
+        let want = want.ok_or_else(unfinished)?;
         let flat: Vec<Option<i64>> = a.iter().copied().collect();
         sim.verified_outputs += want.len() as u64;
         let bad = super::check_outputs(&want, &flat, unwritten_ok);
