@@ -41,26 +41,49 @@ fn edf_run(
     stop_late: bool,
 ) -> Option<(Vec<u64>, u64)> {
     let n = order.len();
+    // (deadline, index) packed in one integer, ordered as the pair: the
+    // heap's comparisons are its cost.
+    let key = |k: usize| (windows[k].1 as u128) << 64 | k as u128;
+    // The items released together at one cycle come in `order` already by
+    // (deadline, index): the first such group taken while nothing else
+    // waits is read in place (`order[run..run_end]`) instead of through
+    // the heap, and each send takes the smaller of its head and the
+    // heap's. All of a network's filter rows, released at 0, are one
+    // group. The sends are those of a heap of every released item.
     let mut heap = BinaryHeap::new();
+    let (mut run, mut run_end) = (0usize, 0usize);
     let mut when = vec![0u64; windows.len()];
     let (mut t, mut next, mut done, mut late) = (0u64, 0usize, 0usize, 0u64);
     while done < n {
-        if heap.is_empty() {
+        if heap.is_empty() && run == run_end {
             t = t.max(windows[order[next]].0);
         }
+        if run == run_end && next < n && windows[order[next]].0 <= t {
+            let release = windows[order[next]].0;
+            run = next;
+            while next < n && windows[order[next]].0 == release {
+                next += 1;
+            }
+            run_end = next;
+        }
         while next < n && windows[order[next]].0 <= t {
-            // (deadline, index) packed in one integer, ordered as the
-            // pair: the heap's comparisons are its cost.
-            heap.push(Reverse(
-                (windows[order[next]].1 as u128) << 64 | order[next] as u128,
-            ));
+            heap.push(Reverse(key(order[next])));
             next += 1;
         }
         for _ in 0..bw.max(1) {
-            let Some(Reverse(key)) = heap.pop() else {
+            let head = (run < run_end).then(|| key(order[run]));
+            let packed = match (head, heap.peek()) {
+                (Some(h), Some(&Reverse(top))) if top < h => heap.pop().map(|Reverse(k)| k),
+                (Some(h), _) => {
+                    run += 1;
+                    Some(h)
+                }
+                (None, _) => heap.pop().map(|Reverse(k)| k),
+            };
+            let Some(packed) = packed else {
                 break;
             };
-            let (deadline, i) = ((key >> 64) as u64, key as u64 as usize);
+            let (deadline, i) = ((packed >> 64) as u64, packed as u64 as usize);
             if deadline < t {
                 if stop_late {
                     return None;
@@ -161,5 +184,48 @@ impl Items {
             .collect();
         out.sort_by_key(|d| d.cycle);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// EDF as stated: each cycle, up to `bw` of the released items not yet
+    /// sent, least (deadline, index) first; the sends and the lateness.
+    fn plain_edf(windows: &[(u64, u64)], bw: u64) -> (Vec<u64>, u64) {
+        let mut when = vec![None; windows.len()];
+        let (mut t, mut late) = (0, 0);
+        while when.iter().any(Option::is_none) {
+            for _ in 0..bw {
+                let pick = (0..windows.len())
+                    .filter(|&i| when[i].is_none() && windows[i].0 <= t)
+                    .min_by_key(|&i| (windows[i].1, i));
+                let Some(i) = pick else { break };
+                when[i] = Some(t);
+                late = late.max(t.saturating_sub(windows[i].1));
+            }
+            t += 1;
+        }
+        (when.into_iter().map(Option::unwrap).collect(), late)
+    }
+
+    proptest! {
+        /// The sends read in place from a release group are those of the
+        /// plain rule, late or not.
+        #[test]
+        fn edf_sends_as_the_plain_rule(
+            items in prop::collection::vec((0u64..12, 0u64..16), 0..60),
+            bw in 1u64..4,
+        ) {
+            let windows: Vec<(u64, u64)> = items.iter().map(|&(r, d)| (r, r + d)).collect();
+            let mut order: Vec<usize> = (0..windows.len()).collect();
+            order.sort_by_key(|&i| (windows[i].0, windows[i].1, i));
+            let (want, late) = plain_edf(&windows, bw);
+            prop_assert_eq!(edf_lateness(&windows, &order, bw), late);
+            let got = edf_sorted(&windows, &order, bw);
+            prop_assert_eq!(got, (late == 0).then_some(want));
+        }
     }
 }

@@ -199,7 +199,10 @@ fn internal(what: &'static str) -> CostError {
 use crate::passes::fold_range as range;
 
 fn distinct<'a>(it: impl Iterator<Item = &'a Src>) -> u64 {
-    let mut v: Vec<Src> = it.filter(|s| !s.is_zero()).copied().collect();
+    // Each source as one integer (kind, row, column): sorting those is
+    // about twice as fast as sorting the structs field by field.
+    let key = |s: &Src| (s.kind as u128) << 64 | (s.r as u128) << 32 | s.c as u128;
+    let mut v: Vec<u128> = it.filter(|s| !s.is_zero()).map(key).collect();
     v.sort_unstable();
     v.dedup();
     v.len() as u64
