@@ -46,6 +46,7 @@ pub fn timeline_of(
         filters_resident: x.filters_resident,
         ifmap_capacity: ch.mapping.ifmap_banks.saturating_mul(arch.glb_bank),
         filter_capacity: arch.glb_filter_banks.saturating_mul(arch.glb_bank),
+        psum_capacity: ch.mapping.psum_banks.saturating_mul(arch.glb_bank),
     };
     let regions = regions(geo, c, x, eb).map_err(|_| "a DRAM region leaves 64 bits")?;
     // The split decides which banks hold each region's words.

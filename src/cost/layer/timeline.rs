@@ -17,7 +17,10 @@
 //!   filter rows sit in the PEs' scratchpads, so the filter banks hold only
 //!   filters kept resident for later passes. Spilled psums are read back
 //!   after the writes that put them there.
-//! * Writes (spilled psums, outputs) leave when their pass ends.
+//! * Writes (spilled psums, outputs) leave when their pass ends, if they
+//!   fit the psum banks. Writes that do not fit leave while the pass runs,
+//!   as it makes them, half the banks at a time: one half fills while the
+//!   other drains over the link, and the array stalls when both are full.
 //! * The chip's DRAM link (`dram.width`, `dram.clock`) carries one transfer
 //!   at a time, in the order they are issued; the DRAM device serves each
 //!   transfer's bursts back to back through the command scheduler
@@ -50,6 +53,8 @@ pub struct Residency {
     /// Bytes of the banks holding ifmaps, and of the filter banks.
     pub ifmap_capacity: u64,
     pub filter_capacity: u64,
+    /// Bytes of the banks holding psums and outputs.
+    pub psum_capacity: u64,
 }
 
 /// Everything the timeline takes besides the passes and the arch.
@@ -74,7 +79,8 @@ pub struct Timeline {
     /// Of them: cycles the array stalled because a global-buffer bank it
     /// needed was serving another access.
     pub glb_bank_stall_cycles: u64,
-    /// Cycles the array waited, before a pass, for its DRAM reads.
+    /// Cycles the array waited for DRAM: before a pass for its reads, and
+    /// within a pass whose writes filled the psum banks.
     pub dram_wait_cycles: u64,
     /// Cycles after the last pass until its writes were in DRAM.
     pub write_tail_cycles: u64,
@@ -344,19 +350,51 @@ pub fn with_commands(
             .get(steps[i].kind as usize)
             .copied()
             .unwrap_or(0);
-        end = start + steps[i].cycles + stall;
-        array += steps[i].cycles + stall;
+        let runs = steps[i].cycles + stall;
+        end = start + runs;
+        array += runs;
         bank += stall;
         let mut next_ready = 0;
         if prefetch[i] {
             next_ready = fetch(&mut mem, &mut cur, i + 1, start);
             prefetched += 1;
         }
-        let psums = cur[3].take(sh.psum_write[i]);
-        let outs = cur[4].take(sh.ofmap[i]);
-        written = written
-            .max(mem.transfer(true, &psums, end))
-            .max(mem.transfer(true, &outs, end));
+        let leaving = sh.psum_write[i].saturating_add(sh.ofmap[i]);
+        if leaving <= res.psum_capacity || res.psum_capacity == 0 {
+            let psums = cur[3].take(sh.psum_write[i]);
+            let outs = cur[4].take(sh.ofmap[i]);
+            written = written
+                .max(mem.transfer(true, &psums, end))
+                .max(mem.transfer(true, &outs, end));
+        } else {
+            // More than the banks hold: the writes leave while the pass
+            // makes them, at its steady rate, half the banks at a time.
+            let piece = (res.psum_capacity / 2).max(bb);
+            let (mut sent, mut held_up) = (0u64, 0u64);
+            let mut drained: Vec<u64> = Vec::new();
+            while sent < leaving {
+                let len = piece.min(leaving - sent);
+                let made = start
+                    + held_up
+                    + (runs as u128 * (sent + len) as u128 / leaving as u128) as u64;
+                // The half it fills must have drained.
+                let free = drained.len().checked_sub(2).map_or(0, |k| drained[k]);
+                held_up += free.saturating_sub(made);
+                let at = made.max(free);
+                // Spilled psums first, then outputs (a pass has one or the
+                // other).
+                let from_psums = len.min(sh.psum_write[i].saturating_sub(sent));
+                let a = cur[3].take(from_psums);
+                let b = cur[4].take(len - from_psums);
+                let done = mem.transfer(true, &a, at).max(mem.transfer(true, &b, at));
+                drained.push(mem.link_free);
+                written = written.max(done);
+                sent += len;
+            }
+            // The array waited for the link: DRAM wait.
+            end += held_up;
+            wait += held_up;
+        }
         if i + 1 < n {
             if !prefetch[i] {
                 next_ready = fetch(&mut mem, &mut cur, i + 1, end);
@@ -424,6 +462,26 @@ mod tests {
     }
 
     fn run(cycles: u64, passes: u32, capacity: u64, ifmap: u64) -> Timeline {
+        run_writing(
+            cycles,
+            passes,
+            capacity,
+            ifmap,
+            800 * passes as u64,
+            capacity,
+        )
+    }
+
+    /// `passes` passes of `cycles` reading `ifmap` and writing `ofmap`
+    /// bytes in all, through `psum` bytes of psum banks.
+    fn run_writing(
+        cycles: u64,
+        passes: u32,
+        capacity: u64,
+        ifmap: u64,
+        ofmap: u64,
+        psum: u64,
+    ) -> Timeline {
         let arch = Arch::eyeriss_chip();
         let spec = memspec(&arch.dram).unwrap();
         let steps: Vec<PassStep> = (0..passes).map(|i| step(i, cycles)).collect();
@@ -432,19 +490,20 @@ mod tests {
             filter: 0,
             psum_read: 0,
             psum_write: 0,
-            ofmap: 800 * passes as u64,
+            ofmap,
         };
         let res = Residency {
             ifmaps_resident: false,
             filters_resident: false,
             ifmap_capacity: capacity,
             filter_capacity: capacity,
+            psum_capacity: psum,
         };
         let regions = Regions {
             ifmap: ifmap.max(1),
             filter: 1,
             psum: 1,
-            ofmap: 800 * passes as u64,
+            ofmap: ofmap.max(1),
         };
         let inputs = Inputs {
             bytes,
@@ -520,6 +579,37 @@ mod tests {
         assert_eq!(t.dram_energy.writes, 8 * (800u64).div_ceil(bb));
         assert!(t.dram_energy.idle_ns > t.dram_energy.duration_ns);
         assert!(t.dram_energy.powerdown > 0.0);
+    }
+
+    #[test]
+    fn outputs_larger_than_the_psum_banks_leave_while_their_pass_runs() {
+        let arch = Arch::eyeriss_chip();
+        let (out, banks) = (4_000_000u64, 64u64 << 10);
+        let link = arch.dram_link_cycles(out as u128) as u64;
+        let piece = arch.dram_link_cycles((banks / 2) as u128) as u64;
+        let whole = |t: &Timeline| {
+            assert_eq!(
+                t.cycles,
+                t.array_cycles + t.dram_wait_cycles + t.write_tail_cycles
+            );
+        };
+        // A pass as long as its writes' link time: held to its end, the
+        // two add up; leaving as they are made, they overlap, and the
+        // layer ends one half-bank's link time after the pass.
+        let held = run_writing(link, 1, 1 << 20, 8_000, out, 1 << 30);
+        let left = run_writing(link, 1, 1 << 20, 8_000, out, banks);
+        whole(&held);
+        whole(&left);
+        assert!(held.cycles >= 2 * link, "{held:?}");
+        assert!(left.cycles < link + 2 * piece + 1_000, "{left:?}");
+        assert_eq!(left.transfers, 1 + out.div_ceil(banks / 2));
+        // A pass four times faster than the link: the banks fill and the
+        // array waits for them to drain (DRAM wait), the layer takes the
+        // link's time.
+        let fast = run_writing(link / 4, 1, 1 << 20, 8_000, out, banks);
+        whole(&fast);
+        assert!(fast.dram_wait_cycles > link / 2, "{fast:?}");
+        assert!(fast.cycles < link + 2 * piece + 1_000, "{fast:?}");
     }
 
     #[test]
