@@ -507,14 +507,15 @@ impl<'a> Timing<'a> {
 
     /// The least start that schedules, at most `late` (which always does).
     /// None below [`Self::least_start`] does. If that one is `L` cycles
-    /// late, its schedule moved `L` cycles later works for a start `L`
-    /// later (every release but 0 and every deadline move as much). And no
-    /// earlier start works: a schedule for a start `d` later is one for
-    /// this start (its releases are no earlier) `d` cycles later than its
-    /// own deadlines, so this start's least lateness is at most `d` more
-    /// than that one's, and EDF's lateness is the least a network can do
-    /// (unit sends, integer releases, `bw` a cycle). So it is exactly `L`
-    /// later.
+    /// late, the answer is `L` later. EDF's lateness is the least a network
+    /// can do (unit sends, integer releases, `bw` a cycle), and that least
+    /// is the worst overload of an interval of cycles from a release to a
+    /// deadline: the sends whose windows lie in it, over `bw`, minus its
+    /// length. A later start moves every window but the ones released at
+    /// cycle 0 as a whole, so an interval from a later release keeps its
+    /// overload (0, as `late` schedules), and one from cycle 0 keeps its
+    /// sends and grows one cycle per cycle of start: the lateness falls one
+    /// for one until it is 0.
     fn first_start(&self, late: u64) -> u64 {
         let least = self.least_start().min(late);
         match self.lateness(least) {
