@@ -137,7 +137,7 @@ pub struct DeliveryView<'a> {
 
 impl DeliveryView<'_> {
     /// The delivery with its own targets.
-    pub fn to_owned(self) -> Delivery {
+    pub fn to_delivery(self) -> Delivery {
         Delivery {
             cycle: self.cycle,
             net: self.net,
@@ -145,5 +145,44 @@ impl DeliveryView<'_> {
             src: self.src,
             targets: self.targets.to_vec(),
         }
+    }
+}
+
+/// Many deliveries' target lists in one buffer: a list allocated per
+/// delivery (or per delivery item) was an allocation and a free for each of
+/// the millions a run builds.
+#[derive(Debug, Clone, Default)]
+pub struct TargetLists {
+    all: Vec<(u32, u32)>,
+}
+
+/// Where one list lies in its [`TargetLists`].
+#[derive(Debug, Clone, Copy)]
+pub struct TargetSpan {
+    first: usize,
+    count: u32,
+}
+
+impl TargetLists {
+    pub fn with_capacity(targets: usize) -> TargetLists {
+        TargetLists {
+            all: Vec::with_capacity(targets),
+        }
+    }
+
+    /// Adds a list. A list is bounded by the array's PEs, far below
+    /// `u32::MAX`.
+    pub fn push(&mut self, targets: impl IntoIterator<Item = (u32, u32)>) -> TargetSpan {
+        let first = self.all.len();
+        self.all.extend(targets);
+        TargetSpan {
+            first,
+            count: (self.all.len() - first) as u32,
+        }
+    }
+
+    /// The list at `span`, one this buffer gave.
+    pub fn get(&self, span: TargetSpan) -> &[(u32, u32)] {
+        &self.all[span.first..span.first + span.count as usize]
     }
 }

@@ -1,5 +1,5 @@
 use crate::model::Hw;
-use crate::vocab::{Delivery, DeliveryView, Net, OutKind, Src};
+use crate::vocab::{Delivery, DeliveryView, Net, OutKind, Src, TargetLists, TargetSpan};
 
 /// Format version of the text and binary forms.
 pub const VERSION: u32 = 2;
@@ -245,9 +245,9 @@ impl Program {
             .sum();
         let mut out = Deliveries {
             list: Vec::with_capacity(total as usize),
-            // Each run's targets are bounded by the array's PEs, so this
-            // is at most `cap` times that.
-            targets: Vec::with_capacity(targets.min(cap as u64 * 64) as usize),
+            // Reserved up to 64 targets a delivery: a corrupt program's
+            // longer lists grow the buffer as they come, not up front.
+            targets: TargetLists::with_capacity(targets.min(cap as u64 * 64) as usize),
         };
         for r in &self.deliveries {
             for k in 0..r.count as u64 {
@@ -256,8 +256,7 @@ impl Program {
                     src.r = (src.r as i64 + r.dr as i64 * k as i64) as u32;
                     src.c = (src.c as i64 + r.dc as i64 * k as i64) as u32;
                 }
-                let first = out.targets.len();
-                out.targets.extend(r.targets.iter().map(|&(pe, a)| {
+                let targets = out.targets.push(r.targets.iter().map(|&(pe, a)| {
                     let addr = a as u64 + k * r.addr_step as u64;
                     let m = ring(pe, r.net) as u64;
                     (pe, if m > 0 { addr % m } else { addr } as u32)
@@ -267,8 +266,7 @@ impl Program {
                     net: r.net,
                     local: r.local,
                     src,
-                    first,
-                    count: r.targets.len() as u32,
+                    targets,
                 });
             }
         }
@@ -361,23 +359,21 @@ fn expand_block(code: &[Insn], cap: usize, out: &mut Vec<Ctl>) -> Result<(), Str
 }
 
 /// A program's deliveries expanded from their runs, in cycle order, their
-/// targets side by side in one buffer: a target list per delivery was an
-/// allocation (and a free) per delivery of every pass the machine runs.
+/// targets in one buffer.
 #[derive(Debug, Clone, Default)]
 pub struct Deliveries {
     list: Vec<Head>,
-    targets: Vec<(u32, u32)>,
+    targets: TargetLists,
 }
 
-/// One expanded delivery; its targets are `count` from `first` on.
+/// One expanded delivery.
 #[derive(Debug, Clone, Copy)]
 struct Head {
     cycle: u32,
     net: Net,
     local: bool,
     src: Src,
-    first: usize,
-    count: u32,
+    targets: TargetSpan,
 }
 
 impl Deliveries {
@@ -401,7 +397,7 @@ impl Deliveries {
 
     /// The deliveries, each with its own target list.
     pub fn to_vec(&self) -> Vec<Delivery> {
-        self.iter().map(DeliveryView::to_owned).collect()
+        self.iter().map(DeliveryView::to_delivery).collect()
     }
 
     fn view(&self, h: &Head) -> DeliveryView<'_> {
@@ -410,7 +406,7 @@ impl Deliveries {
             net: h.net,
             local: h.local,
             src: h.src,
-            targets: &self.targets[h.first..h.first + h.count as usize],
+            targets: self.targets.get(h.targets),
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::cmp::Reverse;
 
 use crate::ir::{DeliveryView, Net, Src};
+use crate::vocab::{TargetLists, TargetSpan};
 use std::collections::BinaryHeap;
 
 /// Earliest-deadline-first over one network of `bw` sends per cycle, given
@@ -109,18 +110,15 @@ pub(super) struct Item {
     /// An inserted zero the PE writes itself.
     pub local: bool,
     pub src: Src,
-    first: usize,
-    count: u32,
+    targets: TargetSpan,
 }
 
-/// A pass's items, their targets side by side in one buffer. The timing
-/// search builds a pass at several periods and keeps one build: a target
-/// list allocated per item cost an allocation and a free for each of the
-/// millions of items a run builds.
+/// A pass's items, their targets in one buffer (the timing search builds a
+/// pass at several periods, millions of items a run).
 #[derive(Default)]
 pub(super) struct Items {
     list: Vec<Item>,
-    targets: Vec<(u32, u32)>,
+    targets: TargetLists,
 }
 
 impl Items {
@@ -128,7 +126,7 @@ impl Items {
     pub fn with_capacity(items: usize, targets: usize) -> Items {
         Items {
             list: Vec::with_capacity(items),
-            targets: Vec::with_capacity(targets),
+            targets: TargetLists::with_capacity(targets),
         }
     }
 
@@ -141,19 +139,14 @@ impl Items {
         deadline: u64,
         targets: impl IntoIterator<Item = (u32, u32)>,
     ) {
-        let first = self.targets.len();
-        self.targets.extend(targets);
-        // A pass's targets are bounded by its PEs times its items, each
-        // list by the array's PEs: far below `u32::MAX`.
-        let count = (self.targets.len() - first) as u32;
+        let targets = self.targets.push(targets);
         self.list.push(Item {
             release,
             deadline,
             net,
             local: src.is_zero(),
             src,
-            first,
-            count,
+            targets,
         });
     }
 
@@ -164,7 +157,7 @@ impl Items {
 
     /// The `(PE, address)` targets of `item`, one of these items.
     pub fn targets(&self, item: &Item) -> &[(u32, u32)] {
-        &self.targets[item.first..item.first + item.count as usize]
+        self.targets.get(item.targets)
     }
 
     /// The items sent at the cycles `when`, as deliveries in cycle order

@@ -266,7 +266,7 @@ pub fn rs_stream_set(
     let deliveries: Vec<_> = items
         .deliveries(&when)
         .into_iter()
-        .map(|d| d.to_owned())
+        .map(|d| d.to_delivery())
         .collect();
     set.placement.rules.push(format!(
         "physical pass: strip of {} output rows, ifmap ring of {ring} entries, 1 psum slot, window period {} (minimum {}), start {}",

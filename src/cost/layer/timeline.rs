@@ -360,6 +360,8 @@ pub fn with_commands(
             prefetched += 1;
         }
         let leaving = sh.psum_write[i].saturating_add(sh.ofmap[i]);
+        // A split without psum banks has no half to stream through: its
+        // writes leave at the end, as ones that fit.
         if leaving <= res.psum_capacity || res.psum_capacity == 0 {
             let psums = cur[3].take(sh.psum_write[i]);
             let outs = cur[4].take(sh.ofmap[i]);
