@@ -438,10 +438,21 @@ fn key((x, k): &(SrcMatrix, SrcMatrix), stride: Hw, s: &PassShape) -> Key {
 }
 
 /// The layer indices (image n, channel c, filter m) of pass coordinates
-/// (image i, filter f, channel c) of group `g`.
-fn triple(pass: PassKind, cg: u64, fg: u64, g: u64, i: u64, f: u64, c: u64) -> (u64, u64, u64) {
+/// (image i, filter f, channel c) of group `g` (`group`: channels and
+/// filters per group, and `g`).
+fn triple(
+    pass: PassKind,
+    transposed: bool,
+    group: (u64, u64, u64),
+    i: u64,
+    f: u64,
+    c: u64,
+) -> (u64, u64, u64) {
+    let (cg, fg, g) = group;
     match pass {
         PassKind::Igrad => (i, g * cg + f, g * fg + c),
+        // The error on the ifmap side (`Convs::of`).
+        PassKind::Fgrad if transposed => (c, g * cg + f, g * fg + i),
         PassKind::Fgrad => (c, g * cg + i, g * fg + f),
         _ => (i, g * cg + c, g * fg + f),
     }
@@ -494,7 +505,7 @@ fn binding(m: &Module, x: &SrcMatrix, j: &PassJob, kind: OutKind) -> Binding {
     let l = &m.layer;
     let (cg, fg) = (l.channels_per_group(), l.filters_per_group());
     let s = &j.shape;
-    let t = |i, f, c| triple(m.pass, cg, fg, j.group, i, f, c);
+    let t = |i, f, c| triple(m.pass, l.transposed, (cg, fg, j.group), i, f, c);
     let (q, p) = (s.q(), s.p());
     let mut ifmap = vec![(0, 0, 0); (s.images * s.channels.len() as u64 * q) as usize];
     let mut filter =

@@ -21,7 +21,10 @@ pub struct Convs {
 
 impl Convs {
     /// forward: N·M·C/g accumulated over C/g; igrad: N·C·M/g accumulated
-    /// over M/g; fgrad: M·(C/g)·N accumulated over N.
+    /// over M/g; fgrad: M·(C/g)·N accumulated over N. A transposed layer's
+    /// filter gradient slides its input over the output error
+    /// (`passes::select`): the error is the ifmap side, so its images are
+    /// the filters and its filters the channels.
     pub fn of(layer: &Layer, pass: PassKind) -> Convs {
         let g = layer.groups.max(1);
         let (n, c, m) = (
@@ -31,6 +34,7 @@ impl Convs {
         );
         let (images, filters, channels) = match pass {
             PassKind::Igrad => (n, c, m),
+            PassKind::Fgrad if layer.transposed => (m, c, n),
             PassKind::Fgrad => (c, m, n),
             _ => (n, m, c),
         };
