@@ -401,8 +401,32 @@ fn full_equals_sample(works: std::ops::RangeInclusive<u128>) -> usize {
                     verify,
                     ..Request::new(Target::Layer(l), &arch)
                 };
-                let (sample, m1) = strip(&run(&req(Verify::Sample)).unwrap().text);
-                let (full, m2) = strip(&run(&req(Verify::Full)).unwrap().text);
+                let (sample, full) = (
+                    run(&req(Verify::Sample)).unwrap().text,
+                    run(&req(Verify::Full)).unwrap().text,
+                );
+                // A hand-fixed mapping that does not fit the pass
+                // (`small_arch`'s fgrad, E0302) is refused alike by both.
+                let refused = |t: &str| {
+                    let v: serde_json::Value = serde_json::from_str(t).unwrap();
+                    v["layer_stats"]
+                        .is_null()
+                        .then(|| v["layer_refused"].clone())
+                };
+                if let Some(why) = refused(&sample) {
+                    assert_eq!(Some(why), refused(&full), "{path} {} {pass:?}", l.name);
+                    continue;
+                }
+                // Full mode declines layers of more passes than it keeps
+                // (`simulation_skipped` says so); nothing to compare.
+                let skipped = serde_json::from_str::<serde_json::Value>(&full).unwrap()
+                    ["layer_stats"]["simulation_skipped"]
+                    .is_string();
+                if skipped {
+                    continue;
+                }
+                let (sample, m1) = strip(&sample);
+                let (full, m2) = strip(&full);
                 assert_eq!((m1.as_str(), m2.as_str()), (Some("sample"), Some("full")));
                 assert_eq!(sample, full, "{path} {} {pass:?}", l.name);
                 checked += 1;
