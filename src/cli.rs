@@ -26,7 +26,7 @@ pub struct Cli {
 }
 
 /// `cnnc check`, `cnnc dram`, ...: the subcommands (a DRAM command, ACT or
-/// RD, is `cost::dram::Command`).
+/// RD, is `dram::Command`).
 #[derive(Debug, clap::Subcommand)]
 pub enum Subcommand {
     /// Parse and check a .cnn file; print only diagnostics.

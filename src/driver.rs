@@ -5,13 +5,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+pub mod dram_cmd;
 mod import_cmd;
 mod sweep_cmd;
 
 use crate::backend::{self, Request, Target};
 use crate::check::suggest::did_you_mean;
 use crate::cli::{Cli, DiagnosticsStyle, RunArgs, Subcommand};
-use crate::cost::dram::{self, DramArgs};
 use crate::diag::render::{render, Style};
 use crate::diag::{Code, Diagnostic};
 use crate::flags;
@@ -20,6 +20,7 @@ use crate::io::outfile::OutError;
 use crate::io::{read_capped, OutFile, ReadError};
 use crate::model::{Arch, Description};
 use crate::options::{Emit, Format};
+use dram_cmd::DramArgs;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_INPUT: i32 = 1;
@@ -73,7 +74,7 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
                 format: *format,
             };
             let name = trace.display().to_string();
-            match dram::run_cli(&args) {
+            match dram_cmd::run_cli(&args) {
                 Ok(text) => match write_stdout(io, &text) {
                     Ok(()) => EXIT_OK,
                     Err(d) => {

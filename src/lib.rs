@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod cost;
 pub mod diag;
+pub mod dram;
 pub mod driver;
 pub mod flags;
 pub mod frontend;

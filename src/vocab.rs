@@ -74,6 +74,16 @@ pub enum OutKind {
 }
 
 impl OutKind {
+    /// The output a layer pass produces.
+    pub fn of(pass: crate::options::PassKind) -> OutKind {
+        use crate::options::PassKind;
+        match pass {
+            PassKind::Forward => OutKind::Ofmap,
+            PassKind::Igrad => OutKind::InputGrad,
+            _ => OutKind::FilterGrad,
+        }
+    }
+
     pub fn label_prefix(self) -> char {
         match self {
             OutKind::Ofmap => 'o',

@@ -16,6 +16,7 @@ const RANKS: &[(&str, u32)] = &[
     ("io", 1),
     ("progress", 1),
     ("import", 2),
+    ("dram", 2),
     ("syntax", 2),
     ("check", 3),
     ("frontend", 4),
@@ -126,4 +127,25 @@ fn the_checker_sees_imports() {
         crate_refs("use crate::sim::{run, Run}; // crate::driver\nlet x = crate::ir::eval(g);");
     let names: Vec<&str> = refs.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(names, ["sim", "ir"]);
+}
+
+#[path = "layering/files.rs"]
+mod files;
+
+#[test]
+fn no_two_files_import_each_other() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let f = files::Files::of(&root);
+    let circles: Vec<String> = files::circles(&f.graph())
+        .iter()
+        .map(|c| {
+            let names: Vec<String> = c.iter().map(|m| f.name(m)).collect();
+            names.join(" <-> ")
+        })
+        .collect();
+    assert!(
+        circles.is_empty(),
+        "files that import each other, directly or round a circle:\n{}",
+        circles.join("\n")
+    );
 }

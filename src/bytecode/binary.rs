@@ -63,6 +63,13 @@ impl W {
 }
 
 /// Encodes a program.
+impl Program {
+    /// Size of the program in the binary form, in bytes.
+    pub fn encoded_len(&self) -> usize {
+        encode(self).len()
+    }
+}
+
 pub fn encode(p: &Program) -> Vec<u8> {
     let mut w = W(Vec::new());
     w.0.extend_from_slice(MAGIC);

@@ -283,11 +283,6 @@ impl Program {
             .map(|i| i >= cols && !self.top_rows.contains(&((i / cols) as u32)))
             .collect()
     }
-
-    /// Size of the program in the binary form, in bytes.
-    pub fn encoded_len(&self) -> usize {
-        super::encode(self).len()
-    }
 }
 
 /// Expands init runs into the scratchpad contents they describe.

@@ -1,4 +1,4 @@
-//! Cost models: traffic, mapping search, energy, DRAM.
+//! The layer cost model: traffic, mapping search, energy; the DRAM's
+//! energy comes from the DRAM model (`crate::dram`).
 
-pub mod dram;
 pub mod layer;

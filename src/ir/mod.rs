@@ -5,6 +5,7 @@
 
 mod eval;
 mod graph;
+pub mod layer_plan;
 mod print;
 mod schedule;
 mod verify;
@@ -12,6 +13,10 @@ mod verify;
 pub use crate::vocab::{Delivery, DeliveryView, Net, OutKind, Src, SrcKind};
 pub use eval::{eval, SrcMatrix};
 pub use graph::{Graph, Node, NodeId, Op, TensorInfo, TensorRole};
+pub use layer_plan::{
+    fold_range, plane_src, split_src, Blocking, Convs, LayerPlan, Mapping, PassJob, PassShape,
+    PassStep, MAX_TIMELINE_PASSES, PLANE_ROWS,
+};
 pub use print::print_module;
 pub use schedule::{
     Allocation, LogicalSet, NetworkPlan, PeSchedule, Placement, Slot, StreamTiming, Word,

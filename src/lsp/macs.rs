@@ -5,7 +5,7 @@
 //! `Convs::of(layer, pass)` such convolutions. This is what row-stationary
 //! computes, zeros inserted by dilation and padding included.
 
-use crate::cost::layer::convs::Convs;
+use crate::ir::Convs;
 use crate::ir::Module;
 use crate::model::{Arch, Layer};
 use crate::options::{Dataflow, PassKind};

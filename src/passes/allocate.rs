@@ -39,13 +39,6 @@ impl Pass for Allocate {
     }
 }
 
-/// Rows or columns of fold `k` when `n` of them are cut into folds of
-/// `size` (the last fold may be smaller): the one definition of a piece's
-/// extent, shared by the layer model and the whole-layer simulation.
-pub fn fold_range(k: u64, size: u64, n: u64) -> std::ops::Range<u64> {
-    (k * size).min(n)..((k + 1) * size).min(n)
-}
-
 /// Folds `set` onto `array` and counts the copies that fit.
 pub fn allocate(set: Hw, array: Hw) -> Allocation {
     allocate_strips(set, array, array.w)

@@ -31,14 +31,13 @@ use crate::options::Dataflow;
 pub use crate::ir::Part;
 pub use crate::options::{GflowMapOptions, PassOptions};
 
-pub use allocate::{allocate_strips, fold_range};
+pub use allocate::allocate_strips;
 pub use compile::{compile, compile_dumping, compile_physical};
 pub use gflow_fgrad::gflow_fgrad_set;
 pub use gflow_igrad::{gflow_igrad_set, gflow_igrad_set_ordered};
 pub use lower::lower;
-pub use rs_map::out_kind as out_kind_of;
 pub use rs_map::{rs_set, RsLayout};
-pub use rs_pass::{plane_src, rs_pass, split_src, NoFit, PassShape, ProcessingPass, PLANE_ROWS};
+pub use rs_pass::{rs_pass, NoFit, ProcessingPass};
 
 /// Largest schedule (PEs x cycles of control) cnnc builds for one 2-D
 /// convolution; beyond it the layer is refused rather than exhausting memory.

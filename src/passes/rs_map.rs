@@ -9,7 +9,6 @@ use crate::diag::Diagnostic;
 use crate::ir::Slot;
 use crate::ir::{eval, LogicalSet, Module, OutKind, PeSchedule, Placement, SrcMatrix, Word};
 use crate::model::Hw;
-use crate::options::PassKind;
 
 pub struct RsMap;
 
@@ -47,7 +46,7 @@ impl Pass for RsMap {
             .ok_or_else(|| PassError::internal("rs-map", "conv input is not evaluable"))?;
         let km = eval(graph, k)
             .ok_or_else(|| PassError::internal("rs-map", "conv kernel is not evaluable"))?;
-        let out_kind = out_kind(m.pass);
+        let out_kind = OutKind::of(m.pass);
         m.set = Some(rs_set(
             &xm,
             &km,
@@ -83,15 +82,6 @@ pub(super) fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Resul
         .with_note(format!("cnnc simulates at most {MAX_PE_CYCLES} PE-cycles of control per 2-D convolution"))
         .with_help("simulate a smaller layer, or a tile of this one"),
     ))
-}
-
-/// The output a pass produces.
-pub fn out_kind(pass: PassKind) -> OutKind {
-    match pass {
-        PassKind::Forward => OutKind::Ofmap,
-        PassKind::Igrad => OutKind::InputGrad,
-        _ => OutKind::FilterGrad,
-    }
 }
 
 /// The Grad-Flow schedules add a psum every cycle in place; an adder that

@@ -327,7 +327,7 @@ impl super::Pass for RsStream {
             &x,
             &k,
             stride,
-            super::rs_map::out_kind(m.pass),
+            crate::ir::OutKind::of(m.pass),
             &m.arch,
             m.layer.span,
         )

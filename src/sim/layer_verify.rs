@@ -115,11 +115,7 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
     if work > MAX_FULL_PE_CYCLES {
         return Err(refuse(m, work));
     }
-    let params = ArrayParams {
-        fifo_depth: m.arch.fifo_depth,
-        ofmap_bw: m.arch.noc_ofmap,
-        zero_gating: m.arch.zero_gating,
-    };
+    let params = ArrayParams::of(&m.arch);
     let machine = Machine::new(p, params).map_err(IntoDiagnostic::into_diagnostic)?;
     let l = &m.layer;
     // Gradient elements no product reaches are structurally zero; so are

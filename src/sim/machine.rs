@@ -20,6 +20,17 @@ pub struct ArrayParams {
     pub zero_gating: bool,
 }
 
+impl ArrayParams {
+    /// The loop's parameters of `arch`: the one place they are read.
+    pub fn of(arch: &crate::model::Arch) -> ArrayParams {
+        ArrayParams {
+            fifo_depth: arch.fifo_depth,
+            ofmap_bw: arch.noc_ofmap,
+            zero_gating: arch.zero_gating,
+        }
+    }
+}
+
 /// What one run of a program produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {

@@ -29,11 +29,7 @@ pub fn simulate(m: Module, seed: u64) -> Result<PassOutcome, Diagnostic> {
     let l = &m.layer;
     crate::limits::check_simulation(program, l)?;
     let slices = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
-    let params = ArrayParams {
-        fifo_depth: m.arch.fifo_depth,
-        ofmap_bw: m.arch.noc_ofmap,
-        zero_gating: m.arch.zero_gating,
-    };
+    let params = ArrayParams::of(&m.arch);
     let run = super::run(program, params, &|s| slices.resolve(s))
         .map_err(IntoDiagnostic::into_diagnostic)?;
     let kind = program.out_kind;

@@ -1,11 +1,11 @@
 //! Whole-layer cost model: energy sums, traffic conservation, the mapping
 //! search on AlexNet CONV1-5 and its diagnostics.
 
-use cnnc::cost::layer::convs::Convs;
 use cnnc::cost::layer::{
     dram_trace, layer_stats, layer_text, shortlist, summary, LayerStats, Mapping,
 };
 use cnnc::diag::IntoDiagnostic;
+use cnnc::ir::Convs;
 use cnnc::model::{Arch, Hw, Layer, MappingHint};
 use cnnc::options::{Dataflow, Objective, PassKind};
 use cnnc::passes::{compile, PassOptions};

@@ -1,14 +1,15 @@
-//! Whole layers simulated on the physical array (`sim::simulate_layer`):
+//! Whole layers simulated on the physical array (`cost::layer::simulate_plan`: the plan, compiled and run by `sim::simulate_layer`):
 //! on random small layers, blockings and arrays, every processing pass of
 //! the layer runs with the layer's values, psums carried from pass to pass,
 //! and every output equals the ndarray reference; the default mode (each
 //! distinct pass once) gives exactly the full mode's cycles and counts.
 
-use cnnc::cost::layer::convs::Convs;
+use cnnc::cost::layer::simulate_plan;
+use cnnc::ir::{Blocking, Convs};
 use cnnc::model::{Arch, Hw, Layer};
 use cnnc::options::{Dataflow, PassKind};
 use cnnc::passes::{compile, PassOptions};
-use cnnc::sim::{simulate, simulate_layer, Blocking, Dims, LayerSimulation, NotSimulated};
+use cnnc::sim::{simulate, LayerSimulation, NotSimulated};
 
 use crate::common::Rng;
 
@@ -83,13 +84,7 @@ fn random_layers_verify_and_the_modes_agree() {
         let Ok(m) = compile(&l, &arch, pass, Dataflow::Rs, &PassOptions::default(), None) else {
             continue;
         };
-        let c = Convs::of(&l, pass);
-        let d = Dims {
-            groups: c.groups,
-            images: c.images,
-            filters: c.filters,
-            channels: c.channels,
-        };
+        let d = Convs::of(&l, pass);
         let set = m.set.as_ref().unwrap();
         let stack = rng.range(0, 2) == 1;
         let b = Blocking {
@@ -105,7 +100,7 @@ fn random_layers_verify_and_the_modes_agree() {
             chunks: rng.range(1, k.w + 1),
             stack,
         };
-        let full = match simulate_layer(&m, d, &b, true, 7) {
+        let full = match simulate_plan(&m, d, b, true, 7) {
             Ok(s) => s,
             // A blocking the arch cannot hold is refused, not simulated.
             Err(NotSimulated::NoFit { .. }) => continue,
@@ -117,7 +112,7 @@ fn random_layers_verify_and_the_modes_agree() {
             full.mismatches
         );
         assert_eq!(full.mode, "full");
-        let sample = simulate_layer(&m, d, &b, false, 7).unwrap();
+        let sample = simulate_plan(&m, d, b, false, 7).unwrap();
         assert!(sample.verified, "case {case}: {:?}", sample.mismatches);
         assert_eq!(
             figures(&sample),
@@ -131,7 +126,7 @@ fn random_layers_verify_and_the_modes_agree() {
         // Every necessary product of the layer, once.
         let o = simulate(m.clone(), 7).unwrap();
         let necessary = o.run.macs() - o.run.zero_macs();
-        assert_eq!(full.macs - full.zero_macs, necessary * c.total() as u64);
+        assert_eq!(full.macs - full.zero_macs, necessary * d.total() as u64);
         ran += 1;
     }
     assert!(ran >= 40, "only {ran} cases simulated");

@@ -9,7 +9,7 @@
 //! then `drampower -m MICRON_4Gb_DDR4-1866_8bit_A.xml -c target/xcheck/NAME.trace`
 //! for each trace and compare with NAME.cnnc.json.
 
-use cnnc::cost::dram::{
+use cnnc::dram::{
     energy, generate_for, memspec, parse_trace, trace_end_cycle, write_trace, Command, GenOptions,
     MemSpec, Pacing, Transfer,
 };

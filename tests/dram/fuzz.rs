@@ -1,6 +1,6 @@
 //! No input panics: arbitrary trace text, command lists and transfers.
 
-use cnnc::cost::dram::{
+use cnnc::dram::{
     energy, generate_for, memspec, parse_trace, Command, CommandKind, GenOptions, Pacing, Transfer,
 };
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! The command generator: address mapping, open-page policy, refresh and
 //! the JEDEC timing constraints, checked by an independent checker.
 
-use cnnc::cost::dram::{
+use cnnc::dram::{
     energy, generate, generate_for, memspec, Command, CommandKind, GenOptions, MemSpec, Pacing,
     Transfer,
 };

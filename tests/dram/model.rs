@@ -2,10 +2,11 @@
 //! written out from the memspec values below, not computed by the code
 //! under test.
 
-use cnnc::cost::dram::{
-    builtin_memspecs, energy, memspec, parse_memspec, parse_trace, run_cli, trace_end_cycle,
-    write_trace, Command, CommandKind, DramArgs,
+use cnnc::dram::{
+    builtin_memspecs, energy, memspec, parse_memspec, parse_trace, trace_end_cycle, write_trace,
+    Command, CommandKind,
 };
+use cnnc::driver::dram_cmd::{run_cli, DramArgs};
 use cnnc::options::Format;
 
 /// Round numbers: VDD 1.5 V, tCK 1 ns, one device, no VPP.

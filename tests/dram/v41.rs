@@ -2,7 +2,8 @@
 //! dram on traces with and without a final NOP"): the window with and
 //! without a final NOP, per-device and per-rank figures, and streaming.
 
-use cnnc::cost::dram::{analyse, memspec, run_cli, DramArgs};
+use cnnc::dram::{analyse, memspec};
+use cnnc::driver::dram_cmd::{run_cli, DramArgs};
 use cnnc::options::Format;
 
 fn read128(nop: bool) -> String {
@@ -169,7 +170,7 @@ fn memspec_values_are_range_checked_by_name() {
     ] {
         let mut bad = v.clone();
         bad["memspec"][section][key] = value;
-        let e = cnnc::cost::dram::parse_memspec(&bad.to_string())
+        let e = cnnc::dram::parse_memspec(&bad.to_string())
             .unwrap_err()
             .to_string();
         assert!(e.contains(key), "{key}: {e}");
@@ -203,7 +204,7 @@ fn a_trace_of_whole_windows_gets_no_closing_nop() {
     let full = pattern(250_000);
     let c = analyse(&spec, full.as_bytes()).unwrap();
     assert_eq!(c.active_cycles + c.precharged_cycles, 9_999_996);
-    let e = cnnc::cost::dram::energy_from_counters(&spec, &c);
+    let e = cnnc::dram::energy_from_counters(&spec, &c);
     assert!(
         (e.total / 8.0 - 1192664617.36).abs() < 0.01,
         "{}",
@@ -216,7 +217,7 @@ fn a_trace_of_whole_windows_gets_no_closing_nop() {
         .collect();
     let c = analyse(&spec, short.as_bytes()).unwrap();
     assert_eq!(c.active_cycles + c.precharged_cycles, 9_999_968);
-    let e = cnnc::cost::dram::energy_from_counters(&spec, &c);
+    let e = cnnc::dram::energy_from_counters(&spec, &c);
     assert!(
         (e.total / 8.0 - 1192660367.60).abs() < 0.01,
         "{}",

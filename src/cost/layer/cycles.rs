@@ -16,9 +16,9 @@
 //! compute), so the layer takes the longest of the five: the chip's
 //! "processing latency", with DRAM traffic overlapped.
 
-use super::convs::{block_count, blocks, Convs};
 use super::geometry::Geometry;
-use super::Mapping;
+use crate::ir::layer_plan::{block_count, blocks, Convs};
+use crate::ir::Mapping;
 use crate::model::Arch;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -3,18 +3,18 @@
 //! apart) and its bytes are read or written in sweeps over the type's
 //! footprint. Only this reading of [`LayerStats`] lives in the layer model;
 //! the DRAM code it hands the streams to (transfers, sampling, commands,
-//! energy) is all under `cost/dram/` (`src/cost/dram/region_traffic.rs`).
+//! energy) is all under `dram/` (`src/dram/region_traffic.rs`).
 
 use serde::Serialize;
 
-use super::convs::Convs;
 use super::geometry::Geometry;
 use super::traffic::{Raw, OFMAP};
 use super::{u, CostError, LayerStats};
-use crate::cost::dram::{self, memspec, DramError, Generated, MemSpec, RegionTraffic};
+use crate::dram::{self, memspec, DramError, Generated, MemSpec, RegionTraffic};
+use crate::ir::Convs;
 use crate::model::Arch;
 
-pub use crate::cost::dram::pj_per_byte;
+pub use crate::dram::pj_per_byte;
 
 /// Distinct bytes of each data type in DRAM (the region a sweep re-reads).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -70,7 +70,7 @@ fn streams(s: &LayerStats) -> [RegionTraffic; 5] {
 }
 
 /// The layer's DRAM command stream and its sample factor (see
-/// `cost::dram::region_commands`).
+/// `dram::region_commands`).
 pub fn commands(spec: &MemSpec, s: &LayerStats) -> Result<(Generated, u64), DramError> {
     dram::region_commands(spec, &streams(s))
 }

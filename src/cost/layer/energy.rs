@@ -1,10 +1,10 @@
 //! Energy: per-access energies of the arch times the counts, by level and
-//! by data type. DRAM energy comes from the DRAM model (see `dram_traffic.rs` and `src/cost/dram/`).
+//! by data type. DRAM energy comes from the DRAM model (see `dram_traffic.rs` and `src/dram/`).
 
 use serde::Serialize;
 
 use super::traffic::{Level, Raw, FILTER, IFMAP, OFMAP, PSUM};
-use crate::cost::dram::DramEnergy;
+use crate::dram::DramEnergy;
 use crate::model::Arch;
 
 /// Energy of one data type (pJ).

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use crate::cost::dram::DramError;
 use crate::diag::{Code, Diagnostic, IntoDiagnostic};
+use crate::dram::DramError;
 use crate::model::{Hw, SrcSpan};
 
 /// A layer or arch as a refusal names it: its name and where it is declared.

@@ -196,7 +196,7 @@ fn internal(what: &'static str) -> CostError {
     CostError::MissingPart { what }
 }
 
-use crate::passes::fold_range as range;
+use crate::ir::fold_range as range;
 
 fn distinct<'a>(it: impl Iterator<Item = &'a Src>) -> u64 {
     // Each source as one integer (kind, row, column): sorting those is

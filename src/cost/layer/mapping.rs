@@ -9,14 +9,13 @@
 //! the candidate of least estimated energy (ties: fewer cycles; then the
 //! first in enumeration order), and so always terminates deterministically.
 
-use serde::Serialize;
-
-use super::convs::Convs;
 use super::cycles::{cycles, Cycles};
 use super::energy::{on_chip, static_pj};
 use super::error::{CostError, Limit, MappingFault, MappingRefusal, Named, PassShape};
 use super::geometry::Geometry;
 use super::traffic::{traffic, Raw, OFMAP, PSUM};
+use crate::ir::Convs;
+use crate::ir::Mapping;
 use crate::model::{Arch, Layer, MappingHint};
 use crate::options::Objective;
 
@@ -35,20 +34,6 @@ impl DramPrice {
     fn idle_pj(&self, arch: &Arch, cycles: u128) -> f64 {
         self.idle_mw * cycles as f64 * 1e9 / arch.clock_hz.max(1) as f64
     }
-}
-
-/// The chosen blocking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Mapping {
-    pub n: u64,
-    pub p: u64,
-    pub q: u64,
-    pub r: u64,
-    pub t: u64,
-    /// Strip width: PE-set columns per piece.
-    pub e: u64,
-    pub ifmap_banks: u64,
-    pub psum_banks: u64,
 }
 
 /// A blocking with everything it implies.

@@ -5,19 +5,20 @@
 //! split (it decides what the global buffer keeps and what goes to DRAM),
 //! so the split is chosen without simulating the array again.
 
-use super::convs::Convs;
 use super::dram_traffic::regions;
 use super::geometry::Geometry;
 use super::mapping::{self, Chosen, DramPrice};
+use super::simulated::raw;
 use super::timeline::{self, DramBytes, Inputs, Residency, Timeline};
 use super::traffic::{Raw, FILTER, IFMAP, OFMAP, PSUM};
-use super::whole;
-use crate::cost::dram::MemSpec;
+use crate::dram::MemSpec;
+use crate::ir::Convs;
+use crate::ir::MAX_TIMELINE_PASSES;
 use crate::options::Objective;
-use crate::sim::{LayerSimulation, PassOutcome, RegionBanks, MAX_TIMELINE_PASSES};
+use crate::sim::{LayerSimulation, PassOutcome, RegionBanks};
 
 /// The timeline of candidate `ch` over the passes `sim` ran, with `x` the
-/// candidate's traffic as simulated (`whole::raw`), or why there is none.
+/// candidate's traffic as simulated (`simulated::raw`), or why there is none.
 pub fn timeline_of(
     geo: &Geometry,
     c: &Convs,
@@ -115,7 +116,7 @@ pub fn best_split(
     price: DramPrice,
 ) -> (Chosen, Result<Timeline, String>) {
     let m = &o.module;
-    let x = whole::raw(&ch.raw, sim);
+    let x = raw(&ch.raw, sim);
     let own = timeline_of(geo, c, ch, &x, sim, o, spec);
     if own.is_err() {
         return (ch.clone(), own);
@@ -129,7 +130,7 @@ pub fn best_split(
         .into_iter()
         .skip(1)
     {
-        let x = whole::raw(&alt.raw, sim);
+        let x = raw(&alt.raw, sim);
         let tl = timeline_of(geo, c, &alt, &x, sim, o, spec);
         if tl.is_err() {
             continue;

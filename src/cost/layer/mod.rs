@@ -11,7 +11,6 @@
 //! * [`error`]: why a layer cannot be costed ([`CostError`]), and its one
 //!   conversion to a diagnostic.
 
-pub mod convs;
 pub mod cycles;
 pub mod dram_traffic;
 pub mod energy;
@@ -19,6 +18,7 @@ pub mod error;
 pub mod geometry;
 pub mod mapping;
 mod memory;
+mod simulated;
 pub mod summary;
 pub mod text;
 pub mod timeline;
@@ -27,16 +27,18 @@ mod whole;
 
 use serde::Serialize;
 
-use crate::cost::dram::DramEnergy;
+use crate::dram::DramEnergy;
+use crate::ir::Convs;
 use crate::options::{Dataflow, Objective, PassKind};
 use crate::sim::PassOutcome;
 
+pub use crate::ir::Mapping;
 pub use dram_traffic::Regions;
 pub use energy::{ByType as EnergyByType, EnergyPj, TypeEnergy};
 pub use error::{CostError, Limit, MappingFault, MappingRefusal, Named, PassShape};
-pub use mapping::Mapping;
 pub use summary::summary;
 pub use text::layer_text;
+pub use whole::simulate_plan;
 
 /// Reads and writes of one data type at one level, in elements and bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -260,7 +262,7 @@ pub fn layer_stats_verified(
 ) -> Result<LayerStats, CostError> {
     let m = &o.module;
     let arch = &m.arch;
-    let c = convs::Convs::of(&m.layer, m.pass);
+    let c = Convs::of(&m.layer, m.pass);
     let spec = dram_traffic::spec(arch).map_err(|why| CostError::UnknownDram {
         dram: arch.dram.clone(),
         arch: arch.span,
@@ -275,7 +277,7 @@ pub fn layer_stats_verified(
     let (geo, chosen, (simulated, memory)) =
         whole::pick(o, &c, cands, objective, price, &spec, full)?;
     let sim = simulated.as_ref().ok().and_then(Option::as_ref);
-    let sim_raw = sim.map(|s| whole::raw(&chosen.raw, s));
+    let sim_raw = sim.map(|s| simulated::raw(&chosen.raw, s));
     let x = sim_raw.as_ref().unwrap_or(&chosen.raw);
     let est = &chosen.cycles;
     let array_cycles = est
@@ -341,7 +343,7 @@ pub fn layer_stats_verified(
         charged_macs: u(energy::charged_macs(x, arch), "MACs")?,
         adds: u(x.adds, "adds")?,
         convs_2d: u(x.convs, "2-D convolutions")?,
-        accumulated_over: convs::Convs::accumulated_over(m.pass).to_string(),
+        accumulated_over: Convs::accumulated_over(m.pass).to_string(),
         physical_passes: u(chosen.cycles.passes, "passes")?,
         active_pes: sim.map_or(mapping::active_pes(&geo, &c, arch, &chosen.mapping), |s| {
             s.active_pes
@@ -400,10 +402,7 @@ pub fn layer_stats_verified(
         // The DRAM stays powered over the layer's whole timeline: what the
         // transfers leave idle is spent in power-down
         // (`DramEnergy::with_idle`).
-        let busy = scaled(
-            crate::cost::dram::energy(&spec, &g.commands, g.end_cycle),
-            factor,
-        );
+        let busy = scaled(crate::dram::energy(&spec, &g.commands, g.end_cycle), factor);
         let idle_ns = s.time_us * 1e3 - busy.duration_ns;
         s.dram_energy = busy.with_idle(&spec, idle_ns);
         s.dram_sample_factor = factor;
@@ -435,7 +434,7 @@ pub fn shortlist(
     o: &PassOutcome,
     objective: Objective,
 ) -> Result<Vec<(Mapping, u64, f64)>, CostError> {
-    let c = convs::Convs::of(&o.module.layer, o.module.pass);
+    let c = Convs::of(&o.module.layer, o.module.pass);
     let spec = dram_traffic::spec(&o.module.arch).map_err(|why| CostError::UnknownDram {
         dram: o.module.arch.dram.clone(),
         arch: o.module.arch.span,
@@ -457,7 +456,7 @@ pub fn shortlist(
 /// (the simulation then picks among them).
 fn search_strips(
     o: &PassOutcome,
-    c: &convs::Convs,
+    c: &Convs,
     dram: mapping::DramPrice,
     objective: Objective,
 ) -> Result<Vec<(geometry::Geometry, mapping::Chosen)>, CostError> {
@@ -575,7 +574,7 @@ fn scaled(e: DramEnergy, factor: u64) -> DramEnergy {
 pub fn dram_commands(
     o: &PassOutcome,
     s: &LayerStats,
-) -> Result<Vec<crate::cost::dram::Command>, crate::cost::dram::DramError> {
+) -> Result<Vec<crate::dram::Command>, crate::dram::DramError> {
     let arch = &o.module.arch;
     let spec = dram_traffic::spec(arch)?;
     let steps = s.simulation.as_ref().and_then(|sm| sm.steps.as_ref());
@@ -592,6 +591,6 @@ pub fn dram_trace(o: &PassOutcome, s: &LayerStats) -> String {
     let cmds = dram_commands(o, s).unwrap_or_default();
     let mut buf = Vec::new();
     // Writing to a Vec cannot fail.
-    let _ = crate::cost::dram::write_trace(&cmds, &mut buf);
+    let _ = crate::dram::write_trace(&cmds, &mut buf);
     String::from_utf8(buf).unwrap_or_default()
 }

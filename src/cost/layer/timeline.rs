@@ -24,16 +24,16 @@
 //! * The chip's DRAM link (`dram.width`, `dram.clock`) carries one transfer
 //!   at a time, in the order they are issued; the DRAM device serves each
 //!   transfer's bursts back to back through the command scheduler
-//!   (`cost::dram::TimedDram`), and a read is in when both are through.
+//!   (`dram::TimedDram`), and a read is in when both are through.
 //! * A pass starts when the pass before it has ended and its reads are in;
 //!   the layer ends when its last writes are in DRAM.
 
 use serde::Serialize;
 
 use super::dram_traffic::Regions;
-use crate::cost::dram::{Command, DramEnergy, MemSpec, TimedDram, MAX_EXACT_BURSTS};
+use crate::dram::{Command, DramEnergy, MemSpec, TimedDram, MAX_EXACT_BURSTS};
+use crate::ir::PassStep;
 use crate::model::Arch;
-use crate::sim::PassStep;
 
 /// DRAM bytes of each stream of the layer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -442,7 +442,7 @@ fn arch_ratio(arch: &Arch, spec: &MemSpec) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cost::dram::memspec;
+    use crate::dram::memspec;
 
     fn step(i: u32, cycles: u64) -> PassStep {
         PassStep {

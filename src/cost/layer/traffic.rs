@@ -6,9 +6,9 @@
 //! filter block (p·t), channel block (q·r), row fold. See
 //! docs/layer-model.md, "Traffic".
 
-use super::convs::{block_count, blocks, Convs};
 use super::geometry::Geometry;
-use super::Mapping;
+use crate::ir::layer_plan::{block_count, blocks, Convs};
+use crate::ir::Mapping;
 use crate::model::Arch;
 
 pub const IFMAP: usize = 0;

@@ -2,21 +2,21 @@
 //! (`sim::simulate_layer`): the blocking the search picked, in the
 //! simulation's terms, and the pieces the allocation cut.
 
-use super::convs::Convs;
 use super::error::CostError;
 use super::geometry::Geometry;
-use super::mapping::Mapping;
 use super::memory;
+use super::simulated::raw;
 use super::timeline::Timeline;
-use super::traffic::{Raw, FILTER, IFMAP, OFMAP, PSUM};
-use crate::cost::dram::MemSpec;
+use crate::dram::MemSpec;
+use crate::ir::{Blocking, Convs, LayerPlan, Mapping, Module, OutKind, PassJob, SrcMatrix};
 use crate::options::Dataflow;
-use crate::sim::{simulate_layer, Blocking, Dims, LayerSimulation, NotSimulated, PassOutcome};
+use crate::passes::rs_pass;
+use crate::sim::{simulate_layer, LayerSimulation, NotSimulated, PassOutcome, PassProgram};
 
 /// Whether the layer of `m` is lowered onto the array and simulated whole
 /// (row-stationary's per-pass pipeline; Grad-Flow's sets and the physical
 /// strip are not).
-pub fn on_array(m: &crate::ir::Module) -> bool {
+pub fn on_array(m: &Module) -> bool {
     m.dataflow == Dataflow::Rs && !m.physical
 }
 
@@ -46,47 +46,35 @@ pub fn simulate(
         chunks: geo.chunks,
         stack: super::traffic::adds_across_sets(geo, &module.arch, m),
     };
-    let dims = Dims {
-        groups: c.groups,
-        images: c.images,
-        filters: c.filters,
-        channels: c.channels,
-    };
-    simulate_layer(module, dims, &blocking, full, o.seed)
+    simulate_plan(module, *c, blocking, full, o.seed)
         .map(Some)
         .map_err(|e: NotSimulated| e.to_string())
 }
 
-/// The layer's traffic and operations as the simulation counted them, on
-/// the estimate's levels: scratchpads, networks and global-buffer reads
-/// and writes toward the array from the simulated passes; what the global
-/// buffer exchanges with DRAM (and the psums that spill there) from the
-/// estimate, which models the DRAM side.
-pub fn raw(est: &Raw, s: &LayerSimulation) -> Raw {
-    let w = |v: u64| v as u128;
-    let mut x = est.clone();
-    x.rf[IFMAP] = [w(s.rf.ifmap_reads), w(s.rf.ifmap_writes)];
-    x.rf[FILTER] = [w(s.rf.filter_reads), w(s.rf.filter_writes)];
-    x.rf[PSUM] = [w(s.rf.psum_reads), w(s.rf.psum_writes)];
-    x.rf[OFMAP] = [0, 0];
-    x.noc[IFMAP] = [w(s.glb_ifmap_reads), w(s.ifmap_arrivals)];
-    x.noc[FILTER] = [w(s.glb_filter_reads), w(s.filter_arrivals)];
-    // A psum moves up a column (one hop), to the buffer, or back from it.
-    let psum_moves = w(s.psum_hops + s.glb_psum_writes + s.glb_psum_reads);
-    x.noc[PSUM] = [psum_moves, psum_moves];
-    x.noc[OFMAP] = [w(s.glb_ofmap_writes), w(s.glb_ofmap_writes)];
-    x.glb[IFMAP][0] = w(s.glb_ifmap_reads);
-    x.glb[FILTER][0] = w(s.glb_filter_reads);
-    let spilled = est.spilled;
-    x.glb[PSUM] = [
-        w(s.glb_psum_reads).saturating_sub(spilled),
-        w(s.glb_psum_writes).saturating_sub(spilled),
-    ];
-    x.glb[OFMAP][1] = w(s.glb_ofmap_writes);
-    x.macs = w(s.macs);
-    x.zero_macs = w(s.zero_macs);
-    x.adds = w(s.adds);
-    x
+/// The layer of module `m` planned under `blocking` and simulated whole:
+/// the plan built once, each of its passes compiled by the processing-pass
+/// compiler (`passes::rs_pass`) and run by the simulator.
+pub fn simulate_plan(
+    m: &Module,
+    convs: Convs,
+    blocking: Blocking,
+    full: bool,
+    seed: u64,
+) -> Result<LayerSimulation, NotSimulated> {
+    let plan = LayerPlan::of(m, convs, blocking).map_err(NotSimulated::Unsupported)?;
+    let (arch, kind) = (&m.arch, OutKind::of(m.pass));
+    // The compiler of the plan's passes: the simulator runs what it builds.
+    let compiler = |j: &PassJob, (x, k): &(SrcMatrix, SrcMatrix)| {
+        let pass = rs_pass(x, k, plan.stride, kind, arch, &j.shape).map_err(|e| e.0)?;
+        Ok(PassProgram {
+            program: pass.program,
+            window_period: pass.timing.window_period,
+            min_window_period: pass.timing.min_window_period,
+            start: pass.timing.start,
+            pes_used: pass.pes_used,
+        })
+    };
+    simulate_layer(m, &plan, full, seed, &compiler)
 }
 
 /// At most this many of the estimator's best candidates are simulated.

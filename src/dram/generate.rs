@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::address_map::AddressMap;
 use super::command::Command;
 use super::error::DramError;
+use super::limits::{MAX_COMMANDS, MAX_CYCLES};
 use super::memspec::MemSpec;
 use super::scheduler::CommandScheduler;
 
@@ -72,12 +73,6 @@ pub struct Generated {
     /// completion of the last burst or refresh. Pass it to `energy`.
     pub end_cycle: u64,
 }
-
-/// Upper bound on the commands one call may produce (~2.5 GB of memory).
-pub(super) const MAX_COMMANDS: u64 = 1 << 27;
-
-/// Upper bound on the covered duration (~15 years at 2.4 GHz).
-pub(super) const MAX_CYCLES: u64 = 1 << 60;
 
 /// Command stream for `transfers`, ending when the last one completes.
 /// Inputs too large to schedule (see [`generate_for`]) give an empty list.

@@ -21,15 +21,9 @@ use std::io::BufRead;
 use super::command::{Command, CommandKind};
 use super::counters::{Counters, Counting};
 use super::error::{DramError, TraceFault};
+use super::limits::{MAX_LINE, WINDOW};
 use super::memspec::MemSpec;
 use super::trace::{auto_precharge, parse_line, Line};
-
-/// Lines per window, as v4.1's CliHandler (CMD_ANALYSIS_WINDOW_SIZE).
-pub const WINDOW: usize = 1_000_000;
-
-/// Longest trace line read; longer ones are refused (a line of v5's long
-/// form with data is under 200 bytes).
-pub const MAX_LINE: usize = 4096;
 
 #[derive(Clone, Copy)]
 enum Item {

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use super::command::{Command, CommandKind};
 use super::error::{DramError, TraceFault};
+use super::limits::MAX_TRACE_CYCLE;
 use super::memspec::MemSpec;
 
 /// A parsed trace: the commands, and the end the trace itself asks for
@@ -125,10 +126,6 @@ fn fields(spec: &MemSpec, raw: &str) -> Result<Option<(Line, bool)>, TraceFault>
         Parsed::End => (Line::End(cycle), v5),
     }))
 }
-
-/// Cycles beyond this (2^53, ~100 years at 3 GHz) are refused: every sum
-/// of cycles then stays exact in the f64 energy equations.
-pub const MAX_TRACE_CYCLE: u64 = 1 << 53;
 
 /// A field quoted in a message, at most 40 characters of it.
 fn clip(s: &str) -> String {

@@ -11,20 +11,15 @@ use super::error::{DramError, MemspecFault, MemspecOrigin};
 
 /// The memspecs compiled into the binary: name, JSON text.
 const BUILTIN: &[(&str, &str)] = &[
-    (
-        "ddr4-1866",
-        include_str!("../../../memspecs/ddr4-1866.json"),
-    ),
-    (
-        "ddr4-2400",
-        include_str!("../../../memspecs/ddr4-2400.json"),
-    ),
+    ("ddr4-1866", include_str!("../../memspecs/ddr4-1866.json")),
+    ("ddr4-2400", include_str!("../../memspecs/ddr4-2400.json")),
     (
         "lpddr4-3200",
-        include_str!("../../../memspecs/lpddr4-3200.json"),
+        include_str!("../../memspecs/lpddr4-3200.json"),
     ),
 ];
 
+use super::limits::{MAX_ELECTRICAL, MAX_MEMSPEC_BYTES, MAX_TIMING_CYCLES};
 pub use crate::model::memspec_names::is_memspec_name;
 use crate::model::memspec_names::BUILTIN_MEMSPECS as BUILTIN_NAMES;
 
@@ -142,13 +137,6 @@ impl MemSpec {
         bank / per_group
     }
 }
-
-/// Largest memspec file read (DRAMPower's are a few KiB).
-pub const MAX_MEMSPEC_BYTES: u64 = 1 << 20;
-
-/// Largest timing accepted, in clock cycles (real ones are below 20 000:
-/// tREFI of DDR4-3200 is 12 480): every sum of timings stays exact.
-pub const MAX_TIMING_CYCLES: u64 = 1_000_000;
 
 /// A built-in memspec by name (see [`builtin_memspecs`]) or a path to a
 /// DRAMPower JSON memspec (a regular file of at most [`MAX_MEMSPEC_BYTES`]).
@@ -274,10 +262,6 @@ fn cycles(
     }
     default.ok_or_else(|| MemspecFault::MissingTiming(keys[0].into()))
 }
-
-/// Largest current (A) or voltage (V) accepted: real parts draw well
-/// under 1 A per device at under 3 V.
-pub(super) const MAX_ELECTRICAL: f64 = 1000.0;
 
 fn num(obj: &Map<String, Value>, key: &str, default: Option<f64>) -> Result<f64, MemspecFault> {
     match obj.get(key) {

@@ -28,7 +28,7 @@ pub struct Location {
 }
 
 /// A memspec's byte-address -> bank/row/column layout (not a dataflow
-/// mapping, which is `cost::layer::Mapping`).
+/// mapping, which is `ir::Mapping`).
 pub struct AddressMap {
     burst_bytes: u64,
     bursts_per_row: u64,

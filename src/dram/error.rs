@@ -7,10 +7,9 @@
 
 use std::fmt;
 
-use super::generate::{MAX_COMMANDS, MAX_CYCLES};
-use super::memspec::{MAX_ELECTRICAL, MAX_TIMING_CYCLES};
-use super::stream::MAX_LINE;
-use super::trace::MAX_TRACE_CYCLE;
+use super::limits::{
+    MAX_COMMANDS, MAX_CYCLES, MAX_ELECTRICAL, MAX_LINE, MAX_TIMING_CYCLES, MAX_TRACE_CYCLE,
+};
 use crate::model::memspec_names::BUILTIN_MEMSPECS as BUILTIN_NAMES;
 
 /// Why the DRAM stage refused its input.

@@ -1,53 +1,13 @@
-//! DRAM power model: DRAMPower's equations in Rust (see docs/energy.md,
-//! "DRAM energy").
-//!
-//! * [`memspec`]: DRAMPower JSON memspecs, three built in.
-//! * [`generate`] / [`generate_for`]: transfers -> command stream.
-//! * [`region_commands`]: traffic over address regions (a layer's) ->
-//!   transfers, sampled when long -> command stream.
-//! * [`TimedDram`]: transfers at the times a layer's timeline issues them
-//!   -> one command stream, powered down between them -> energy.
-//! * [`energy`]: command stream -> energy breakdown (pJ).
-//! * [`write_trace`] / [`parse_trace`]: DRAMPower's trace text forms.
-//! * [`run_cli`]: `cnnc dram TRACE`.
-//! * [`DramError`]: why a memspec, trace or stream is refused; the callers
-//!   (`run_cli` here, the layer model's `CostError`) pick its code.
-
-mod address_map;
-mod command;
-mod counters;
-mod error;
-mod generate;
-mod memspec;
-mod power;
-mod region_traffic;
-mod report;
-mod scheduler;
-mod stream;
-mod timed;
-mod trace;
+//! `cnnc dram TRACE [--memspec NAME] [--format json]`: the DRAM power
+//! model (`crate::dram`) on a trace file, as DRAMPower's command line does.
 
 use std::path::PathBuf;
 
 use crate::diag::{Code, Diagnostic};
+use crate::dram::{
+    analyse, builtin_memspecs, energy_from_counters, energy_json, energy_text, memspec,
+};
 use crate::options::Format;
-
-pub use command::{Command, CommandKind};
-pub use counters::{count, Counters};
-pub use error::{DramError, MemspecFault, MemspecOrigin, TraceFault};
-pub use generate::{generate, generate_for, GenOptions, Generated, Pacing, Transfer, TransferKind};
-pub use memspec::{
-    builtin_memspecs, is_memspec_name, memspec, parse_memspec, MemSpec, Timing, VoltageDomain,
-    MAX_MEMSPEC_BYTES, MAX_TIMING_CYCLES,
-};
-pub use power::{energy, energy_from_counters, DramEnergy};
-pub use region_traffic::{
-    pj_per_byte, region_commands, RegionTraffic, MAX_EXACT_BURSTS, MAX_TRANSFERS,
-};
-pub use report::format_energy;
-pub use stream::{analyse, MAX_LINE, WINDOW};
-pub use timed::TimedDram;
-pub use trace::{parse_trace, trace_end_cycle, write_trace, Trace, MAX_TRACE_CYCLE};
 
 /// Arguments of `cnnc dram TRACE [--memspec NAME] [--format json]`.
 #[derive(Debug, Clone)]
@@ -94,8 +54,8 @@ pub fn run_cli(args: &DramArgs) -> Result<String, Diagnostic> {
         .with_help("check the memspec's currents, voltages and tCK"));
     }
     Ok(match args.format {
-        Format::Text => report::text(&spec, &e),
-        Format::Json => report::json(&e),
+        Format::Text => energy_text(&spec, &e),
+        Format::Json => energy_json(&e),
         Format::Csv => {
             return Err(Diagnostic::error(
                 crate::diag::Code::ConflictingOptions,
