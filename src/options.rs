@@ -119,6 +119,18 @@ pub enum Objective {
     Edp,
 }
 
+impl Objective {
+    /// What the objective makes of a layer's energy and cycles (lower is
+    /// better): the one definition every ranking uses.
+    pub fn score(self, energy_pj: f64, cycles: f64) -> f64 {
+        match self {
+            Objective::Energy => energy_pj,
+            Objective::Latency => cycles,
+            Objective::Edp => energy_pj * cycles,
+        }
+    }
+}
+
 /// How much of a layer is simulated with real values and checked
 /// (`--verify`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]

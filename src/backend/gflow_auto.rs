@@ -35,11 +35,7 @@ pub fn candidates(l: &Layer, pass: PassKind) -> Vec<i64> {
 
 /// What the objective makes of a layer's figures (lower is better).
 pub fn score(s: &LayerStats, objective: Objective) -> f64 {
-    match objective {
-        Objective::Energy => s.energy_pj.total,
-        Objective::Latency => s.cycles as f64,
-        Objective::Edp => s.energy_pj.total * s.cycles as f64,
-    }
+    objective.score(s.energy_pj.total, s.cycles as f64)
 }
 
 /// Index of the best of `scores` (`None`: no figures), ties to the first.

@@ -317,11 +317,7 @@ pub fn rank(
     objective: Objective,
     x: &Chosen,
 ) -> (f64, std::cmp::Reverse<u64>, u128) {
-    let score = match objective {
-        Objective::Energy => x.energy_estimate,
-        Objective::Latency => x.cycles.total as f64,
-        Objective::Edp => x.energy_estimate * x.cycles.total as f64,
-    };
+    let score = objective.score(x.energy_estimate, x.cycles.total as f64);
     (
         score,
         std::cmp::Reverse(active_pes(geo, c, arch, &x.mapping)),

@@ -93,12 +93,7 @@ pub fn score(
             (cycles, mapping::energy_score(x, arch, price, cycles))
         }
     };
-    let value = match objective {
-        Objective::Energy => energy,
-        Objective::Latency => cycles as f64,
-        Objective::Edp => energy * cycles as f64,
-    };
-    (value, cycles)
+    (objective.score(energy, cycles as f64), cycles)
 }
 
 /// The best bank split of a simulated candidate for `objective` (ties to

@@ -107,7 +107,6 @@ pub fn pick(
     spec: &MemSpec,
     full: bool,
 ) -> Result<(Geometry, super::mapping::Chosen, Simulated), CostError> {
-    use crate::options::Objective;
     let arch = &o.module.arch;
     let with_memory = |(g, ch): &Candidate, full: bool| -> (Candidate, Simulated) {
         let sim = simulate(o, g, c, &ch.mapping, full);
@@ -132,12 +131,7 @@ pub fn pick(
             None => {
                 let est = &ch.cycles;
                 let energy = super::mapping::energy_score(&ch.raw, arch, price, est.total);
-                let value = match objective {
-                    Objective::Energy => energy,
-                    Objective::Latency => est.total as f64,
-                    Objective::Edp => energy * est.total as f64,
-                };
-                (value, est.total)
+                (objective.score(energy, est.total as f64), est.total)
             }
         };
         let pes = s.map_or(super::mapping::active_pes(g, c, arch, &ch.mapping), |s| {
