@@ -330,3 +330,21 @@ fn shard_auto_outside_a_job_array_is_an_error() {
         "{err}"
     );
 }
+
+/// docs/workflow.md shows the Slurm scripts `.ci/slurm-test` runs: each
+/// file, whole, is a fenced block of the page.
+#[test]
+fn the_documented_slurm_scripts_are_the_tested_ones() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/workflow.md")).unwrap();
+    for name in ["sweep-array.sh", "merge.sh", "submit.sh"] {
+        let file = std::fs::read_to_string(root.join("docs/slurm").join(name)).unwrap();
+        let block = format!("```bash\n{file}```\n");
+        assert!(
+            page.contains(&block),
+            "docs/workflow.md does not show docs/slurm/{name} as it is"
+        );
+    }
+    let test = std::fs::read_to_string(root.join(".ci/slurm-test")).unwrap();
+    assert!(test.contains("docs/slurm/submit.sh") && test.contains("docs/slurm/sweep-array.sh"));
+}
