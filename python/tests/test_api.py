@@ -227,7 +227,7 @@ def test_long_calls_release_the_gil():
 
 
 def test_ctrl_c_interrupts_a_long_call():
-    # Three passes, about 9 s uninterrupted; the interrupt comes at 0.3 s.
+    # Three passes, several seconds uninterrupted; the interrupt comes at 0.3 s.
     # (The abandoned work finishes on its own thread; this is the last test.)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     started = time.monotonic()
