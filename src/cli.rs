@@ -192,8 +192,9 @@ pub struct SweepArgs {
     /// Write the rows to PATH (whole or not at all) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
-    /// Run only the K-th of N contiguous slices of the points (no Pareto column; see `sweep-merge`).
-    #[arg(long, value_name = "K/N")]
+    /// Run only the K-th of N contiguous slices of the points (no Pareto column; see `sweep-merge`);
+    /// `auto`: K and N of the job-array task this runs in (Slurm, SGE, LSF).
+    #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
     /// Leave the Pareto column empty, as a shard does.
     #[arg(long)]

@@ -9,16 +9,15 @@ pub mod dram_cmd;
 mod import_cmd;
 mod sweep_cmd;
 
-use crate::backend::{self, Request, Target};
-use crate::check::suggest::did_you_mean;
+use crate::api::{self, Failure, Input, RunOptions};
+use crate::backend;
 use crate::cli::{Cli, DiagnosticsStyle, RunArgs, Subcommand};
 use crate::diag::render::{render, Style};
 use crate::diag::{Code, Diagnostic};
 use crate::flags;
 use crate::frontend;
 use crate::io::outfile::OutError;
-use crate::io::{read_capped, OutFile, ReadError};
-use crate::model::{Arch, Description};
+use crate::io::OutFile;
 use crate::options::{Emit, Format};
 use dram_cmd::DramArgs;
 
@@ -96,38 +95,18 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
     }
 }
 
-/// A source file read and checked, with what is needed to report on it.
-pub(crate) struct Loaded {
-    pub(crate) name: String,
-    pub(crate) source: String,
-    pub(crate) desc: Description,
-}
+pub(crate) use crate::api::Loaded;
+pub use crate::api::{select_arch, select_target};
 
 /// Reads and checks `path`; on failure prints why and returns the status.
 pub(crate) fn load(path: &Path, style: DiagnosticsStyle, io: &mut Io) -> Result<Loaded, i32> {
-    let name = path.display().to_string();
-    let bytes = match read_capped(path, frontend::MAX_SOURCE_BYTES as u64) {
-        Ok(b) => b,
-        Err(e) => {
-            let d = match e {
-                ReadError::Unreadable(why) => {
-                    Diagnostic::error(Code::CannotRead, format!("cannot read `{name}`: {why}"))
-                        .with_help("give the path of a regular .cnn file")
-                }
-                ReadError::TooLarge { cap } => frontend::too_large(cap),
-            };
-            report(io, &[d], &name, "", style);
-            return Err(EXIT_INPUT);
-        }
-    };
-    let source = String::from_utf8_lossy(&bytes).into_owned();
-    match frontend::parse_and_check_bytes(&bytes) {
-        Ok(desc) => Ok(Loaded { name, source, desc }),
-        Err(diags) => {
-            report(io, &diags, &name, &source, style);
-            Err(EXIT_INPUT)
-        }
-    }
+    api::load(Input::Path(path)).map_err(|f| report_failure(io, &f, style))
+}
+
+/// Prints a failed call's diagnostics; the status is always 1 (input).
+pub(crate) fn report_failure(io: &mut Io, f: &Failure, style: DiagnosticsStyle) -> i32 {
+    report(io, &f.diagnostics, &f.file, &f.source, style);
+    EXIT_INPUT
 }
 
 pub(crate) fn report(
@@ -264,19 +243,10 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
             Err(d) => fail(io, &[d]),
         };
     }
-    let selection = select_target(desc, args.layer.as_deref(), &loaded.name)
-        .and_then(|t| select_arch(desc, &args.arch).map(|a| (t, a)));
-    let (target, arch) = match selection {
-        Ok(x) => x,
-        Err(d) => return fail(io, &[d]),
-    };
-    let arch = match sweep_cmd::with_sets(&arch, &args.set, args.diagnostics, io) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let request = Request {
-        target,
-        arch: &arch,
+    let options = RunOptions {
+        layer: args.layer.clone(),
+        arch: args.arch.clone(),
+        sets: args.set.clone(),
         pass: args.pass,
         dataflow: args.dataflow,
         gflow_group: args.search.gflow_group,
@@ -287,9 +257,16 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         seed: args.seed,
         after: args.after.clone(),
         compare: args.compare,
+    };
+    let prepared = match api::prepare(&loaded, &options) {
+        Ok(p) => p,
+        Err(f) => return report_failure(io, &f, args.diagnostics),
+    };
+    let request = backend::Request {
         pe_stats: args.pe_stats.clone(),
         dram_trace: args.dram_trace.clone(),
         summary: args.summary.clone(),
+        ..prepared.request()
     };
     let side_paths = backend::side_file_paths(&request);
     if let Some(d) = flags::clashing_outputs(args.output.as_deref(), &side_paths) {
@@ -336,102 +313,4 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
     } else {
         fail(io, &problems)
     }
-}
-
-/// `--layer NAME` (a layer, `net.layer`, or a network), or the only choice.
-pub fn select_target<'d>(
-    desc: &'d Description,
-    layer: Option<&str>,
-    file: &str,
-) -> Result<Target<'d>, Diagnostic> {
-    if let Some(name) = layer {
-        if let Some(l) = desc.layer(name) {
-            return Ok(Target::Layer(l));
-        }
-        if let Some(n) = desc.network(name) {
-            return Ok(Target::Network(n));
-        }
-        let choices = choices(desc);
-        let d = Diagnostic::error(
-            Code::UnknownLayer,
-            format!("no layer or network named `{name}` in `{file}`"),
-        );
-        return Err(
-            match did_you_mean(name, choices.iter().map(String::as_str)) {
-                Some(s) => d.with_help(s),
-                None => d.with_help(choice_list(&choices)),
-            },
-        );
-    }
-    let mut all = desc.all_layers();
-    if let (Some(only), None) = (all.next(), all.next()) {
-        return Ok(Target::Layer(only));
-    }
-    if desc.layers.is_empty() && desc.networks.len() == 1 {
-        return Ok(Target::Network(&desc.networks[0]));
-    }
-    let choices = choices(desc);
-    if choices.is_empty() {
-        return Err(Diagnostic::error(
-            Code::NothingToRun,
-            format!("`{file}` declares no layer to simulate"),
-        )
-        .with_help("add a `layer NAME { ifmap = ...; filter = ...; }` declaration"));
-    }
-    Err(Diagnostic::error(
-        Code::AmbiguousTarget,
-        format!("`{file}` holds several layers; which one?"),
-    )
-    .with_help(format!(
-        "pick one with --layer NAME; {}",
-        choice_list(&choices)
-    )))
-}
-
-/// Every name `--layer` accepts: layers, network members, networks.
-fn choices(desc: &Description) -> Vec<String> {
-    desc.all_layers()
-        .map(|l| l.name.clone())
-        .chain(desc.networks.iter().map(|n| n.name.clone()))
-        .collect()
-}
-
-fn choice_list(choices: &[String]) -> String {
-    const SHOWN: usize = 20;
-    let mut text = format!(
-        "the choices are: {}",
-        choices
-            .iter()
-            .take(SHOWN)
-            .map(|c| format!("`{c}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if choices.len() > SHOWN {
-        text.push_str(&format!(" and {} more", choices.len() - SHOWN));
-    }
-    text
-}
-
-pub fn select_arch(desc: &Description, name: &str) -> Result<Arch, Diagnostic> {
-    desc.arch(name).ok_or_else(|| {
-        let names: Vec<&str> = desc
-            .archs
-            .iter()
-            .map(|a| a.name.as_str())
-            .chain(Arch::BUILTINS.iter().copied())
-            .collect();
-        let d = Diagnostic::error(Code::UnknownArch, format!("no arch named `{name}`"));
-        match did_you_mean(name, names.iter().copied()) {
-            Some(s) => d.with_help(s),
-            None => d.with_help(format!(
-                "the archs are: {}",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }
-    })
 }

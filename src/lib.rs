@@ -1,6 +1,7 @@
 //! cnnc: a compiler and cycle-accurate simulator for Eyeriss-style spatial
 //! CNN accelerators. See `docs/architecture.md` for the stages.
 
+pub mod api;
 pub mod backend;
 pub mod bytecode;
 pub mod check;

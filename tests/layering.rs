@@ -33,6 +33,7 @@ const RANKS: &[(&str, u32)] = &[
     ("sweep", 13),
     ("plot", 14),
     ("flags", 14),
+    ("api", 14),
     ("driver", 15),
     ("main", 16),
     ("lib", 16),

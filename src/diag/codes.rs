@@ -101,6 +101,8 @@ codes! {
     SweepTooLarge = "E0073": "the sweep has more than 100000 design points",
     VariedTwice = "E0074": "a key is varied or set twice",
     BadMerge = "E0075": "`sweep-merge` inputs are not the shards of one sweep, in order",
+    NoJobArray = "E0076": "`--shard auto` outside a job array (no Slurm, SGE, LSF or PBS array index is set)",
+    BadJobArray = "E0077": "`--shard auto` in a job array whose variables do not give K/N (a list of indices, PBS, a variable that is not a number)",
     GflowNotOrdinary = "E0090": "Grad-Flow asked for a pass of a transposed or dilated layer it does not map (the pass runs row-stationary and the report carries this as `gflow_fallback`)",
     GflowAdder = "E0201": "Grad-Flow needs a single-cycle adder (`pipeline.add = 1`); row-stationary takes any",
     GflowForward = "E0202": "Grad-Flow asked for the forward pass (use `--dataflow rs`)",

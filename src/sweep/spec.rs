@@ -48,7 +48,7 @@ pub struct Shard {
 pub fn parse_shard(text: &str) -> Result<Shard, Diagnostic> {
     let bad = || {
         Diagnostic::error(Code::BadShard, format!("`--shard {text}` is not K/N with 1 <= K <= N"))
-            .with_help("e.g. `--shard 3/8` runs the third of eight slices; in a Slurm array use `--shard $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT`")
+            .with_help("e.g. `--shard 3/8` runs the third of eight slices; in a job array, `--shard auto` reads K and N from the scheduler")
     };
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let k: usize = k.trim().parse().map_err(|_| bad())?;

@@ -251,3 +251,100 @@ fn csv_has_one_row_per_layer_and_pass() {
     assert_eq!(c, 0);
     assert_eq!(out.lines().count(), 6, "header and CONV1-5");
 }
+
+/// `cnnc sweep --shard auto` as a process, with only the given job-array
+/// variables of the schedulers set.
+fn sweep_in_array(vars: &[(&str, &str)]) -> (i32, String, String) {
+    let conv4 = example("conv4.cnn");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cnnc"));
+    cmd.args(["sweep", &conv4, "--vary", "array=6x7,12x14,8x8"])
+        .args(["--vary", "glb.bank=2KiB,4KiB", "--shard", "auto"]);
+    for (name, _) in std::env::vars() {
+        if ["SLURM_", "SGE_", "LSB_", "PBS_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.envs(vars.iter().copied());
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn shard_auto_reads_the_job_array() {
+    let conv4 = example("conv4.cnn");
+    let explicit = |k: &str| {
+        run(&[
+            "sweep",
+            &conv4,
+            "--vary",
+            "array=6x7,12x14,8x8",
+            "--vary",
+            "glb.bank=2KiB,4KiB",
+            "--shard",
+            k,
+        ])
+        .1
+    };
+    let slurm = [
+        ("SLURM_ARRAY_TASK_ID", "2"),
+        ("SLURM_ARRAY_TASK_MIN", "1"),
+        ("SLURM_ARRAY_TASK_COUNT", "4"),
+    ];
+    let (c, out, err) = sweep_in_array(&slurm);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(out, explicit("2/4"));
+    assert!(err.contains("Slurm") && err.contains("shard 2/4"), "{err}");
+    let sge = [
+        ("SGE_TASK_ID", "10"),
+        ("SGE_TASK_FIRST", "1"),
+        ("SGE_TASK_LAST", "10"),
+        ("SGE_TASK_STEPSIZE", "3"),
+    ];
+    let (c, out, err) = sweep_in_array(&sge);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(out, explicit("4/4"));
+    assert!(err.contains("SGE"), "{err}");
+    let (c, out, err) = sweep_in_array(&[("LSB_JOBINDEX", "1"), ("LSB_JOBINDEX_END", "3")]);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(out, explicit("1/3"));
+    assert!(err.contains("LSF"), "{err}");
+}
+
+#[test]
+fn shard_auto_outside_a_job_array_is_an_error() {
+    let (c, out, err) = sweep_in_array(&[]);
+    assert_eq!(c, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("E0076") && err.contains("help:"), "{err}");
+    let (c, _, err) = sweep_in_array(&[("PBS_ARRAY_INDEX", "3")]);
+    assert_eq!(c, 1);
+    assert!(
+        err.contains("E0077") && err.contains("$PBS_ARRAY_INDEX/N"),
+        "{err}"
+    );
+}
+
+/// docs/workflow.md shows the Slurm scripts `.ci/slurm-test` runs: each
+/// file, whole, is a fenced block of the page.
+#[test]
+fn the_documented_slurm_scripts_are_the_tested_ones() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/workflow.md")).unwrap();
+    for name in ["sweep-array.sh", "merge.sh", "submit.sh"] {
+        let file = std::fs::read_to_string(root.join("docs/slurm").join(name)).unwrap();
+        let block = format!("```bash\n{file}```\n");
+        assert!(
+            page.contains(&block),
+            "docs/workflow.md does not show docs/slurm/{name} as it is"
+        );
+    }
+    let test = std::fs::read_to_string(root.join(".ci/slurm-test")).unwrap();
+    assert!(test.contains("docs/slurm/submit.sh") && test.contains("docs/slurm/sweep-array.sh"));
+}
