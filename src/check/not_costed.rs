@@ -33,7 +33,7 @@ pub fn check(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<NotCosted> {
     }
     let mut conv = Conv { diags };
     let op = match entries.get("op") {
-        Some(e) => conv.string(&e.key, &e.value),
+        Some(e) => conv.string_like(&e.key, &e.value, "\"Relu\""),
         None => {
             if !entries.misspelt("op", KEYS) && !b.body.has_errors() {
                 conv.diags.push(
@@ -49,7 +49,7 @@ pub fn check(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<NotCosted> {
     let mut shapes = |key: &str| -> Option<Vec<TensorShape>> {
         match entries.get(key) {
             Some(e) => {
-                let text = conv.string(&e.key, &e.value)?;
+                let text = conv.string_like(&e.key, &e.value, "\"1 x 64 x 56 x 56\"")?;
                 shapes_of(e, &text, conv.diags)
             }
             None => Some(Vec::new()),

@@ -472,3 +472,25 @@ mod matrix_products {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The `.cnn` examples of docs/language.md (blocks that open with `layer`,
+/// `arch` or `network`) check as written: the fully connected layers and
+/// `not_costed` blocks shown there included.
+#[test]
+fn language_doc_examples_check() {
+    let text = std::fs::read_to_string(path("docs/language.md")).unwrap();
+    let mut checked = 0;
+    for block in text.split("```").skip(1).step_by(2) {
+        let body = block.trim_start_matches(|c: char| c != '\n');
+        let first = body.trim_start();
+        if !["layer ", "arch ", "network "]
+            .iter()
+            .any(|k| first.starts_with(k))
+        {
+            continue;
+        }
+        cnnc::frontend::parse_and_check(body).unwrap_or_else(|d| panic!("{body}\n{d:#?}"));
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked}");
+}
