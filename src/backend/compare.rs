@@ -109,7 +109,7 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
                 })
                 .collect();
             let t = totals(&rows, not_costed);
-            serde_json::to_string_pretty(&serde_json::json!({ "rows": v, "totals": t }))
+            serde_json::to_string_pretty(&serde_json::json!({ "schema_version": crate::schema::SCHEMA_VERSION, "rows": v, "totals": t }))
                 .unwrap_or_default()
                 + "\n"
         }

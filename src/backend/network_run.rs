@@ -78,6 +78,7 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
             t.not_included.extend(failed);
             t.not_included.extend(operators);
             serde_json::to_string_pretty(&serde_json::json!({
+                "schema_version": crate::schema::SCHEMA_VERSION,
                 "network": n.name,
                 "layers": layers,
                 "totals": t,

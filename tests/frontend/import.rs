@@ -455,6 +455,7 @@ mod matrix_products {
         let (code, json, _) = crate::common::run(&[f, "--format", "json"]);
         assert_eq!(code, 0);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["schema_version"], cnnc::schema::SCHEMA_VERSION);
         let ni = v["totals"]["not_included"].as_array().unwrap();
         assert_eq!(ni.len(), 3);
         assert_eq!(ni[0]["item"], "operator");
