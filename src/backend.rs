@@ -13,6 +13,7 @@ pub(crate) mod csv_rows;
 mod gflow_auto;
 mod layer_run;
 mod network_run;
+mod not_included;
 pub(crate) mod parallel;
 mod report;
 
@@ -103,8 +104,8 @@ pub type Outcome = Result<Output, Vec<Diagnostic>>;
 /// Runs the stages the request needs.
 pub fn run(request: &Request<'_>) -> Outcome {
     match request.target {
-        Target::Layer(l) if request.compare => compare::run(request, std::slice::from_ref(l)),
-        Target::Network(n) if request.compare => compare::run(request, &n.layers),
+        Target::Layer(l) if request.compare => compare::run(request, std::slice::from_ref(l), &[]),
+        Target::Network(n) if request.compare => compare::run(request, &n.layers, &n.not_costed),
         Target::Layer(l) => layer_run::run(request, l),
         Target::Network(n) => network_run::run(request, n),
     }

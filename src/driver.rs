@@ -229,7 +229,12 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         };
         let text = match args.format {
             Format::Text => frontend::print(desc),
-            Format::Json => serde_json::to_string_pretty(desc).unwrap_or_default() + "\n",
+            Format::Json => {
+                let v = serde_json::to_value(desc).map(crate::schema::stamped);
+                v.and_then(|v| serde_json::to_string_pretty(&v))
+                    .unwrap_or_default()
+                    + "\n"
+            }
             Format::Csv => {
                 let _ = writeln!(
                     io.err,

@@ -111,6 +111,9 @@ pub fn without_spans(desc: &Description) -> Description {
         for l in &mut n.layers {
             l.span = SrcSpan::default();
         }
+        for o in &mut n.not_costed {
+            o.span = SrcSpan::default();
+        }
     }
     d
 }

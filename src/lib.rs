@@ -23,6 +23,7 @@ pub mod parallel;
 pub mod passes;
 pub mod plot;
 pub mod progress;
+pub mod schema;
 pub mod sim;
 pub mod stats;
 pub mod sweep;

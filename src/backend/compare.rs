@@ -3,9 +3,10 @@
 use std::fmt::Write;
 
 use super::compute::compute;
+use super::not_included::{operator_lines, operators, NotIncluded};
 use super::{passes_of, Outcome, Output, PassReport, Request};
 use crate::diag::{Code, Diagnostic};
-use crate::model::Layer;
+use crate::model::{Layer, NotCosted};
 use crate::options::{Dataflow, Format, PassKind};
 
 /// One layer and pass under both dataflows; a side the layer cannot run
@@ -17,7 +18,7 @@ struct Row {
     gflow: Result<PassReport, Diagnostic>,
 }
 
-pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
+pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted]) -> Outcome {
     // With `--pass all` the forward pass is in the table too, row-stationary
     // on both sides (Grad-Flow maps only the gradients), so the totals are
     // a whole training step.
@@ -89,7 +90,12 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            super::csv_rows::compare_table(&sides)
+            let mut csv = super::csv_rows::compare_table(&sides);
+            for row in operators(not_costed).iter().filter_map(NotIncluded::csv_row) {
+                csv.push_str(&row);
+                csv.push('\n');
+            }
+            csv
         }
         Format::Json => {
             let json_side = |r: &Result<PassReport, Diagnostic>| match r {
@@ -102,8 +108,8 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                     serde_json::json!({ "layer": r.layer, "pass": r.pass, "rs": json_side(&r.rs), "gflow": json_side(&r.gflow) })
                 })
                 .collect();
-            let t = totals(&rows);
-            serde_json::to_string_pretty(&serde_json::json!({ "rows": v, "totals": t }))
+            let t = totals(&rows, not_costed);
+            serde_json::to_string_pretty(&serde_json::json!({ "schema_version": crate::schema::SCHEMA_VERSION, "rows": v, "totals": t }))
                 .unwrap_or_default()
                 + "\n"
         }
@@ -122,7 +128,7 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer]) -> Outcome {
                 }
                 s
             }
-        }).collect::<Vec<_>>().join("\n") + &totals_text(&totals(&rows)),
+        }).collect::<Vec<_>>().join("\n") + &totals_text(&totals(&rows, not_costed)),
     };
     // The figures show the passes the two dataflows differ on.
     let reports = rows
@@ -267,10 +273,21 @@ struct Totals {
     cycles_ratio: f64,
     energy_ratio: f64,
     dram_ratio: f64,
-    not_included: Vec<String>,
+    not_included: Vec<NotIncluded>,
 }
 
-fn totals(rows: &[Row]) -> Totals {
+/// Why a row has no whole-layer figures on one side or the other.
+fn missing_why(r: &Row) -> String {
+    [&r.rs, &r.gflow]
+        .into_iter()
+        .find_map(|side| match side {
+            Err(d) => Some(super::report::refusal_line(d)),
+            Ok(p) => p.layer_refused.as_ref().map(super::report::refusal_line),
+        })
+        .unwrap_or_default()
+}
+
+fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
     let mut t = Totals::default();
     let add = |s: &mut Side, l: &crate::cost::layer::LayerStats| {
         s.cycles += l.cycles;
@@ -289,13 +306,12 @@ fn totals(rows: &[Row]) -> Totals {
                 add(&mut t.rs, a);
                 add(&mut t.gflow, b);
             }
-            None => t.not_included.push(format!(
-                "{} {}",
-                r.layer,
-                format!("{:?}", r.pass).to_lowercase()
-            )),
+            None => t
+                .not_included
+                .push(NotIncluded::pass(&r.layer, r.pass, missing_why(r))),
         }
     }
+    t.not_included.extend(operators(not_costed));
     for s in [&mut t.rs, &mut t.gflow] {
         s.utilisation = if s.mac_slots_offered > 0 {
             s.necessary_macs as f64 / s.mac_slots_offered as f64
@@ -337,8 +353,17 @@ fn totals_text(t: &Totals) -> String {
         "{:<14} {:>14.4} {:>14.4}",
         "utilisation", t.rs.utilisation, t.gflow.utilisation
     );
-    if !t.not_included.is_empty() {
-        let _ = writeln!(s, "not in the total: {}", t.not_included.join(", "));
+    let passes: Vec<String> = t
+        .not_included
+        .iter()
+        .filter_map(|i| match i {
+            NotIncluded::Pass { layer, pass, .. } => Some(format!("{layer} {pass}")),
+            NotIncluded::Operator { .. } => None,
+        })
+        .collect();
+    if !passes.is_empty() {
+        let _ = writeln!(s, "not in the total: {}", passes.join(", "));
     }
+    s.push_str(&operator_lines(&t.not_included));
     s
 }

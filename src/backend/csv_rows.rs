@@ -117,6 +117,20 @@ pub fn row(r: &PassReport) -> String {
     f.join(",")
 }
 
+/// A row that is not a layer-pass (an operator not costed): its name,
+/// every figure empty, and `note` in `layer_refused`.
+pub fn note_row(name: &str, note: &str) -> String {
+    COLUMNS
+        .iter()
+        .map(|&c| match c {
+            "layer" => field(name),
+            "layer_refused" => field(note),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Header and one row per report, in the order given.
 pub fn table(reports: &[PassReport]) -> String {
     let mut s = header();

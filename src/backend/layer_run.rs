@@ -75,7 +75,7 @@ fn json(reports: &[PassReport]) -> String {
     } else {
         serde_json::to_value(reports)
     };
-    v.and_then(|v| serde_json::to_string_pretty(&v))
+    v.and_then(|v| serde_json::to_string_pretty(&crate::schema::stamped(v)))
         .unwrap_or_default()
         + "\n"
 }

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::compute::compute;
+use super::not_included::{operator_lines, operators, NotIncluded};
 use super::{member, passes_of, side_files_of, Outcome, Output, PassReport, Request};
 use crate::diag::Diagnostic;
 use crate::model::Network;
@@ -56,11 +57,12 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
         }
     }
     let reports: Vec<&PassReport> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
-    let failed: Vec<String> = rows
+    let failed: Vec<NotIncluded> = rows
         .iter()
         .filter_map(|r| r.as_ref().err())
-        .map(|(l, p, _)| format!("{l} {}", format!("{p:?}").to_lowercase()))
+        .map(|(l, p, why)| NotIncluded::pass(l, *p, why.clone()))
         .collect();
+    let operators = operators(&n.not_costed);
     out.text = match req.format {
         Format::Json => {
             let layers: Vec<serde_json::Value> = rows
@@ -74,7 +76,9 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
                 .collect();
             let mut t = totals(reports.iter().copied());
             t.not_included.extend(failed);
+            t.not_included.extend(operators);
             serde_json::to_string_pretty(&serde_json::json!({
+                "schema_version": crate::schema::SCHEMA_VERSION,
                 "network": n.name,
                 "layers": layers,
                 "totals": t,
@@ -82,9 +86,15 @@ pub(crate) fn run(req: &Request<'_>, n: &Network) -> Outcome {
             .unwrap_or_default()
                 + "\n"
         }
-        Format::Text => table(&n.name, &rows),
+        Format::Text => table(&n.name, &rows) + &operator_lines(&operators),
         Format::Csv => {
-            super::csv_rows::table(&reports.iter().map(|r| (*r).clone()).collect::<Vec<_>>())
+            let mut csv =
+                super::csv_rows::table(&reports.iter().map(|r| (*r).clone()).collect::<Vec<_>>());
+            for row in operators.iter().filter_map(NotIncluded::csv_row) {
+                csv.push_str(&row);
+                csv.push('\n');
+            }
+            csv
         }
     };
     out.reports = rows.into_iter().filter_map(Result::ok).collect();
@@ -191,7 +201,8 @@ fn table(name: &str, rows: &[Result<PassReport, Failed>]) -> String {
 }
 
 /// Sums over the layer-passes whose whole-layer figures exist (a training
-/// step with `--pass all`); the rest are listed by name.
+/// step with `--pass all`); the rest, and the operators not costed, are
+/// listed in `not_included`.
 #[derive(Debug, Default, serde::Serialize)]
 struct Totals {
     macs: u64,
@@ -200,7 +211,7 @@ struct Totals {
     energy_pj: f64,
     glb_bytes: u64,
     dram_bytes: u64,
-    not_included: Vec<String>,
+    not_included: Vec<NotIncluded>,
 }
 
 fn totals<'r>(reports: impl IntoIterator<Item = &'r PassReport>) -> Totals {
@@ -215,10 +226,13 @@ fn totals<'r>(reports: impl IntoIterator<Item = &'r PassReport>) -> Totals {
                 t.glb_bytes += l.glb_bytes;
                 t.dram_bytes += l.dram_bytes;
             }
-            None => t.not_included.push(format!(
-                "{} {}",
-                r.layer,
-                format!("{:?}", r.pass).to_lowercase()
+            None => t.not_included.push(NotIncluded::pass(
+                &r.layer,
+                r.pass,
+                r.layer_refused
+                    .as_ref()
+                    .map(super::report::refusal_line)
+                    .unwrap_or_default(),
             )),
         }
     }

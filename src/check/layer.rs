@@ -361,6 +361,33 @@ impl Axis {
     }
 }
 
+impl Axis {
+    /// The output size along this axis, `None` if there is none or it
+    /// overflows.
+    fn output(&self) -> Option<u64> {
+        let k = self.extent()?;
+        if self.transposed {
+            let full = self
+                .input
+                .checked_sub(1)?
+                .checked_mul(self.stride)?
+                .checked_add(k)?
+                .checked_add(self.output_pad)?;
+            return full
+                .checked_sub(self.pad.checked_mul(2)?)
+                .filter(|&o| o > 0);
+        }
+        let padded = self.input.checked_add(self.pad.checked_mul(2)?)?;
+        (self.stride > 0 && k <= padded).then(|| (padded - k) / self.stride + 1)
+    }
+
+    /// The smallest pad under which this axis's output is `want`, if one
+    /// up to the filter's extent gives it.
+    fn pad_for(&self, want: u64) -> Option<u64> {
+        (0..=self.extent()?.min(1 << 16)).find(|&pad| Axis { pad, ..*self }.output() == Some(want))
+    }
+}
+
 fn count_of(n: u64, a: &Axis) -> String {
     format!("{n} {}", if n == 1 { a.row } else { a.rows })
 }
@@ -680,8 +707,26 @@ impl Shapes<'_, '_> {
                 what.join(" and ")
             ));
         }
-        self.defaults_note(d).with_help(format!(
-            "write `ofmap = {computed};`, or leave `ofmap` out: it is optional"
-        ))
+        // A stride-1 layer whose ofmap a larger pad would give (a `pad = 1`
+        // left out of a 3 x 3 layer that keeps its size) most likely lacks
+        // that padding.
+        let pads = h.pad_for(given.h).zip(w.pad_for(given.w));
+        let help = match pads {
+            Some((ph, pw))
+                if s == Hw::square(1) && ph >= p.h && pw >= p.w && Hw::new(ph, pw) != p =>
+            {
+                let pad = if ph == pw {
+                    ph.to_string()
+                } else {
+                    format!("{ph} x {pw}")
+                };
+                format!(
+                    "with `pad = {pad};` the layer computes {given}: give it that padding, \
+                     or write `ofmap = {computed};` (or leave `ofmap` out: it is optional)"
+                )
+            }
+            _ => format!("write `ofmap = {computed};`, or leave `ofmap` out: it is optional"),
+        };
+        self.defaults_note(d).with_help(help)
     }
 }

@@ -5,6 +5,7 @@
 mod arch;
 mod entries;
 mod layer;
+mod not_costed;
 pub mod overrides;
 pub mod suggest;
 pub mod units;
@@ -157,6 +158,7 @@ fn report_duplicates<'a>(
 fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
     let before = diags.len();
     let mut members: Vec<&Decl> = Vec::new();
+    let mut not_costed = Vec::new();
     for item in &d.body.items {
         match item {
             Item::Decl(m) if m.kind == DeclKind::Layer => {
@@ -180,13 +182,22 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
                 .with_help("put the key inside one of the network's `layer` declarations"),
             ),
             Item::Error(_) => {}
+            Item::Block(b) if b.name.name == not_costed::BLOCK => {
+                not_costed.extend(not_costed::check(b, diags));
+            }
             Item::Block(b) => diags.push(
                 Diagnostic::error(
                     Code::Misplaced,
-                    format!("a network holds layers, not a `{}` block", b.name.name),
+                    format!(
+                        "a network holds layers and `not_costed` blocks, not a `{}` block",
+                        b.name.name
+                    ),
                 )
                 .with_primary(b.name.span, "not allowed here")
-                .with_help(format!("write `layer {} {{ ... }}`", b.name.name)),
+                .with_help(format!(
+                    "write `layer {} {{ ... }}`, or `not_costed {{ op = \"...\"; }}` for an operator cnnc does not cost",
+                    b.name.name
+                )),
             ),
         }
     }
@@ -214,5 +225,6 @@ fn check_network(d: &Decl, diags: &mut Vec<Diagnostic>) -> Option<Network> {
         name: d.name.name.clone(),
         span: d.span,
         layers,
+        not_costed,
     })
 }

@@ -71,6 +71,35 @@ fn unit_names() -> impl Iterator<Item = &'static str> {
     UNITS.iter().map(|u| u.0)
 }
 
+/// Spellings of other conventions, and what they mean here: sizes are
+/// binary (`4 KB` of SRAM is 4096 bytes, `KiB`), widths are in `bit`.
+const UNIT_ALIASES: &[(&str, &str)] = &[
+    ("KB", "KiB"),
+    ("kB", "KiB"),
+    ("kb", "KiB"),
+    ("Kb", "KiB"),
+    ("K", "KiB"),
+    ("k", "KiB"),
+    ("MB", "MiB"),
+    ("mb", "MiB"),
+    ("Mb", "MiB"),
+    ("M", "MiB"),
+    ("byte", "B"),
+    ("bytes", "B"),
+    ("b", "bit"),
+    ("bits", "bit"),
+];
+
+/// The unit `name` was probably meant to be: a known alias, else the
+/// closest unit of the key's dimension, else the closest unit at all.
+fn unit_suggestion(name: &str, dim: Dim) -> Option<(&'static str, String)> {
+    if let Some(&(_, to)) = UNIT_ALIASES.iter().find(|(from, _)| *from == name) {
+        return Some((to, format!("did you mean `{to}`?")));
+    }
+    let same_dim = UNITS.iter().filter(|u| u.1 == dim).map(|u| u.0);
+    suggestion(name, same_dim).or_else(|| suggestion(name, unit_names()))
+}
+
 /// Largest integer an f64 holds exactly; beyond it decimals are refused.
 const F64_EXACT: f64 = 9_007_199_254_740_992.0;
 
@@ -133,22 +162,30 @@ impl Conv<'_> {
     }
 
     fn negative(&mut self, key: &Ident, v: &Value, zero_ok: bool) {
-        let bound = if zero_ok {
-            "zero or more"
+        let (bound, least) = if zero_ok {
+            ("zero or more", 0)
         } else {
-            "at least 1"
+            ("at least 1", 1)
         };
         self.diags.push(
             Diagnostic::error(
                 Code::OutOfRange,
                 format!("`{}` cannot be negative", key.name),
             )
-            .with_primary(v.span, format!("must be {bound}")),
+            .with_primary(v.span, format!("must be {bound}"))
+            .with_help(format!("the smallest `{}` is {least}", key.name)),
         );
     }
 
-    /// A plain non-negative integer without a unit.
+    /// A plain integer without a unit, at least 1 (a count).
     pub fn count(&mut self, key: &Ident, v: &Value) -> Option<u64> {
+        self.integer(key, v, false)
+    }
+
+    /// A plain non-negative integer without a unit; a negative one is told
+    /// its bound (`zero_ok`: 0 or more, else at least 1). Zero itself is
+    /// left to the caller.
+    fn integer(&mut self, key: &Ident, v: &Value, zero_ok: bool) -> Option<u64> {
         match &v.kind {
             ValueKind::Number {
                 negative,
@@ -157,7 +194,7 @@ impl Conv<'_> {
             } => {
                 let unit_ok = self.no_unit(key, unit);
                 if *negative && lit.value != Some(0) {
-                    self.negative(key, v, false);
+                    self.negative(key, v, zero_ok);
                     return None;
                 }
                 let n = self.int_value(key, v, lit)?;
@@ -224,7 +261,7 @@ impl Conv<'_> {
                 let w = self.int_value(key, v, &dims[1]);
                 Hw::new(h?, w?)
             }
-            ValueKind::Number { .. } => Hw::square(self.count(key, v)?),
+            ValueKind::Number { .. } => Hw::square(self.integer(key, v, zero_ok)?),
             _ => {
                 self.wrong_type(key, v, "a size or `height x width`", example);
                 return None;
@@ -276,7 +313,7 @@ impl Conv<'_> {
                 let mut d =
                     Diagnostic::error(Code::UnknownUnit, format!("unknown unit `{}`", u.name))
                         .with_primary(u.span, "not a unit");
-                d = match suggestion(&u.name, unit_names()) {
+                d = match unit_suggestion(&u.name, dim) {
                     Some((c, s)) => d
                         .with_help(format!("{s} {}", dim.units_help(&key.name)))
                         .with_replacement(c),
@@ -448,10 +485,15 @@ impl Conv<'_> {
     }
 
     pub fn string(&mut self, key: &Ident, v: &Value) -> Option<String> {
+        self.string_like(key, v, "\"ddr4-1866\"")
+    }
+
+    /// A string; a value of another type is told `example` (quoted).
+    pub fn string_like(&mut self, key: &Ident, v: &Value, example: &str) -> Option<String> {
         match &v.kind {
             ValueKind::Str(s) => Some(s.clone()),
             _ => {
-                self.wrong_type(key, v, "a string", "\"ddr4-1866\"");
+                self.wrong_type(key, v, "a string", example);
                 None
             }
         }

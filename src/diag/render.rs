@@ -191,7 +191,7 @@ fn json_value(d: &Diagnostic, file: &str, index: &LineIndex) -> serde_json::Valu
     v["labels"] = json!(labels);
     v["notes"] = json!(d.notes);
     v["help"] = json!(d.help);
-    v
+    crate::schema::stamped(v)
 }
 
 #[cfg(test)]

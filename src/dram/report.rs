@@ -99,6 +99,7 @@ pub fn json(e: &DramEnergy) -> String {
         "total": e.total,
         "avg_power_mw": e.avg_power_mw,
     });
+    v[crate::schema::KEY] = crate::schema::SCHEMA_VERSION.into();
     // Serialising plain numbers and strings cannot fail; keep a fallback
     // anyway so this never panics.
     serde_json::to_string_pretty(&v).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}")) + "\n"

@@ -1,6 +1,7 @@
 //! Imported items as `.cnn` text: one `network` whose layers are the
-//! convolutions, with the operators cnnc does not cost as comments at
-//! their place. Keys at their defaults are left out.
+//! convolutions, with the operators cnnc does not cost as `not_costed`
+//! blocks at their place (the report lists them beside its totals). Keys
+//! at their defaults are left out.
 
 use super::{ConvLayer, Item};
 
@@ -51,6 +52,57 @@ fn comment(text: &str) -> String {
     format!("    // {}\n", text.replace(['\n', '\r'], " "))
 }
 
+/// A string literal of one line (names come from the model): `"` and `\`
+/// escaped, line breaks made spaces.
+fn string(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A shape as `not_costed` writes it; `?` where a size is not known.
+fn shape(s: &Option<Vec<i64>>) -> String {
+    match s {
+        Some(d) if d.iter().all(|&x| x >= 0) => {
+            let dims: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+            // A scalar is one element.
+            if dims.is_empty() {
+                "1".to_string()
+            } else {
+                dims.join(" x ")
+            }
+        }
+        _ => "?".to_string(),
+    }
+}
+
+/// The `not_costed { ... }` line of an operator cnnc does not cost.
+pub fn not_costed(
+    op: &str,
+    name: &str,
+    inputs: &[Option<Vec<i64>>],
+    output: &Option<Vec<i64>>,
+) -> String {
+    let mut keys = vec![format!("op = {};", string(op))];
+    if !name.is_empty() {
+        keys.push(format!("name = {};", string(name)));
+    }
+    let ins: Vec<String> = inputs.iter().map(shape).collect();
+    keys.push(format!("inputs = {};", string(&ins.join(", "))));
+    keys.push(format!("outputs = {};", string(&shape(output))));
+    format!("    not_costed {{ {} }}\n", keys.join(" "))
+}
+
 /// The whole file: a header saying where it came from, then the network.
 pub fn network(name: &str, source: &str, items: &[Item]) -> String {
     let mut s = format!(
@@ -58,8 +110,9 @@ pub fn network(name: &str, source: &str, items: &[Item]) -> String {
         source.replace(['\n', '\r'], " ")
     );
     if items.iter().any(|i| matches!(i, Item::Skipped { .. })) {
-        s.push_str("// Operators cnnc does not cost are listed where they occur, with their\n");
-        s.push_str("// input and output shapes (N x C x H x W).\n");
+        s.push_str("// Operators cnnc does not cost are `not_costed` blocks where they occur,\n");
+        s.push_str("// with their input and output shapes (N x C x H x W); reports list them\n");
+        s.push_str("// beside the totals they are not in.\n");
     }
     s.push_str(&format!("network {name} {{\n"));
     for item in items {
@@ -70,14 +123,12 @@ pub fn network(name: &str, source: &str, items: &[Item]) -> String {
                 }
                 s.push_str(&layer_line(l));
             }
-            Item::Skipped { op, name, shapes } => {
-                let label = if name.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {name}")
-                };
-                s.push_str(&comment(&format!("not costed: {op}{label}: {shapes}")));
-            }
+            Item::Skipped {
+                op,
+                name,
+                inputs,
+                output,
+            } => s.push_str(&not_costed(op, name, inputs, output)),
         }
     }
     s.push_str("}\n");

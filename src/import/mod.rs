@@ -3,6 +3,7 @@
 //! graph by `shapes`) and SCALE-Sim topology files; `emit` writes the text.
 
 pub mod emit;
+mod fc;
 pub mod onnx;
 pub mod scalesim;
 pub mod shapes;
@@ -26,7 +27,8 @@ pub struct ConvLayer {
     /// The framework's output H x W.
     pub ofmap: (u64, u64),
     /// Why the layer differs from the framework's description, if it does
-    /// (asymmetric padding folded into the ifmap).
+    /// (asymmetric padding folded into the ifmap, a matrix product written
+    /// as the convolution it is).
     pub note: Option<String>,
 }
 
@@ -34,10 +36,12 @@ pub struct ConvLayer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     Conv(ConvLayer),
-    /// An operator cnnc does not cost, with its shapes where known.
+    /// An operator cnnc does not cost, with its shapes where known (the
+    /// inputs that are not weights or other constants; its first output).
     Skipped {
         op: String,
         name: String,
-        shapes: String,
+        inputs: Vec<Option<Vec<i64>>>,
+        output: Option<Vec<i64>>,
     },
 }

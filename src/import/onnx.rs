@@ -1,7 +1,8 @@
 //! An ONNX model's convolutions as `.cnn` layers: decode with the
 //! `onnx-protobuf` crate, walk the nodes in graph order (ONNX requires
 //! topological order), propagate tensor shapes and turn each Conv and
-//! ConvTranspose into a [`ConvLayer`]; every other node is a [`Item::Skipped`].
+//! ConvTranspose, and each Gemm or MatMul of a 2-D input (see `fc`), into
+//! a [`ConvLayer`]; every other node is an [`Item::Skipped`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -82,13 +83,6 @@ pub fn layer_name(node: &NodeProto, index: usize) -> String {
         Some(_) => format!("l{trimmed}"),
         None => format!("{}{index}", node.op_type.to_ascii_lowercase()),
     }
-}
-
-fn shape_text(s: &[i64]) -> String {
-    s.iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join(" x ")
 }
 
 /// Decodes `bytes` and imports the main graph; `batch` overrides the
@@ -177,44 +171,57 @@ fn walk(g: &GraphProto, batch: Option<u64>) -> Result<Imported, Diagnostic> {
     }
     let mut items = Vec::new();
     let mut names: HashSet<String> = HashSet::new();
+    // Tensors made by flattening an N x C x H x W tensor to N x CHW: a
+    // fully connected layer on one is an H x W convolution (see `fc`).
+    let mut flat_from: HashMap<String, Vec<i64>> = HashMap::new();
     for (i, node) in g.node.iter().enumerate() {
         let input = |k: usize| node.input.get(k).and_then(|n| shapes.get(n)).cloned();
+        let fc = match node.op_type.as_str() {
+            "Gemm" | "MatMul" => match (input(0), input(1)) {
+                (Some(x), Some(w)) => {
+                    let from = node.input.first().and_then(|n| flat_from.get(n));
+                    super::fc::as_conv(node, &x, &w, from.map(|v| &v[..]), layer_name(node, i))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         let out = match node.op_type.as_str() {
             "Conv" | "ConvTranspose" => {
-                let mut layer = conv(node, &input(0), &input(1), i)?;
-                let base = layer.name.clone();
-                let mut k = 2;
-                while !names.insert(layer.name.clone()) {
-                    layer.name = format!("{base}_{k}");
-                    k += 1;
-                }
+                let layer = conv(node, &input(0), &input(1), i)?;
                 let (eh, ew) = layer.ofmap;
-                let out = vec![
-                    layer.batch as i64,
-                    layer.filters as i64,
-                    eh as i64,
-                    ew as i64,
-                ];
-                items.push(Item::Conv(layer));
-                Some(out)
+                let out = [layer.batch, layer.filters, eh, ew].map(|d| d as i64);
+                push_layer(layer, &mut names, &mut items);
+                Some(out.to_vec())
             }
+            _ if fc.is_some() => fc.map(|layer| {
+                // The product's output stays 2-D (N x M), as ONNX has it.
+                let out = vec![layer.batch as i64, layer.filters as i64];
+                push_layer(layer, &mut names, &mut items);
+                out
+            }),
             op => {
                 let out = other(node, op, &input, &consts);
-                let ins: Vec<String> = node
+                if let (Some(x), Some(o), Some(name)) = (input(0), &out, node.output.first()) {
+                    let flattens = x.len() == 4
+                        && o.len() == 2
+                        && o[0] == x[0]
+                        && super::shapes::product(&x[1..]) == Some(o[1]);
+                    if flattens && matches!(op, "Flatten" | "Reshape") {
+                        flat_from.insert(name.clone(), x);
+                    }
+                }
+                let inputs: Vec<Option<Vec<i64>>> = node
                     .input
                     .iter()
-                    .filter(|n| !consts.contains_key(n.as_str()))
-                    .map(|n| shapes.get(n).map_or("?".to_string(), |s| shape_text(s)))
+                    .filter(|n| !n.is_empty() && !consts.contains_key(n.as_str()))
+                    .map(|n| shapes.get(n).cloned())
                     .collect();
-                let shown = format!(
-                    "{} -> {}",
-                    ins.join(", "),
-                    out.as_ref().map_or("?".to_string(), |s| shape_text(s))
-                );
                 items.push(Item::Skipped {
                     op: op.to_string(),
                     name: node.name.clone(),
-                    shapes: shown,
+                    inputs,
+                    output: out.clone(),
                 });
                 out
             }
@@ -226,15 +233,26 @@ fn walk(g: &GraphProto, batch: Option<u64>) -> Result<Imported, Diagnostic> {
     if !items.iter().any(|i| matches!(i, Item::Conv(_))) {
         return Err(Diagnostic::error(
             Code::ImportNoConv,
-            "the model has no Conv or ConvTranspose node",
+            "the model has no Conv, ConvTranspose, Gemm or MatMul node cnnc can cost",
         )
-        .with_help("cnnc costs convolutions; this model has none to import"));
+        .with_help("cnnc costs convolutions (and matrix products of a 2-D input, as 1 x 1 ones); this model has none to import"));
     }
     Ok(Imported {
         graph_name: g.name.clone(),
         items,
         batch,
     })
+}
+
+/// Adds a layer under a name no other layer has (`conv`, `conv_2`, ...).
+fn push_layer(mut layer: ConvLayer, names: &mut HashSet<String>, items: &mut Vec<Item>) {
+    let base = layer.name.clone();
+    let mut k = 2;
+    while !names.insert(layer.name.clone()) {
+        layer.name = format!("{base}_{k}");
+        k += 1;
+    }
+    items.push(Item::Conv(layer));
 }
 
 /// Shapes through the operators cnnc does not cost.
@@ -321,9 +339,11 @@ fn other(
             Some(vec![m, n])
         }
         "MatMul" => {
+            // Matrices in the last two dims, the others broadcast (numpy).
             let b = input(1)?;
-            let mut o = x.clone();
-            *o.last_mut()? = *b.last()?;
+            let (xn, bn) = (x.len().checked_sub(2)?, b.len().checked_sub(2)?);
+            let mut o = broadcast(&x[..xn], &b[..bn])?;
+            o.extend([x[xn], b[bn + 1]]);
             Some(o)
         }
         "Reshape" => {

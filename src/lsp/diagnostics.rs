@@ -116,6 +116,9 @@ mod tests {
             "unknown key `filer` in a layer\nhelp: did you mean `filter`?"
         );
         let m = message("layer l { ifmap = 5 }");
-        assert!(m.starts_with("unexpected `}`\nexpected "), "{m}");
+        assert!(
+            m.starts_with("missing `;` after `5`\nexpected `;` here"),
+            "{m}"
+        );
     }
 }

@@ -8,7 +8,7 @@ mod network;
 
 pub use arch::Arch;
 pub use layer::{Layer, MappingHint};
-pub use network::{Description, Network};
+pub use network::{shapes_text, Description, Network, NotCosted, TensorShape};
 
 /// A byte range in a source file, kept as plain data so that lower stages can
 /// point back at the source without importing the front end.

@@ -92,6 +92,7 @@ pub fn json_row(r: &Row) -> String {
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let mut o = json!({
+        "schema_version": crate::schema::SCHEMA_VERSION,
         "point": r.point.index,
         "arch": arch,
         "dataflow": dataflow_name(r),

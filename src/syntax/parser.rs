@@ -45,12 +45,12 @@ pub fn parse(source: &str) -> Parsed {
         }
     };
     for rec in recovered {
-        push(parse_error(&rec.error, source.len()), &mut diagnostics);
+        push(parse_error(&rec.error, source), &mut diagnostics);
     }
     let file = match result {
         Ok(file) => file,
         Err(e) => {
-            push(parse_error(&e, source.len()), &mut diagnostics);
+            push(parse_error(&e, source), &mut diagnostics);
             File {
                 decls: Vec::new(),
                 span: SrcSpan {
@@ -69,7 +69,8 @@ pub fn parse(source: &str) -> Parsed {
     }
 }
 
-fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnostic {
+fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, source: &str) -> Diagnostic {
+    let len = source.len();
     match e {
         ParseError::InvalidToken { location } => Diagnostic::error(Code::Syntax, "invalid token")
             .with_primary(
@@ -93,6 +94,9 @@ fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnost
             expected,
         } => {
             let expected = describe_expected(expected);
+            if let Some(d) = missing_semicolon(source, *start, tok, &expected) {
+                return d;
+            }
             let mut d = Diagnostic::error(Code::Syntax, format!("unexpected {tok}")).with_primary(
                 SrcSpan {
                     start: *start,
@@ -117,6 +121,64 @@ fn parse_error(e: &ParseError<usize, Tok<'_>, LexError>, len: usize) -> Diagnost
         // The lexer never hands an error to the parser; keep a sane message anyway.
         ParseError::User { .. } => Diagnostic::error(Code::Syntax, "invalid input"),
     }
+}
+
+/// A statement whose `;` is missing: the parser notices only at the next
+/// token (`}`, or the `=` of the next line's `key =`, whose key it read as
+/// the value's unit). The caret goes where the `;` belongs: right after
+/// the value, before the next key if the `=` is what gave it away.
+fn missing_semicolon(
+    source: &str,
+    start: usize,
+    tok: &Tok<'_>,
+    expected: &str,
+) -> Option<Diagnostic> {
+    if !expected.contains("`;`") || expected.contains("`=`") {
+        return None;
+    }
+    let before = source.get(..start)?.trim_end();
+    let value_end = if matches!(tok, Tok::Eq) {
+        // Step back over the next key (read as a unit) to the value.
+        let key_start =
+            before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if key_start.len() == before.len() {
+            return None;
+        }
+        key_start.trim_end().len()
+    } else {
+        before.len()
+    };
+    // A `// comment` after the value: the `;` goes before it.
+    let line_start = source[..value_end].rfind('\n').map_or(0, |i| i + 1);
+    let value_end = match source[line_start..value_end].find("//") {
+        Some(c) => source[..line_start + c].trim_end().len().max(line_start),
+        None => value_end,
+    };
+    let value = source[..value_end]
+        .rsplit(|c: char| c.is_whitespace() || c == '=')
+        .next()
+        .filter(|v| !v.is_empty())?;
+    // Only where a value plainly ended: the next token closes the block,
+    // starts the next `key =`, or is on a later line (`13 # 3` is not a
+    // missing `;` but a stray character).
+    let ends_value = value
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '"' || c == '_');
+    let next_line = source[value_end..start].contains('\n');
+    if !ends_value || !(matches!(tok, Tok::RBrace | Tok::Eq) || next_line) {
+        return None;
+    }
+    let at = SrcSpan {
+        start: value_end,
+        end: value_end,
+    };
+    Some(
+        Diagnostic::error(Code::Syntax, format!("missing `;` after `{value}`"))
+            .with_primary(at, "expected `;` here")
+            .with_help("end each `key = value` with `;`")
+            .with_replacement(";"),
+    )
 }
 
 /// A fix for the most common slips.

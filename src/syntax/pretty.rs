@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{Arch, Description, Hw, Layer, MappingHint};
+use crate::model::{shapes_text, Arch, Description, Hw, Layer, MappingHint};
 
 pub fn print(desc: &Description) -> String {
     let mut out = String::new();
@@ -35,6 +35,20 @@ pub fn print(desc: &Description) -> String {
             }
             let short = l.name.strip_prefix(&prefix).unwrap_or(&l.name);
             print_layer(&mut out, l, short, "    ");
+        }
+        // Operators not costed follow the layers (their order kept): they
+        // cost nothing, so where they stood does not change any figure.
+        for o in &n.not_costed {
+            let _ = write!(out, "\n    not_costed {{ op = {};", quote(&o.op));
+            if let Some(name) = &o.name {
+                let _ = write!(out, " name = {};", quote(name));
+            }
+            let _ = writeln!(
+                out,
+                " inputs = {}; outputs = {}; }}",
+                quote(&shapes_text(&o.inputs)),
+                quote(&shapes_text(&o.outputs))
+            );
         }
         out.push_str("}\n");
     }

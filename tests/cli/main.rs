@@ -7,6 +7,7 @@ mod common;
 mod adversarial;
 mod coverage;
 mod plots;
+mod project_files;
 mod resources;
 mod robust;
 mod workflow;

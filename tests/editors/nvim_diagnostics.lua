@@ -1,27 +1,30 @@
--- Headless Neovim, its built-in LSP client and nothing else: attach
--- `cnnc lsp` ($CNNC_BIN) to the file on the command line, wait for its
--- diagnostics, ask for a hover at ($CNNC_HOVER_LINE, $CNNC_HOVER_COL), and
--- write what the client holds as JSON to $CNNC_NVIM_OUT. Runs on Neovim
--- 0.7 (Debian 12) and later.
+-- Headless Neovim, its built-in LSP client and nothing else: load the
+-- recipe of docs/editors.md ($CNNC_RECIPE, editors/nvim/cnnc.lua) as a
+-- user would, open the file on the command line (the recipe starts
+-- `cnnc lsp`, found on $PATH), wait for its diagnostics, ask for a hover
+-- at line $CNNC_HOVER_LINE, byte column $CNNC_HOVER_BYTE (sent in the
+-- position encoding client and server agreed on: UTF-16 on 0.7, UTF-8 on
+-- current ones), and write what the client holds as JSON to $CNNC_NVIM_OUT. Runs on Neovim 0.7 (Debian 12) and later.
 local out = assert(os.getenv('CNNC_NVIM_OUT'), 'CNNC_NVIM_OUT')
-local cnnc = assert(os.getenv('CNNC_BIN'), 'CNNC_BIN')
+dofile(assert(os.getenv('CNNC_RECIPE'), 'CNNC_RECIPE'))
 
 vim.api.nvim_create_autocmd('VimEnter', {
   callback = function()
     local buf = vim.api.nvim_get_current_buf()
-    local config = { name = 'cnnc', cmd = { cnnc, 'lsp' }, root_dir = vim.fn.getcwd() }
-    local id
-    if vim.lsp.start then
-      -- 0.8 and later: start and attach to the current buffer.
-      id = vim.lsp.start(config)
-    else
-      id = vim.lsp.start_client(config)
-      if id then
-        vim.lsp.buf_attach_client(buf, id)
-      end
-    end
-    local result = { attached = id ~= nil, diagnostics = {}, hover = vim.NIL }
-    if id then
+    local clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+    local client
+    vim.wait(10000, function()
+      client = clients()[1]
+      return client ~= nil
+    end, 20)
+    local result = {
+      version = vim.version().major .. '.' .. vim.version().minor,
+      filetype = vim.bo[buf].filetype,
+      attached = client ~= nil and vim.lsp.buf_is_attached(buf, client.id),
+      diagnostics = {},
+      hover = vim.NIL,
+    }
+    if client then
       vim.wait(10000, function()
         return #vim.diagnostic.get(buf) > 0
       end, 20)
@@ -37,9 +40,13 @@ vim.api.nvim_create_autocmd('VimEnter', {
           message = d.message,
         })
       end
+      local line = tonumber(os.getenv('CNNC_HOVER_LINE'))
+      local byte = tonumber(os.getenv('CNNC_HOVER_BYTE'))
+      local character = vim.lsp.util.character_offset(buf, line, byte, client.offset_encoding or 'utf-16')
+      result.offset_encoding = client.offset_encoding
       local params = {
         textDocument = { uri = vim.uri_from_bufnr(buf) },
-        position = { line = tonumber(os.getenv('CNNC_HOVER_LINE')), character = tonumber(os.getenv('CNNC_HOVER_COL')) },
+        position = { line = line, character = character },
       }
       local answers = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, 5000) or {}
       for _, a in pairs(answers) do
@@ -47,7 +54,7 @@ vim.api.nvim_create_autocmd('VimEnter', {
           result.hover = a.result.contents.value
         end
       end
-      vim.lsp.stop_client(id)
+      vim.lsp.stop_client(client.id)
     end
     vim.fn.writefile({ vim.fn.json_encode(result) }, out)
     vim.cmd('qa!')

@@ -3,7 +3,7 @@
 //! networks.
 
 use cnnc::frontend::{parse_and_check, print, without_spans};
-use cnnc::model::{Arch, Description, Hw, Layer, MappingHint, Network};
+use cnnc::model::{Arch, Description, Hw, Layer, MappingHint, Network, NotCosted};
 use proptest::prelude::*;
 
 fn name() -> impl Strategy<Value = String> {
@@ -199,11 +199,14 @@ fn description() -> impl Strategy<Value = Description> {
                         .into_iter()
                         .map(|m| layer(format!("{net}.{m}")))
                         .collect();
-                    ls.prop_map(move |layers| Network {
-                        name: net.clone(),
-                        span: Default::default(),
-                        layers,
-                    })
+                    (ls, proptest::collection::vec(not_costed(), 0..3)).prop_map(
+                        move |(layers, not_costed)| Network {
+                            name: net.clone(),
+                            span: Default::default(),
+                            layers,
+                            not_costed,
+                        },
+                    )
                 })
                 .collect();
             (archs, layers, networks).prop_map(|(archs, layers, networks)| Description {
@@ -211,6 +214,26 @@ fn description() -> impl Strategy<Value = Description> {
                 layers,
                 networks,
             })
+        })
+}
+
+/// An operator not costed: any kind and name (quotes and backslashes
+/// included), tensors of known or unknown shape.
+fn not_costed() -> impl Strategy<Value = NotCosted> {
+    let shape = proptest::option::of(proptest::collection::vec(0u64..100_000, 1..5));
+    let shapes = proptest::collection::vec(shape, 0..4);
+    (
+        "[A-Za-z\"\\\\ /._-]{1,12}",
+        proptest::option::of("[A-Za-z0-9\"\\\\ /._,-]{0,12}"),
+        shapes.clone(),
+        shapes,
+    )
+        .prop_map(|(op, name, inputs, outputs)| NotCosted {
+            op,
+            name,
+            inputs,
+            outputs,
+            span: Default::default(),
         })
 }
 
