@@ -100,12 +100,15 @@ pub fn scatter_svg(
         chart.draw_series(line.iter().map(|&p| Circle::new(p, 5, front_c.filled())))?;
         let style =
             TextStyle::from((FONT, TICK - 1).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-        // Each label just right of its mark; points at the same place get
-        // their labels one under another.
+        // Each label just right of its mark; points drawn at about the
+        // same place (within 3% of each axis) get theirs one under another.
+        let near = |a: (f64, f64), b: (f64, f64)| {
+            (a.0 - b.0).abs() <= (t1 - t0) * 0.03 && (a.1 - b.1).abs() <= (e1 - e0) * 0.03
+        };
         let mut at: Vec<((f64, f64), Vec<String>)> = Vec::new();
         for (p, l) in scaled.iter().zip(labels) {
             let Some(p) = *p else { continue };
-            match at.iter_mut().find(|(q, _)| *q == p) {
+            match at.iter_mut().find(|(q, _)| near(*q, p)) {
                 Some((_, v)) => v.push(l.clone()),
                 None => at.push((p, vec![l.clone()])),
             }
