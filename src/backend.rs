@@ -8,6 +8,7 @@ use crate::model::{Arch, Layer, Network};
 use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 mod compare;
+mod compare_text;
 mod compute;
 pub(crate) mod csv_rows;
 mod gflow_auto;
@@ -96,6 +97,10 @@ pub struct Output {
     /// (layer, pass, then row-stationary before Grad-Flow), for `--plot`,
     /// which renders them and computes nothing itself.
     pub reports: Vec<PassReport>,
+    /// `--compare`: `reports` are pairs, row-stationary then Grad-Flow, of
+    /// one layer-pass each (both sides costed), and `--plot` draws a
+    /// comparison figure per pair.
+    pub compared: bool,
 }
 
 /// The output of a run, or diagnostics alone (exit status 1).

@@ -295,7 +295,9 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
     };
     // Figures are written whole (each through a temp file) after the run;
     // if they cannot be, nothing else is written either.
-    if let Err(diags) = crate::plot::run_figures(args.plot.as_deref(), &output.reports) {
+    if let Err(diags) =
+        crate::plot::run_figures(args.plot.as_deref(), &output.reports, output.compared)
+    {
         return fail(io, &diags);
     }
     let mut problems = output.refusals;

@@ -1,9 +1,7 @@
 //! `--compare`: both dataflows on the same layer and pass, side by side.
 
-use std::fmt::Write;
-
 use super::compute::compute;
-use super::not_included::{operator_lines, operators, NotIncluded};
+use super::not_included::{operators, NotIncluded};
 use super::{passes_of, Outcome, Output, PassReport, Request};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Layer, NotCosted};
@@ -11,11 +9,11 @@ use crate::options::{Dataflow, Format, PassKind};
 
 /// One layer and pass under both dataflows; a side the layer cannot run
 /// with holds the diagnostic that says why.
-struct Row {
-    layer: String,
-    pass: PassKind,
-    rs: Result<PassReport, Diagnostic>,
-    gflow: Result<PassReport, Diagnostic>,
+pub(super) struct Row {
+    pub(super) layer: String,
+    pub(super) pass: PassKind,
+    pub(super) rs: Result<PassReport, Diagnostic>,
+    pub(super) gflow: Result<PassReport, Diagnostic>,
 }
 
 pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted]) -> Outcome {
@@ -91,7 +89,10 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
                 })
                 .collect();
             let mut csv = super::csv_rows::compare_table(&sides);
-            for row in operators(not_costed).iter().filter_map(NotIncluded::csv_row) {
+            for row in operators(not_costed)
+                .iter()
+                .filter_map(NotIncluded::csv_row)
+            {
                 csv.push_str(&row);
                 csv.push('\n');
             }
@@ -100,7 +101,9 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
         Format::Json => {
             let json_side = |r: &Result<PassReport, Diagnostic>| match r {
                 Ok(r) => serde_json::json!(r),
-                Err(d) => serde_json::json!({ "refused": { "code": d.code, "message": d.message } }),
+                Err(d) => {
+                    serde_json::json!({ "refused": { "code": d.code, "message": d.message } })
+                }
             };
             let v: Vec<serde_json::Value> = rows
                 .iter()
@@ -113,167 +116,58 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
                 .unwrap_or_default()
                 + "\n"
         }
-        Format::Text => rows.iter().map(|r| match (&r.rs, &r.gflow) {
-            (Ok(rs), Ok(gf)) => table(rs, gf),
-            (rs, gf) => {
-                let mut s = format!("layer {}: pass {:?}, row-stationary vs Grad-Flow\n", r.layer, r.pass);
-                for (name, side) in [("rs", rs), ("gflow", gf)] {
-                    match side {
-                        Ok(p) => s.push_str(&format!(
-                            "  {name}: pe_set {} x {}, cycles {}, macs {}, zero_macs {}, verified {}\n",
-                            p.pe_set.rows, p.pe_set.cols, p.pass_stats.cycles, p.pass_stats.macs, p.pass_stats.zero_macs, p.pass_stats.verified
-                        )),
-                        Err(d) => s.push_str(&format!("  {name}: refused: error[{}]: {}\n", d.code, d.message)),
-                    }
-                }
-                s
-            }
-        }).collect::<Vec<_>>().join("\n") + &totals_text(&totals(&rows, not_costed)),
+        Format::Text => super::compare_text::render(&rows, &totals(&rows, not_costed)),
     };
     // The figures show the passes the two dataflows differ on.
+    // Only pairs both sides costed, so `--plot` can draw each pair.
     let reports = rows
         .into_iter()
         .filter(|r| r.pass != PassKind::Forward)
-        .flat_map(|r| [r.rs, r.gflow])
-        .filter_map(Result::ok)
+        .filter_map(|r| match (r.rs, r.gflow) {
+            (Ok(a), Ok(b)) => Some([a, b]),
+            _ => None,
+        })
+        .flatten()
         .collect();
     Ok(Output {
         text,
         files: Vec::new(),
         refusals,
         reports,
+        compared: true,
     })
-}
-
-fn ratio(a: f64, b: f64) -> String {
-    if b == 0.0 {
-        "-".to_string()
-    } else {
-        format!("{:.3}", a / b)
-    }
-}
-
-fn table(rs: &PassReport, gf: &PassReport) -> String {
-    let mut s = String::new();
-    if rs.pass == PassKind::Forward {
-        let _ = writeln!(
-            s,
-            "layer {} on arch {}: pass Forward, row-stationary on both sides (Grad-Flow maps only the gradients)",
-            rs.layer, rs.arch
-        );
-    } else {
-        let _ = writeln!(
-            s,
-            "layer {} on arch {}: pass {:?}, row-stationary vs Grad-Flow ({})",
-            rs.layer,
-            rs.arch,
-            rs.pass,
-            match gf.gflow_fallback {
-                Some(_) => "not mapped".to_string(),
-                None => format!("group {}", gf.gflow_group),
-            }
-        );
-    }
-    if let Some(why) = &gf.gflow_fallback {
-        let _ = writeln!(
-            s,
-            "grad-flow runs this pass row-stationary ({}): {}",
-            why.code, why.message
-        );
-    }
-    let _ = writeln!(
-        s,
-        "{:<14} {:>14} {:>14} {:>12}",
-        "", "rs", "gflow", "gflow/rs"
-    );
-    let (a, b) = (&rs.pass_stats, &gf.pass_stats);
-    let pe = |r: &PassReport| format!("{} x {}", r.pe_set.rows, r.pe_set.cols);
-    let pes = |r: &PassReport| (r.pe_set.rows * r.pe_set.cols) as f64;
-    let _ = writeln!(
-        s,
-        "{:<14} {:>14} {:>14} {:>12}",
-        "pe_set",
-        pe(rs),
-        pe(gf),
-        ratio(pes(gf), pes(rs))
-    );
-    for (k, x, y) in [
-        ("cycles", a.cycles, b.cycles),
-        ("busy_cycles", a.busy_cycles, b.busy_cycles),
-        ("macs", a.macs, b.macs),
-        ("zero_macs", a.zero_macs, b.zero_macs),
-    ] {
-        let _ = writeln!(
-            s,
-            "{k:<14} {x:>14} {y:>14} {:>12}",
-            ratio(y as f64, x as f64)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "{:<14} {:>14} {:>14}",
-        "verified", a.verified, b.verified
-    );
-    // The whole layer, where the arch can hold both dataflows' passes.
-    let lay = |r: &PassReport| {
-        r.layer_stats.as_ref().map(|l| {
-            (
-                l.cycles as f64,
-                l.energy_pj.total,
-                l.dram_bytes as f64,
-                l.utilisation,
-            )
-        })
-    };
-    match (lay(rs), lay(gf)) {
-        (Some((c1, e1, d1, u1)), Some((c2, e2, d2, u2))) => {
-            for (k, x, y) in [
-                ("layer cycles", c1, c2),
-                ("energy (pJ)", e1, e2),
-                ("dram bytes", d1, d2),
-            ] {
-                let _ = writeln!(s, "{k:<14} {x:>14.0} {y:>14.0} {:>12}", ratio(y, x));
-            }
-            let _ = writeln!(s, "{:<14} {u1:>14.4} {u2:>14.4}", "utilisation");
-        }
-        _ => {
-            for (name, r) in [("rs", rs), ("gflow", gf)] {
-                if let Some(why) = &r.layer_refused {
-                    let _ = writeln!(
-                        s,
-                        "layer_stats ({name}): refused: {}",
-                        super::report::refusal_line(why)
-                    );
-                }
-            }
-        }
-    }
-    s
 }
 
 /// One dataflow's sums over the layer-passes both sides can cost.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
-struct Side {
-    cycles: u64,
-    energy_pj: f64,
-    dram_bytes: u64,
-    necessary_macs: u64,
-    mac_slots_offered: u64,
+pub(super) struct Side {
+    pub(super) cycles: u64,
+    /// `simulation`, `estimate`, or `mixed` when the summed layer-passes'
+    /// cycles come from both.
+    pub(super) cycles_from: &'static str,
+    /// Of the summed layer-passes, how many were simulated.
+    pub(super) simulated: u64,
+    pub(super) energy_pj: f64,
+    pub(super) dram_bytes: u64,
+    pub(super) necessary_macs: u64,
+    pub(super) mac_slots_offered: u64,
     /// necessary_macs / mac_slots_offered over the whole step.
-    utilisation: f64,
+    pub(super) utilisation: f64,
 }
 
 /// The whole request (a training step with `--pass all`) under each
 /// dataflow, and what is not in it.
 #[derive(Debug, Default, serde::Serialize)]
-struct Totals {
-    rs: Side,
-    gflow: Side,
-    /// gflow / rs.
-    cycles_ratio: f64,
-    energy_ratio: f64,
-    dram_ratio: f64,
-    not_included: Vec<NotIncluded>,
+pub(super) struct Totals {
+    pub(super) rs: Side,
+    pub(super) gflow: Side,
+    /// How many layer-passes the sums hold.
+    pub(super) layer_passes: u64,
+    /// gflow / rs; null where the rs sum is zero (nothing to divide by).
+    pub(super) cycles_ratio: Option<f64>,
+    pub(super) energy_ratio: Option<f64>,
+    pub(super) dram_ratio: Option<f64>,
+    pub(super) not_included: Vec<NotIncluded>,
 }
 
 /// Why a row has no whole-layer figures on one side or the other.
@@ -287,7 +181,7 @@ fn missing_why(r: &Row) -> String {
         .unwrap_or_default()
 }
 
-fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
+pub(super) fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
     let mut t = Totals::default();
     let add = |s: &mut Side, l: &crate::cost::layer::LayerStats| {
         s.cycles += l.cycles;
@@ -295,6 +189,7 @@ fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
         s.dram_bytes += l.dram_bytes;
         s.necessary_macs += l.necessary_macs;
         s.mac_slots_offered += l.mac_slots_offered;
+        s.simulated += u64::from(l.cycles_from == "simulation");
     };
     for r in rows {
         let both = match (&r.rs, &r.gflow) {
@@ -305,6 +200,7 @@ fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
             Some((a, b)) => {
                 add(&mut t.rs, a);
                 add(&mut t.gflow, b);
+                t.layer_passes += 1;
             }
             None => t
                 .not_included
@@ -313,57 +209,21 @@ fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
     }
     t.not_included.extend(operators(not_costed));
     for s in [&mut t.rs, &mut t.gflow] {
+        s.cycles_from = match s.simulated {
+            _ if t.layer_passes == 0 => "none",
+            0 => "estimate",
+            n if n == t.layer_passes => "simulation",
+            _ => "mixed",
+        };
         s.utilisation = if s.mac_slots_offered > 0 {
             s.necessary_macs as f64 / s.mac_slots_offered as f64
         } else {
             0.0
         };
     }
-    let r = |a: f64, b: f64| if a > 0.0 { b / a } else { 0.0 };
+    let r = |a: f64, b: f64| (a > 0.0).then(|| b / a);
     t.cycles_ratio = r(t.rs.cycles as f64, t.gflow.cycles as f64);
     t.energy_ratio = r(t.rs.energy_pj, t.gflow.energy_pj);
     t.dram_ratio = r(t.rs.dram_bytes as f64, t.gflow.dram_bytes as f64);
     t
-}
-
-fn totals_text(t: &Totals) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "\ntotal (every layer-pass both dataflows can cost; forward is row-stationary on both sides)"
-    );
-    let _ = writeln!(
-        s,
-        "{:<14} {:>14} {:>14} {:>12}",
-        "", "rs", "gflow", "gflow/rs"
-    );
-    for (k, x, y) in [
-        ("layer cycles", t.rs.cycles as f64, t.gflow.cycles as f64),
-        ("energy (pJ)", t.rs.energy_pj, t.gflow.energy_pj),
-        (
-            "dram bytes",
-            t.rs.dram_bytes as f64,
-            t.gflow.dram_bytes as f64,
-        ),
-    ] {
-        let _ = writeln!(s, "{k:<14} {x:>14.0} {y:>14.0} {:>12}", ratio(y, x));
-    }
-    let _ = writeln!(
-        s,
-        "{:<14} {:>14.4} {:>14.4}",
-        "utilisation", t.rs.utilisation, t.gflow.utilisation
-    );
-    let passes: Vec<String> = t
-        .not_included
-        .iter()
-        .filter_map(|i| match i {
-            NotIncluded::Pass { layer, pass, .. } => Some(format!("{layer} {pass}")),
-            NotIncluded::Operator { .. } => None,
-        })
-        .collect();
-    if !passes.is_empty() {
-        let _ = writeln!(s, "not in the total: {}", passes.join(", "));
-    }
-    s.push_str(&operator_lines(&t.not_included));
-    s
 }

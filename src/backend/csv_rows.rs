@@ -3,6 +3,7 @@
 //! refused keeps its pass figures and says why in `layer_refused`.
 
 use crate::backend::PassReport;
+use crate::cost::layer::LayerStats;
 use crate::diag::Diagnostic;
 
 /// The columns, in order (docs/stats.md, section "CSV results").
@@ -10,15 +11,27 @@ pub const COLUMNS: &[&str] = &[
     "layer",
     "pass",
     "dataflow",
+    "gflow_group",
     "arch",
     "pe_set",
+    "mapping",
     "pass_cycles",
     "macs",
     "zero_macs",
     "cycles",
+    "cycles_from",
+    "bound",
+    "stall_pass_start_cycles",
+    "stall_networks_cycles",
+    "stall_drain_cycles",
+    "stall_glb_bank_cycles",
+    "stall_dram_cycles",
+    "estimate_cycles",
     "compute_cycles",
     "collect_cycles",
     "load_cycles",
+    "psum_return_cycles",
+    "dram_link_cycles",
     "time_us",
     "utilisation",
     "active_pes",
@@ -31,10 +44,14 @@ pub const COLUMNS: &[&str] = &[
     "energy_mac_pj",
     "energy_glb_pj",
     "energy_dram_pj",
+    "energy_static_pj",
     "energy_ifmap_pj",
     "energy_filter_pj",
     "energy_psum_pj",
     "energy_ofmap_pj",
+    "energy_compute_pj",
+    "energy_dram_static_pj",
+    "energy_chip_static_pj",
     "verified",
     "layer_refused",
 ];
@@ -56,6 +73,68 @@ fn lower<T: std::fmt::Debug>(x: T) -> String {
     format!("{x:?}").to_lowercase()
 }
 
+/// The blocking chosen, as the text report writes it.
+pub fn mapping(l: &LayerStats) -> String {
+    let m = &l.mapping;
+    format!(
+        "n={} p={} q={} r={} t={} e={} ifmap_banks={} psum_banks={}{}",
+        m.n,
+        m.p,
+        m.q,
+        m.r,
+        m.t,
+        m.e,
+        m.ifmap_banks,
+        m.psum_banks,
+        if l.mapping_hand_fixed {
+            " (hand-fixed)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// What bound the layer's cycles, named by its field. Simulated: the
+/// largest of the computing cycles (`compute`: the cycles beyond every
+/// stall) and each `stall_cycles` cause (`stall_dram`, ...). Estimated: the
+/// estimate's longest term (`compute_cycles`, `dram_link_cycles`, ...).
+pub fn bound(l: &LayerStats) -> &'static str {
+    let pick = |terms: &[(&'static str, u64)]| {
+        // The first of equal terms wins, so the name is deterministic.
+        terms
+            .iter()
+            .fold(("", 0u64), |b, &(n, v)| {
+                if v > b.1 || b.0.is_empty() {
+                    (n, v)
+                } else {
+                    b
+                }
+            })
+            .0
+    };
+    if l.cycles_from == "simulation" {
+        let s = &l.stall_cycles;
+        let stalls = s.pass_start + s.networks + s.drain + s.glb_bank + s.dram;
+        pick(&[
+            ("compute", l.cycles.saturating_sub(stalls)),
+            ("stall_pass_start", s.pass_start),
+            ("stall_networks", s.networks),
+            ("stall_drain", s.drain),
+            ("stall_glb_bank", s.glb_bank),
+            ("stall_dram", s.dram),
+        ])
+    } else {
+        let x = &l.estimate;
+        pick(&[
+            ("compute_cycles", x.compute_cycles),
+            ("collect_cycles", x.collect_cycles),
+            ("load_cycles", x.load_cycles),
+            ("psum_return_cycles", x.psum_return_cycles),
+            ("dram_link_cycles", x.dram_link_cycles),
+        ])
+    }
+}
+
 /// The row of one report (no line break).
 pub fn row(r: &PassReport) -> String {
     let p = &r.pass_stats;
@@ -63,21 +142,42 @@ pub fn row(r: &PassReport) -> String {
         field(&r.layer),
         lower(r.pass),
         lower(r.dataflow),
+        r.gflow_group.to_string(),
         field(&r.arch),
         format!("{}x{}", r.pe_set.rows, r.pe_set.cols),
-        p.cycles.to_string(),
     ];
     match &r.layer_stats {
         Some(l) => {
             let e = &l.energy_pj;
             let t = &e.by_type;
+            let st = &l.stall_cycles;
+            let x = &l.estimate;
+            f.push(mapping(l));
+            f.push(p.cycles.to_string());
             f.extend([
                 l.macs.to_string(),
                 l.zero_macs.to_string(),
                 l.cycles.to_string(),
-                l.estimate.compute_cycles.to_string(),
-                l.estimate.collect_cycles.to_string(),
-                l.estimate.load_cycles.to_string(),
+                l.cycles_from.to_string(),
+                bound(l).to_string(),
+            ]);
+            f.extend(
+                [
+                    st.pass_start,
+                    st.networks,
+                    st.drain,
+                    st.glb_bank,
+                    st.dram,
+                    x.cycles,
+                    x.compute_cycles,
+                    x.collect_cycles,
+                    x.load_cycles,
+                    x.psum_return_cycles,
+                    x.dram_link_cycles,
+                ]
+                .map(|v| v.to_string()),
+            );
+            f.extend([
                 l.time_us.to_string(),
                 l.utilisation.to_string(),
                 l.active_pes.to_string(),
@@ -85,6 +185,7 @@ pub fn row(r: &PassReport) -> String {
                 l.glb_bytes.to_string(),
                 l.dram_bytes.to_string(),
             ]);
+            // By level and by type, each set adding up to `energy_pj`.
             f.extend(
                 [
                     e.total,
@@ -93,18 +194,23 @@ pub fn row(r: &PassReport) -> String {
                     e.mac,
                     e.glb,
                     e.dram,
+                    e.static_power,
                     t.ifmap.total,
                     t.filter.total,
                     t.psum.total,
                     t.ofmap.total,
+                    t.compute,
+                    t.dram_static,
+                    t.chip_static,
                 ]
                 .map(|x| x.to_string()),
             );
         }
         None => {
             // The pass figures still hold for the logical PE set.
+            f.extend([String::new(), p.cycles.to_string()]);
             f.extend([p.macs.to_string(), p.zero_macs.to_string()]);
-            f.extend(std::iter::repeat_n(String::new(), 20));
+            f.extend(std::iter::repeat_n(String::new(), COLUMNS.len() - 12));
         }
     }
     f.push(p.verified.to_string());
@@ -114,6 +220,7 @@ pub fn row(r: &PassReport) -> String {
             .map(super::report::refusal_line)
             .unwrap_or_default(),
     ));
+    debug_assert_eq!(f.len(), COLUMNS.len());
     f.join(",")
 }
 

@@ -1,5 +1,8 @@
-//! `pe_utilisation_*.svg`: the per-PE utilisation (busy cycles over the
-//! pass's cycles) of one pass on its PE set, one cell per PE, with a scale.
+//! `pe_utilisation_*.svg`: the per-PE utilisation of `pass_stats` (each
+//! PE's necessary MACs over the cycles) of one 2-D convolution on its
+//! logical PE set, one cell per PE, with a scale. The title says so: it is
+//! not the physical array over the whole layer, which the whole-layer
+//! simulation does not yet record per PE.
 
 use plotters::prelude::*;
 
@@ -26,13 +29,14 @@ pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
         root.fill(&WHITE)?;
         let (map, scale) = root.split_horizontally(WIDTH - 110);
         let title = format!(
-            "PE utilisation: {} {}, {}",
+            "PE utilisation of one 2-D convolution on its logical PE set: {} {} {}, arch {}",
             r.layer,
             format!("{:?}", r.pass).to_lowercase(),
-            format!("{:?}", r.dataflow).to_lowercase()
+            format!("{:?}", r.dataflow).to_lowercase(),
+            r.arch
         );
         let mut chart = ChartBuilder::on(&map)
-            .caption(title, (FONT, LABEL + 2))
+            .caption(title, (FONT, TICK + 1))
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(50)

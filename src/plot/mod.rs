@@ -1,14 +1,18 @@
 //! `--plot DIR`: SVG figures of a run, drawn with plotters' SVG backend
 //! (text as `<text>` elements, so no system fonts are needed):
-//! - `energy.svg`: energy per layer and pass, stacked by level and, beside
-//!   it, by data type;
-//! - `cycles.svg`: cycles per layer and pass, split into compute and the
-//!   stall beyond it by its cause (ofmap collection or operand delivery);
-//! - `pe_utilisation_<layer>_<pass>.svg`: per-PE utilisation on the PE set;
+//! - `energy.svg`: energy per layer and pass, on chip by level and, beside
+//!   it, in DRAM by data type;
+//! - `cycles.svg`: cycles per layer and pass, split into computing and the
+//!   simulation's stall causes (DRAM waiting named), estimates in grey;
+//! - `pe_utilisation_<layer>_<pass>_<dataflow>.svg`: per-PE utilisation of
+//!   one 2-D convolution on its logical PE set;
+//! - with `--compare`, `compare_<layer>_<pass>.svg` per layer-pass: both
+//!   dataflows' cycles, energy, DRAM bytes and utilisation;
 //! - for a sweep, `pareto.svg`: the energy-latency scatter and its front.
 
 mod bars;
 
+mod compare;
 mod cycles;
 mod energy;
 mod heatmap;
@@ -21,6 +25,7 @@ use crate::backend::PassReport;
 use crate::diag::{Code, Diagnostic};
 use crate::sweep::rows::Row;
 
+pub use compare::compare_svg;
 pub use cycles::cycles_svg;
 pub use energy::energy_svg;
 pub use heatmap::heatmap_svg;
@@ -52,8 +57,10 @@ fn file_part(s: &str) -> String {
         .collect()
 }
 
-/// Writes the figures of `reports` into `dir`.
-pub fn write_figures(dir: &Path, reports: &[PassReport]) -> Result<(), Diagnostic> {
+/// Writes the figures of `reports` into `dir`; `compared`: the reports are
+/// `--compare` pairs (row-stationary, then Grad-Flow) and each pair gets its
+/// figure too.
+pub fn write_figures(dir: &Path, reports: &[PassReport], compared: bool) -> Result<(), Diagnostic> {
     write(
         dir,
         "energy.svg",
@@ -73,18 +80,36 @@ pub fn write_figures(dir: &Path, reports: &[PassReport]) -> Result<(), Diagnosti
         );
         write(dir, &name, &heatmap_svg(r).map_err(|e| failed(&name, e))?)?;
     }
+    if compared {
+        for pair in reports.chunks_exact(2) {
+            let name = format!(
+                "compare_{}_{}.svg",
+                file_part(&pair[0].layer),
+                format!("{:?}", pair[0].pass).to_lowercase()
+            );
+            if let Some(svg) = compare_svg(&pair[0], &pair[1]).map_err(|e| failed(&name, e))? {
+                write(dir, &name, &svg)?;
+            }
+        }
+    }
     Ok(())
 }
 
 /// `--plot DIR` on a run: writes the figures of the reports the run built
 /// (so they show exactly the printed figures, computed once). Nothing to do
 /// without `--plot`.
-pub fn run_figures(dir: Option<&Path>, reports: &[PassReport]) -> Result<(), Vec<Diagnostic>> {
+pub fn run_figures(
+    dir: Option<&Path>,
+    reports: &[PassReport],
+    compared: bool,
+) -> Result<(), Vec<Diagnostic>> {
     let Some(dir) = dir else { return Ok(()) };
-    write_figures(dir, reports).map_err(|d| vec![d])
+    write_figures(dir, reports, compared).map_err(|d| vec![d])
 }
 
 /// `cnnc sweep --plot DIR`: the energy-latency scatter of the points.
+/// Its title names the varied keys only, so that `sweep-merge` (whose
+/// inputs do not name the arch or passes) draws the same figure.
 pub fn sweep_figure(dir: &Path, rows: &[Row], keys: &[String]) -> Result<(), Diagnostic> {
     let svg = pareto_svg(rows, keys).map_err(|e| failed("pareto.svg", e))?;
     write(dir, "pareto.svg", &svg)
@@ -92,6 +117,7 @@ pub fn sweep_figure(dir: &Path, rows: &[Row], keys: &[String]) -> Result<(), Dia
 
 /// `cnnc sweep-merge --plot DIR`: the same figure from the merged points.
 pub fn merged_figure(dir: &Path, merged: &crate::sweep::merge::Merged) -> Result<(), Diagnostic> {
-    let svg = scatter_svg(&merged.points, &merged.keys).map_err(|e| failed("pareto.svg", e))?;
+    let svg = scatter_svg(&merged.points, &merged.labels, &merged.keys)
+        .map_err(|e| failed("pareto.svg", e))?;
     write(dir, "pareto.svg", &svg)
 }

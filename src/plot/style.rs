@@ -10,25 +10,100 @@ pub const CAPTION: u32 = 20;
 pub const LABEL: u32 = 15;
 pub const TICK: u32 = 12;
 
-/// A colour-blind-safe palette (Okabe-Ito).
-pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(213, 94, 0),
-    RGBColor(240, 228, 66),
-    RGBColor(0, 0, 0),
-];
+/// One colour per meaning, the same in every figure and panel: Okabe-Ito
+/// first, then Paul Tol's muted scheme for the meanings beyond it.
+pub fn color_of(meaning: &str) -> RGBColor {
+    match meaning {
+        // Cycles: computing, the simulation's stall causes, an estimate.
+        "compute" => RGBColor(0, 114, 178),
+        "stall: pass_start" => RGBColor(86, 180, 233),
+        "stall: networks" => RGBColor(0, 158, 115),
+        "stall: drain" => RGBColor(204, 121, 167),
+        "stall: glb_bank" => RGBColor(240, 228, 66),
+        "stall: dram (waiting for DRAM)" => RGBColor(213, 94, 0),
+        "estimated (not simulated)" => RGBColor(170, 170, 170),
+        // On-chip energy by level.
+        "RF" => RGBColor(51, 34, 136),
+        "NoC" => RGBColor(136, 204, 238),
+        "MAC" => RGBColor(68, 170, 153),
+        "GLB" => RGBColor(17, 119, 51),
+        "chip static" => RGBColor(153, 153, 51),
+        // DRAM energy by data type, and its static part.
+        "DRAM ifmap" => RGBColor(221, 204, 119),
+        "DRAM filter" => RGBColor(204, 102, 119),
+        "DRAM psum" => RGBColor(136, 34, 85),
+        "DRAM ofmap" => RGBColor(170, 68, 153),
+        "DRAM static" => RGBColor(90, 90, 90),
+        // Totals and dataflows.
+        "on-chip" => RGBColor(17, 119, 51),
+        "DRAM" => RGBColor(136, 34, 85),
+        "utilisation" => RGBColor(68, 119, 170),
+        "rs" => RGBColor(0, 114, 178),
+        "gflow" => RGBColor(230, 159, 0),
+        _ => RGBColor(0, 0, 0),
+    }
+}
 
-/// Short label of a layer and pass: the layer without its network prefix.
-pub fn bar_label(layer: &str, pass: crate::options::PassKind, passes_differ: bool) -> String {
-    let short = layer.rsplit('.').next().unwrap_or(layer);
-    if passes_differ {
-        format!("{short} {}", format!("{pass:?}").to_lowercase())
+/// A unit scaled so the largest value reads between 1 and 1000: the
+/// divisor and the unit's name, e.g. `(1e9, "mJ")` for pJ values of 3.5e9.
+pub fn si_scale(max: f64, base: &str) -> (f64, String) {
+    // (power of ten over the base unit, prefixed name) per base.
+    let steps: &[(i32, &str)] = match base {
+        "pJ" => &[(0, "pJ"), (3, "nJ"), (6, "µJ"), (9, "mJ"), (12, "J")],
+        "µs" => &[(0, "µs"), (3, "ms"), (6, "s")],
+        "cycles" => &[
+            (0, "cycles"),
+            (3, "thousand cycles"),
+            (6, "million cycles"),
+            (9, "billion cycles"),
+        ],
+        "bytes" => &[(0, "bytes"), (3, "kB"), (6, "MB"), (9, "GB")],
+        _ => &[(0, "")],
+    };
+    let mut pick = steps[0];
+    for &st in steps {
+        if max >= 10f64.powi(st.0) {
+            pick = st;
+        }
+    }
+    let name = if pick.1.is_empty() {
+        base.to_string()
     } else {
-        short.to_string()
+        pick.1.to_string()
+    };
+    (10f64.powi(pick.0), name)
+}
+
+/// "arch A, pass P" for a title, naming every arch and pass shown.
+pub fn scope(archs: &[&str], passes: &[crate::options::PassKind]) -> String {
+    let mut a: Vec<&str> = Vec::new();
+    for x in archs {
+        if !a.contains(x) {
+            a.push(x);
+        }
+    }
+    let mut p: Vec<String> = Vec::new();
+    for x in passes {
+        let n = format!("{x:?}").to_lowercase();
+        if !p.contains(&n) {
+            p.push(n);
+        }
+    }
+    format!(
+        "arch {}, pass{} {}",
+        a.join(", "),
+        if p.len() > 1 { "es" } else { "" },
+        p.join(", ")
+    )
+}
+
+/// The bar label of a layer and pass: the full layer name, with the pass
+/// when the figure shows several.
+pub fn bar_label(layer: &str, pass: crate::options::PassKind, passes_differ: bool) -> String {
+    if passes_differ {
+        format!("{layer} {}", format!("{pass:?}").to_lowercase())
+    } else {
+        layer.to_string()
     }
 }
 

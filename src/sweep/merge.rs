@@ -22,6 +22,8 @@ pub struct Merged {
     pub points: Vec<Option<(f64, f64)>>,
     /// The varied keys.
     pub keys: Vec<String>,
+    /// Each point's varied values and dataflow, for the figure's labels.
+    pub labels: Vec<String>,
 }
 
 pub fn merge(texts: &[String]) -> Result<Merged, Diagnostic> {
@@ -48,6 +50,7 @@ fn merge_json(all: &str) -> Result<Merged, Diagnostic> {
     let lines: Vec<&str> = all.lines().collect();
     let mut points = Vec::new();
     let mut te = Vec::new();
+    let mut labels = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         let v: serde_json::Value = serde_json::from_str(line)
             .map_err(|e| bad(format!("line {}: not a sweep JSON line: {e}", n + 1)))?;
@@ -61,6 +64,16 @@ fn merge_json(all: &str) -> Result<Merged, Diagnostic> {
         }
         points.push(v["point"].as_u64().map_or(usize::MAX, |p| p as usize));
         te.push(v["time_us"].as_f64().zip(v["energy_pj"].as_f64()));
+        let mut label: Vec<String> = v["arch"]
+            .as_object()
+            .map(|m| {
+                m.values()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        label.extend(v["dataflow"].as_str().map(String::from));
+        labels.push(label.join(" "));
     }
     check_order(&points)?;
     let keys: Vec<String> = lines
@@ -78,6 +91,7 @@ fn merge_json(all: &str) -> Result<Merged, Diagnostic> {
         text: out,
         points: te,
         keys,
+        labels,
     })
 }
 
@@ -102,6 +116,11 @@ fn merge_csv(all: &str) -> Result<Merged, Diagnostic> {
     let body: Vec<&str> = lines.collect();
     let mut points = Vec::new();
     let mut te = Vec::new();
+    let mut labels = Vec::new();
+    let dataflow = cols
+        .iter()
+        .position(|c| *c == "dataflow")
+        .unwrap_or(point + 1);
     for (n, line) in body.iter().enumerate() {
         if *line == header {
             return Err(bad(format!(
@@ -130,6 +149,12 @@ fn merge_csv(all: &str) -> Result<Merged, Diagnostic> {
                 .ok()
                 .zip(rec[energy].parse::<f64>().ok()),
         );
+        labels.push(
+            (point + 1..=dataflow)
+                .filter_map(|i| rec.get(i))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
     check_order(&points)?;
     let on = front(&te);
@@ -139,10 +164,6 @@ fn merge_csv(all: &str) -> Result<Merged, Diagnostic> {
         out.push_str(if p { "true" } else { "false" });
         out.push('\n');
     }
-    let dataflow = cols
-        .iter()
-        .position(|c| *c == "dataflow")
-        .unwrap_or(point + 1);
     let keys = cols
         .get(point + 1..dataflow)
         .unwrap_or_default()
@@ -153,5 +174,6 @@ fn merge_csv(all: &str) -> Result<Merged, Diagnostic> {
         text: out,
         points: te,
         keys,
+        labels,
     })
 }

@@ -1,7 +1,7 @@
 //! Costing one design point: every layer and pass of the target on the
 //! point's arch and dataflow, summed over the layers.
 
-use crate::backend::{compute, Request, Target};
+use crate::backend::{compute, csv_rows, Request, Target};
 use crate::cost::layer::LayerStats;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer};
@@ -18,7 +18,21 @@ pub struct Cost {
     pub energy_mac_pj: f64,
     pub energy_glb_pj: f64,
     pub energy_dram_pj: f64,
+    /// The chip's static energy: with the levels above, `energy_pj`.
+    pub energy_static_pj: f64,
     pub dram_bytes: u64,
+    /// The analytic estimate's cycles, summed: set against `cycles` it
+    /// shows where the search's estimate and the simulation part.
+    pub estimate_cycles: u64,
+    /// Cycles the array waited for DRAM (`stall_cycles.dram`), summed.
+    pub stall_dram_cycles: u64,
+    /// Layer-passes costed, and how many of them were simulated.
+    pub layer_passes: u64,
+    pub simulated: u64,
+    /// Cycles per bound (docs/stats.md, CSV `bound`), in first-seen order.
+    pub bound_cycles: Vec<(&'static str, u64)>,
+    /// The mapping chosen per layer-pass: `layer pass: n=.. p=..`.
+    pub mappings: Vec<String>,
     /// The products the target needs (no inserted zeros).
     pub necessary_macs: u64,
     pub mac_slots_offered: u64,
@@ -35,6 +49,40 @@ impl Cost {
         }
     }
 
+    /// `simulation`, `estimate` or `mixed`: where the cycles come from.
+    pub fn cycles_from(&self) -> &'static str {
+        match self.simulated {
+            0 => "estimate",
+            n if n == self.layer_passes => "simulation",
+            _ => "mixed",
+        }
+    }
+
+    /// The bound of most of the point's cycles (the first on a tie).
+    pub fn bound(&self) -> &'static str {
+        self.bound_cycles
+            .iter()
+            .fold(("", 0u64), |b, &(n, c)| {
+                if c > b.1 || b.0.is_empty() {
+                    (n, c)
+                } else {
+                    b
+                }
+            })
+            .0
+    }
+
+    /// The mappings, one per layer-pass; the layer and pass are left out
+    /// when the point has one layer-pass.
+    pub fn mapping(&self) -> String {
+        match self.mappings.as_slice() {
+            [one] => one
+                .split_once(": ")
+                .map_or(one.clone(), |(_, m)| m.to_string()),
+            all => all.join("; "),
+        }
+    }
+
     fn add(&mut self, l: &LayerStats) {
         let e = &l.energy_pj;
         self.cycles += l.cycles;
@@ -45,7 +93,23 @@ impl Cost {
         self.energy_mac_pj += e.mac;
         self.energy_glb_pj += e.glb;
         self.energy_dram_pj += e.dram;
+        self.energy_static_pj += e.static_power;
         self.dram_bytes += l.dram_bytes;
+        self.estimate_cycles += l.estimate.cycles;
+        self.stall_dram_cycles += l.stall_cycles.dram;
+        self.layer_passes += 1;
+        self.simulated += u64::from(l.cycles_from == "simulation");
+        let b = csv_rows::bound(l);
+        match self.bound_cycles.iter_mut().find(|(n, _)| *n == b) {
+            Some((_, c)) => *c += l.cycles,
+            None => self.bound_cycles.push((b, l.cycles)),
+        }
+        self.mappings.push(format!(
+            "{} {}: {}",
+            l.layer,
+            format!("{:?}", l.pass).to_lowercase(),
+            csv_rows::mapping(l)
+        ));
         self.necessary_macs += l.necessary_macs;
         self.mac_slots_offered += l.mac_slots_offered;
     }

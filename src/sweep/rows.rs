@@ -18,8 +18,14 @@ pub const FIGURES: &[&str] = &[
     "energy_mac_pj",
     "energy_glb_pj",
     "energy_dram_pj",
+    "energy_static_pj",
     "dram_bytes",
     "utilisation",
+    "cycles_from",
+    "estimate_cycles",
+    "stall_dram_cycles",
+    "bound",
+    "mapping",
     "refused",
     "pareto",
 ];
@@ -50,7 +56,7 @@ fn dataflow_name(r: &Row) -> String {
     format!("{:?}", r.point.dataflow).to_lowercase()
 }
 
-fn figures(c: &Cost) -> [String; 9] {
+fn figures(c: &Cost) -> [String; 10] {
     [
         c.cycles.to_string(),
         c.time_us.to_string(),
@@ -60,6 +66,7 @@ fn figures(c: &Cost) -> [String; 9] {
         c.energy_mac_pj.to_string(),
         c.energy_glb_pj.to_string(),
         c.energy_dram_pj.to_string(),
+        c.energy_static_pj.to_string(),
         c.dram_bytes.to_string(),
     ]
 }
@@ -72,10 +79,17 @@ pub fn csv_row(r: &Row) -> String {
         Ok(c) => {
             f.extend(figures(c));
             f.push(c.utilisation().to_string());
+            f.extend([
+                c.cycles_from().to_string(),
+                c.estimate_cycles.to_string(),
+                c.stall_dram_cycles.to_string(),
+                c.bound().to_string(),
+                field(&c.mapping()),
+            ]);
             f.push(String::new());
         }
         Err(why) => {
-            f.extend(std::iter::repeat_n(String::new(), 10));
+            f.extend(std::iter::repeat_n(String::new(), 16));
             f.push(field(why));
         }
     }
@@ -109,11 +123,17 @@ pub fn json_row(r: &Row) -> String {
                 ("energy_mac_pj", json!(c.energy_mac_pj)),
                 ("energy_glb_pj", json!(c.energy_glb_pj)),
                 ("energy_dram_pj", json!(c.energy_dram_pj)),
+                ("energy_static_pj", json!(c.energy_static_pj)),
                 ("dram_bytes", json!(c.dram_bytes)),
             ] {
                 o[name] = v;
             }
             o["utilisation"] = json!(c.utilisation());
+            o["cycles_from"] = json!(c.cycles_from());
+            o["estimate_cycles"] = json!(c.estimate_cycles);
+            o["stall_dram_cycles"] = json!(c.stall_dram_cycles);
+            o["bound"] = json!(c.bound());
+            o["mapping"] = json!(c.mapping());
             o["refused"] = Value::Null;
         }
         Err(why) => o["refused"] = json!(why),

@@ -6,6 +6,7 @@ mod common;
 
 mod adversarial;
 mod coverage;
+mod docs_outputs;
 mod plots;
 mod project_files;
 mod resources;

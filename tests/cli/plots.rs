@@ -39,14 +39,14 @@ fn layer_figures() {
     assert!(!out.is_empty(), "the results are still printed");
     let (texts, rects) = svg(&d.join("energy.svg"), "rect");
     for t in [
-        "energy (pJ)",
+        "energy (mJ)",
         "RF",
         "NoC",
         "GLB",
-        "DRAM",
-        "ifmap",
-        "psum",
-        "conv3 igrad",
+        "DRAM ifmap",
+        "DRAM static",
+        "alexnet.conv3 igrad",
+        "Energy per layer: arch eyeriss, passes forward, igrad, fgrad",
     ] {
         assert!(
             texts.iter().any(|x| x == t),
@@ -54,15 +54,17 @@ fn layer_figures() {
         );
     }
     assert!(
-        rects >= 3 * 11,
+        rects >= 3 * 9,
         "a bar segment per pass, level and type: {rects}"
     );
     let (texts, _) = svg(&d.join("cycles.svg"), "rect");
     for t in [
-        "cycles",
+        "cycles (million cycles)",
         "compute",
-        "stall: operand delivery",
-        "conv3 fgrad",
+        "stall: pass_start",
+        "stall: dram (waiting for DRAM)",
+        "alexnet.conv3 fgrad",
+        "Cycles per layer: arch eyeriss, passes forward, igrad, fgrad",
     ] {
         assert!(
             texts.iter().any(|x| x == t),
@@ -103,7 +105,13 @@ fn sweep_figure() {
     ]);
     assert_eq!(code, 0, "{err}");
     let (texts, circles) = svg(&d.join("pareto.svg"), "circle");
-    for t in ["time (µs)", "energy (pJ)", "Pareto front", "design point"] {
+    for t in [
+        "time (ms)",
+        "energy (mJ)",
+        "Pareto front",
+        "design point",
+        "16x16 gflow",
+    ] {
         assert!(
             texts.iter().any(|x| x == t),
             "pareto.svg lacks `{t}`: {texts:?}"
@@ -187,4 +195,33 @@ fn merged_shards_plot_the_whole_sweep() {
     );
     let (texts, _) = svg(&d.join("pareto.svg"), "circle");
     assert!(texts.iter().any(|t| t == "Sweep over array"), "{texts:?}");
+}
+
+#[test]
+fn compare_figure_per_layer_pass() {
+    let d = dir("compare");
+    let (code, _, err) = run(&[
+        &example("conv4.cnn"),
+        "--pass",
+        "all",
+        "--compare",
+        "--plot",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for pass in ["igrad", "fgrad"] {
+        let (texts, _) = svg(&d.join(format!("compare_alexnet_conv4_{pass}.svg")), "rect");
+        for t in [
+            format!("alexnet_conv4: row-stationary vs Grad-Flow, arch eyeriss, pass {pass}"),
+            "rs (simulated)".to_string(),
+            "on-chip".to_string(),
+            "DRAM".to_string(),
+            "utilisation".to_string(),
+            "dram_bytes (MB)".to_string(),
+        ] {
+            assert!(texts.contains(&t), "compare {pass} lacks `{t}`: {texts:?}");
+        }
+    }
+    // Forward is row-stationary on both sides: nothing to compare.
+    assert!(!d.join("compare_alexnet_conv4_forward.svg").exists());
 }

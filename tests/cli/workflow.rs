@@ -348,3 +348,97 @@ fn the_documented_slurm_scripts_are_the_tested_ones() {
     let test = std::fs::read_to_string(root.join(".ci/slurm-test")).unwrap();
     assert!(test.contains("docs/slurm/submit.sh") && test.contains("docs/slurm/sweep-array.sh"));
 }
+
+/// The CSV's energy columns add up: by level and by type, each to
+/// `energy_pj`; the stall columns and the computing cycles to `cycles`
+/// when simulated.
+#[test]
+fn csv_energy_columns_add_up() {
+    let (c, out, e) = run(&[
+        &example("conv4.cnn"),
+        "--pass",
+        "all",
+        "--compare",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(c, 0, "{e}");
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut rows = 0;
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let num = |name: &str| f[col(name)].parse::<f64>().unwrap();
+        let total = num("energy_pj");
+        let sum = |names: &[&str]| names.iter().map(|n| num(n)).sum::<f64>();
+        let level = sum(&[
+            "energy_rf_pj",
+            "energy_noc_pj",
+            "energy_mac_pj",
+            "energy_glb_pj",
+            "energy_dram_pj",
+            "energy_static_pj",
+        ]);
+        let by_type = sum(&[
+            "energy_ifmap_pj",
+            "energy_filter_pj",
+            "energy_psum_pj",
+            "energy_ofmap_pj",
+            "energy_compute_pj",
+            "energy_dram_static_pj",
+            "energy_chip_static_pj",
+        ]);
+        assert!((level - total).abs() <= 1e-9 * total, "{l}");
+        assert!((by_type - total).abs() <= 1e-9 * total, "{l}");
+        let from = f[col("cycles_from")];
+        assert!(["simulation", "estimate"].contains(&from), "{l}");
+        assert!(!f[col("mapping")].is_empty() && !f[col("bound")].is_empty());
+        if from == "simulation" {
+            let stalls = sum(&[
+                "stall_pass_start_cycles",
+                "stall_networks_cycles",
+                "stall_drain_cycles",
+                "stall_glb_bank_cycles",
+                "stall_dram_cycles",
+            ]);
+            assert!(stalls <= num("cycles"), "{l}");
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, 5);
+}
+
+/// A sweep row says where its cycles come from, the mapping chosen and
+/// what bound the point.
+#[test]
+fn sweep_rows_say_why() {
+    let (c, out, _) = sweep(&[]);
+    assert_eq!(c, 0);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert!(f[col("mapping")].starts_with("n="), "{l}");
+        assert!(!f[col("bound")].is_empty(), "{l}");
+        let from = f[col("cycles_from")];
+        match f[col("dataflow")] {
+            "rs" => assert_eq!(from, "simulation", "{l}"),
+            _ => assert!(["simulation", "estimate"].contains(&from), "{l}"),
+        }
+        let e: f64 = f[col("energy_pj")].parse().unwrap();
+        let parts: f64 = [
+            "energy_rf_pj",
+            "energy_noc_pj",
+            "energy_mac_pj",
+            "energy_glb_pj",
+            "energy_dram_pj",
+            "energy_static_pj",
+        ]
+        .iter()
+        .map(|n| f[col(n)].parse::<f64>().unwrap())
+        .sum();
+        assert!((parts - e).abs() <= 1e-9 * e, "{l}");
+    }
+}

@@ -129,8 +129,10 @@ pub struct Estimate {
     /// Estimated energy, pJ (the search's objective terms).
     pub energy_pj: f64,
     /// Simulated cycles / the estimate's `array_cycles`: the estimator's
-    /// error (1 when not simulated).
-    pub cycles_ratio: f64,
+    /// error; absent when nothing was simulated, since a ratio of the
+    /// estimate to itself says nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycles_ratio: Option<f64>,
 }
 
 /// The whole layer on the physical array for one pass and dataflow.
@@ -335,7 +337,7 @@ pub fn layer_stats_verified(
             dram_link_cycles: u(est.dram_link, "cycles")?,
             array_cycles: u(array_cycles, "cycles")?,
             energy_pj: chosen.energy_estimate,
-            cycles_ratio: sim.map_or(1.0, |s| s.cycles as f64 / array_cycles.max(1) as f64),
+            cycles_ratio: sim.map(|s| s.cycles as f64 / array_cycles.max(1) as f64),
         },
         time_us: cycles as f64 * 1e6 / arch.clock_hz.max(1) as f64,
         macs,

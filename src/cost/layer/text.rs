@@ -38,40 +38,49 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let st = &s.stall_cycles;
     let x = &s.estimate;
+    // Every figure says where it comes from (`cycles_from`), and the labels
+    // are the field names of docs/stats.md.
     match &s.simulation {
         Some(sim) => {
             let _ = writeln!(
                 o,
-                "  cycles {} simulated: {} processing passes ({} distinct simulated, --verify {}), {:.3} us",
+                "  cycles {} (cycles_from simulation: {} processing passes, {} distinct simulated, --verify {}), time_us {:.3}",
                 s.cycles, sim.processing_passes, sim.distinct_passes, sim.mode, s.time_us
             );
             let _ = writeln!(
                 o,
-                "    of them waiting: pass start {}, networks {}, output drain {}, glb banks {}, dram link {}",
+                "    stall_cycles: pass_start {}, networks {}, drain {}, glb_bank {}, dram {}",
                 st.pass_start, st.networks, st.drain, st.glb_bank, st.dram
             );
         }
         None => {
-            let _ = writeln!(o, "  cycles {} estimated, {:.3} us", s.cycles, s.time_us);
+            let _ = writeln!(
+                o,
+                "  cycles {} (cycles_from estimate), time_us {:.3}",
+                s.cycles, s.time_us
+            );
             if let Some(why) = &s.simulation_skipped {
-                let _ = writeln!(o, "    not simulated whole: {why}");
+                let _ = writeln!(o, "    simulation_skipped: {why}");
             }
         }
     }
     let _ = writeln!(
         o,
-        "  estimate: cycles {} (the longest of compute {}, output collection {}, delivery {}, psum return {}, dram link {}), simulated / estimated array cycles {:.3}",
+        "  estimate: cycles {} (the longest of compute_cycles {}, collect_cycles {}, load_cycles {}, psum_return_cycles {}, dram_link_cycles {}){}",
         x.cycles,
         x.compute_cycles,
         x.collect_cycles,
         x.load_cycles,
         x.psum_return_cycles,
         x.dram_link_cycles,
-        x.cycles_ratio
+        match x.cycles_ratio {
+            Some(r) => format!(", cycles_ratio {r:.3} (simulated / estimated array_cycles)"),
+            None => String::new(),
+        }
     );
     let _ = writeln!(
         o,
-        "  macs {} (zero {}, necessary {}, charged {}), active PEs {} of {}, utilisation {:.4}",
+        "  macs {} (zero_macs {}, necessary_macs {}, charged_macs {}), active_pes {} of {}, utilisation {:.4}",
         s.macs,
         s.zero_macs,
         s.necessary_macs,
@@ -80,11 +89,7 @@ pub fn layer_text(s: &LayerStats) -> String {
         s.array_pes,
         s.utilisation
     );
-    let _ = writeln!(
-        o,
-        "  verified {} ({} outputs, {} 2-D convolutions simulated, --verify {})",
-        s.verified, s.verified_outputs, s.convs_simulated, s.verify
-    );
+    let _ = writeln!(o, "  verified {} ({})", s.verified, verified_what(s));
     let _ = writeln!(o, "  traffic (elements read / written):");
     let t = &s.traffic;
     for (name, lv) in [
@@ -112,13 +117,13 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let _ = writeln!(
         o,
-        "  energy pJ: rf {:.1}, noc {:.1}, mac {:.1}, glb {:.1}, dram {:.1}, static {:.1}, total {:.1}",
+        "  energy_pj: rf {:.1}, noc {:.1}, mac {:.1}, glb {:.1}, dram {:.1}, static_power {:.1}, total {:.1}",
         e.rf, e.noc, e.mac, e.glb, e.dram, e.static_power, e.total
     );
     let b = &e.by_type;
     let _ = writeln!(
         o,
-        "  energy by type pJ: ifmap {:.1}, filter {:.1}, psum {:.1}, ofmap {:.1}, compute {:.1}, dram static {:.1}, chip static {:.1}",
+        "  energy_pj.by_type: ifmap {:.1}, filter {:.1}, psum {:.1}, ofmap {:.1}, compute {:.1}, dram_static {:.1}, chip_static {:.1}",
         b.ifmap.total, b.filter.total, b.psum.total, b.ofmap.total, b.compute, b.dram_static, b.chip_static
     );
     let d = &s.dram_energy;
@@ -135,4 +140,28 @@ pub fn layer_text(s: &LayerStats) -> String {
         );
     }
     o
+}
+
+/// What `verified` covers. In `--verify sample` the sampled 2-D convolution
+/// and each distinct processing pass are checked separately, so their
+/// output counts are given apart: their sum is not a count of the layer's
+/// outputs (an output can be checked twice).
+fn verified_what(s: &LayerStats) -> String {
+    match (&s.simulation, s.verify) {
+        (_, "full") => format!(
+            "--verify full: verified_outputs {}, every output of the layer; convs_simulated {}",
+            s.verified_outputs, s.convs_simulated
+        ),
+        (Some(sim), _) => format!(
+            "--verify sample: {} outputs of the sampled 2-D convolution and {} outputs of {} simulated processing passes checked; convs_simulated {}",
+            s.verified_outputs.saturating_sub(sim.verified_outputs),
+            sim.verified_outputs,
+            sim.passes_simulated,
+            s.convs_simulated
+        ),
+        (None, _) => format!(
+            "--verify sample: {} outputs of the sampled 2-D convolution checked; convs_simulated {}",
+            s.verified_outputs, s.convs_simulated
+        ),
+    }
 }
