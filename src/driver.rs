@@ -40,11 +40,11 @@ pub fn run(cli: &Cli) -> i32 {
     if matches!(cli.subcommand, Some(Subcommand::Lsp)) {
         return crate::lsp::run();
     }
-    let stdout = std::io::stdout();
+    let mut out = crate::io::stdout::checked_stdout();
     let stderr = std::io::stderr();
     let color = stderr.is_terminal();
     // stderr stays unlocked: progress bars draw on it from worker threads.
-    let (mut out, mut err) = (stdout.lock(), stderr);
+    let mut err = stderr;
     run_with(
         cli,
         &mut Io {
@@ -82,8 +82,13 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
                     }
                 },
                 Err(d) => {
+                    let usage = d.code == Code::ConflictingOptions;
                     report(io, &[d], &name, "", *diagnostics);
-                    EXIT_INPUT
+                    if usage {
+                        EXIT_USAGE
+                    } else {
+                        EXIT_INPUT
+                    }
                 }
             }
         }
@@ -141,6 +146,22 @@ pub(crate) fn report(
     let _ = io.err.write_all(text.as_bytes());
 }
 
+/// The bytes of an input of a subcommand (`import`, `sweep-merge`): a
+/// regular file of at most `cap` bytes, or E0921 naming why not.
+pub(crate) fn read_input(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, Diagnostic> {
+    read_capped(path, cap).map_err(|e| {
+        let why = match e {
+            ReadError::Unreadable(why) => why,
+            ReadError::TooLarge { cap } => format!("it is larger than the {} MiB cap", cap >> 20),
+        };
+        Diagnostic::error(
+            Code::CannotRead,
+            format!("cannot read `{}`: {why}", path.display()),
+        )
+        .with_help(format!("give the path of a regular {what} file"))
+    })
+}
+
 /// Writes the report to stdout; a failed write (a full disk, a closed
 /// pipe) is E0920.
 fn write_stdout(io: &mut Io, text: &str) -> Result<(), Diagnostic> {
@@ -155,7 +176,7 @@ fn cannot_write(what: &str, why: &str) -> Diagnostic {
         .with_help("check that the directory exists, is writable and has space")
 }
 
-fn out_error(path: &Path, e: OutError) -> Diagnostic {
+pub(crate) fn out_error(path: &Path, e: OutError) -> Diagnostic {
     match e {
         OutError::IsInput(input) => Diagnostic::error(
             Code::OutputIsInput,
@@ -171,7 +192,7 @@ fn out_error(path: &Path, e: OutError) -> Diagnostic {
 }
 
 /// The report to `-o PATH` (prepared before the run) or to stdout.
-fn write_main(io: &mut Io, out: Option<OutFile>, text: &str) -> Result<(), Diagnostic> {
+pub(crate) fn write_main(io: &mut Io, out: Option<OutFile>, text: &str) -> Result<(), Diagnostic> {
     match out {
         Some(f) => {
             let path = f.path().to_path_buf();
@@ -250,13 +271,8 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
         let text = match args.format {
             Format::Text => frontend::print(desc),
             Format::Json => serde_json::to_string_pretty(desc).unwrap_or_default() + "\n",
-            Format::Csv => {
-                let _ = writeln!(
-                    io.err,
-                    "cnnc: `--emit ast` prints text or json; csv is for `--emit stats`"
-                );
-                return EXIT_USAGE;
-            }
+            // Refused by flags::conflicts.
+            Format::Csv => return EXIT_USAGE,
         };
         return match write_main(io, out, &text) {
             Ok(()) => EXIT_OK,

@@ -1,14 +1,32 @@
 //! `cnnc import MODEL.onnx|TOPOLOGY.csv [-o FILE.cnn] [--batch N]`.
 
 use crate::cli::ImportArgs;
-use crate::driver::{report, Io, EXIT_INPUT};
+use crate::driver::{read_input, report, Io, EXIT_INPUT};
+
+/// Cap on an imported file: the largest common ONNX models with their
+/// weights (VGG-16, about 550 MB) fit; the protobuf parse holds about
+/// twice the file.
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
 pub fn run(a: &ImportArgs, io: &mut Io) -> i32 {
     let shown = a.model.display().to_string();
-    let bytes = match std::fs::read(&a.model) {
+    let style = crate::cli::DiagnosticsStyle::Rich;
+    // Before the work: an unwritable `-o` fails now.
+    let out = match super::sweep_cmd::prepare(a.output.as_deref(), &[&a.model]) {
+        Ok(o) => o,
+        Err(d) => {
+            report(io, &[d], &shown, "", style);
+            return EXIT_INPUT;
+        }
+    };
+    let bytes = match read_input(
+        &a.model,
+        MAX_MODEL_BYTES,
+        "ONNX model or SCALE-Sim topology",
+    ) {
         Ok(b) => b,
-        Err(e) => {
-            let _ = writeln!(io.err, "cnnc: cannot read `{shown}`: {e}");
+        Err(d) => {
+            report(io, &[d], &shown, "", style);
             return EXIT_INPUT;
         }
     };
@@ -54,9 +72,9 @@ pub fn run(a: &ImportArgs, io: &mut Io) -> i32 {
         }),
     };
     match result {
-        Ok(text) => super::sweep_cmd::emit(io, a.output.as_deref(), &text),
+        Ok(text) => super::sweep_cmd::emit(io, out, &text, style),
         Err(d) => {
-            report(io, &[d], &shown, "", crate::cli::DiagnosticsStyle::Rich);
+            report(io, &[d], &shown, "", style);
             EXIT_INPUT
         }
     }

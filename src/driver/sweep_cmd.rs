@@ -4,12 +4,17 @@
 
 use std::path::Path;
 
+use crate::io::OutFile;
+
 use crate::backend::{parallel::parallel_map, Target};
 use crate::check::overrides::{apply_overrides, split, SOURCE_NAME};
 use crate::cli::DiagnosticsStyle;
 use crate::cli::{MergeArgs, SweepArgs, SweepFormat};
 use crate::diag::{Code, Diagnostic};
-use crate::driver::{load, report, select_arch, select_target, Io, EXIT_INPUT, EXIT_OK};
+use crate::driver::{
+    load, out_error, read_input, report, select_arch, select_target, write_main, Io, EXIT_INPUT,
+    EXIT_OK,
+};
 use crate::model::{Arch, Layer};
 use crate::sweep::point::evaluate;
 use crate::sweep::rows::{render, Row};
@@ -23,23 +28,30 @@ fn plain(io: &mut Io, d: Diagnostic, style: DiagnosticsStyle) -> i32 {
     EXIT_INPUT
 }
 
-/// Writes `text` to `path` whole, or to stdout.
-pub(crate) fn emit(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
-    match path {
-        Some(p) => match crate::io::outfile::write_whole(p, text.as_bytes()) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                let _ = writeln!(io.err, "cnnc: cannot write `{}`: {e}", p.display());
-                EXIT_INPUT
-            }
-        },
-        None => {
-            let _ = io.out.write_all(text.as_bytes());
-            let _ = io.out.flush();
-            EXIT_OK
-        }
+/// Prepares `-o PATH` before any work (E0920 if it cannot be written,
+/// E0922 if it names an input).
+pub(crate) fn prepare(
+    path: Option<&Path>,
+    inputs: &[&Path],
+) -> Result<Option<OutFile>, Diagnostic> {
+    path.map(|p| OutFile::create(p, inputs).map_err(|e| out_error(p, e)))
+        .transpose()
+}
+
+/// Writes `text` to the prepared `-o` file whole, or to stdout (E0920 if
+/// either fails).
+pub(crate) fn emit(io: &mut Io, out: Option<OutFile>, text: &str, style: DiagnosticsStyle) -> i32 {
+    match write_main(io, out, text) {
+        Ok(()) => EXIT_OK,
+        Err(d) => plain(io, d, style),
     }
 }
+
+/// Cap on one `sweep-merge` shard: 100 000 points of rows of a few hundred
+/// bytes are well under it.
+pub const MAX_SHARD_BYTES: u64 = 64 << 20;
+/// Cap on all the shards of one merge together.
+pub const MAX_MERGE_BYTES: u64 = 256 << 20;
 
 /// Checks every value of every `--vary` (and the `--set`s) against `base`,
 /// so a bad value is reported once, before anything runs.
@@ -95,6 +107,22 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
     };
     let total = match count(&varies, dataflows.len()) {
         Ok(n) => n,
+        Err(d) => return plain(io, d, style),
+    };
+    if let (Some(_), Some(_)) = (&a.plot, &a.shard) {
+        return plain(
+            io,
+            Diagnostic::error(
+                Code::BadShard,
+                "`--plot` with `--shard`: the front needs every point",
+            )
+            .with_help("plot the whole sweep: `cnnc sweep-merge SHARDS... --plot DIR`"),
+            style,
+        );
+    }
+    // Before the work: an unwritable `-o` fails now, not after the sweep.
+    let out = match prepare(a.output.as_deref(), &[&a.file]) {
+        Ok(o) => o,
         Err(d) => return plain(io, d, style),
     };
     let loaded = match load(&a.file, style, io) {
@@ -173,46 +201,43 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
     let key_names: Vec<String> = varies.iter().map(|v| v.key.clone()).collect();
     let csv = a.format == SweepFormat::Csv;
     let text = render(&rows, &key_names, csv, shard.k == 1);
-    if let (Some(_), Some(_)) = (&a.plot, &a.shard) {
-        return plain(
-            io,
-            Diagnostic::error(
-                Code::BadShard,
-                "`--plot` with `--shard`: the front needs every point",
-            )
-            .with_help("plot the whole sweep: `cnnc sweep-merge SHARDS... --plot DIR`"),
-            style,
-        );
-    }
     if let Some(dir) = &a.plot {
         if let Err(d) = crate::plot::sweep_figure(dir, &rows, &key_names) {
             return plain(io, d, style);
         }
     }
-    emit(io, a.output.as_deref(), &text)
+    emit(io, out, &text, style)
 }
 
 pub fn run_merge(a: &MergeArgs, io: &mut Io) -> i32 {
+    let style = DiagnosticsStyle::Rich;
+    let inputs: Vec<&Path> = a.shards.iter().map(|p| p.as_path()).collect();
+    let out = match prepare(a.output.as_deref(), &inputs) {
+        Ok(o) => o,
+        Err(d) => return plain(io, d, style),
+    };
     let mut texts = Vec::new();
+    let mut total = 0u64;
     for p in &a.shards {
-        match std::fs::read_to_string(p) {
-            Ok(t) => texts.push(t),
-            Err(e) => {
-                let _ = writeln!(io.err, "cnnc: cannot read `{}`: {e}", p.display());
-                return EXIT_INPUT;
+        let cap = MAX_SHARD_BYTES.min(MAX_MERGE_BYTES - total);
+        match read_input(p, cap, "sweep shard (CSV or text)") {
+            Ok(b) => {
+                total += b.len() as u64;
+                texts.push(String::from_utf8_lossy(&b).into_owned());
             }
+            Err(d) => return plain(io, d, style),
         }
     }
     let merged = match crate::sweep::merge::merge(&texts) {
         Ok(m) => m,
-        Err(d) => return plain(io, d, DiagnosticsStyle::Rich),
+        Err(d) => return plain(io, d, style),
     };
     if let Some(dir) = &a.plot {
         if let Err(d) = crate::plot::merged_figure(dir, &merged) {
-            return plain(io, d, DiagnosticsStyle::Rich);
+            return plain(io, d, style);
         }
     }
-    emit(io, a.output.as_deref(), &merged.text)
+    emit(io, out, &merged.text, style)
 }
 
 /// `--set` on a run: `arch` with the overrides, or the exit status after

@@ -5,6 +5,7 @@
 mod common;
 
 mod adversarial;
+mod bounded;
 mod coverage;
 mod plots;
 mod resources;

@@ -89,7 +89,7 @@ fn fields(spec: &MemSpec, raw: &str) -> Result<Option<(Line, bool)>, TraceFault>
         return Err(TraceFault::TooFewFields(clip(s)));
     }
     let cycle = int(f[0], "cycle")?;
-    if cycle > MAX_TRACE_CYCLE {
+    if cycle >= MAX_TRACE_CYCLE {
         return Err(TraceFault::BeyondEnd(cycle));
     }
     let parsed = kind(f[1]).ok_or_else(|| TraceFault::UnsupportedCommand(clip(f[1])))?;
@@ -126,7 +126,7 @@ fn fields(spec: &MemSpec, raw: &str) -> Result<Option<(Line, bool)>, TraceFault>
     }))
 }
 
-/// Cycles beyond this (2^53, ~100 years at 3 GHz) are refused: every sum
+/// Cycles from this one on (2^53, ~100 years at 3 GHz) are refused: every sum
 /// of cycles then stays exact in the f64 energy equations.
 pub const MAX_TRACE_CYCLE: u64 = 1 << 53;
 
