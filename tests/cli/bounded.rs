@@ -132,3 +132,26 @@ fn a_trace_cycle_of_2_pow_53_is_refused() {
     write(&d, "u.trace", "0,ACT,0\n9007199254740991,PRE,0\n");
     clean(&d, &["dram", "u.trace"], None);
 }
+
+#[test]
+fn the_language_server_does_not_trust_content_length() {
+    let d = scratch("lsp-length");
+    let cases: [&[u8]; 4] = [
+        b"Content-Length: 4294967296\r\n\r\n{}",
+        b"Content-Length: 18446744073709551615\r\n\r\n{}",
+        b"Content-Length: 3000000000\r\n\r\n{\"jsonrpc\":\"2.0\"}",
+        b"Content-Length: 100000000\r\n\r\n{}",
+    ];
+    for (i, bytes) in cases.iter().enumerate() {
+        std::fs::write(d.join(format!("m{i}")), bytes).unwrap();
+        let (status, _, err) = shell(&d, &["lsp"], &format!("<m{i}"));
+        assert_eq!(status, Some(1), "case {i}: {err}");
+        assert!(err.contains("E0925"), "case {i}: {err}");
+        assert!(!err.contains("panicked"), "case {i}: {err}");
+    }
+    // A header line that never ends.
+    std::fs::write(d.join("long"), vec![b'a'; 50 << 20]).unwrap();
+    let (status, _, err) = shell(&d, &["lsp"], "<long");
+    assert_eq!(status, Some(1), "{err}");
+    assert!(err.contains("E0925"), "{err}");
+}
