@@ -1,8 +1,8 @@
 //! Standard output that tells the truth when it is closed. Rust's standard
-//! library puts `/dev/null` in place of a closed descriptor 1 (`cnnc FILE
-//! >&-`), so a report would be lost with exit status 0; here a closed stdout
-//! is found before anything is written and every write to it fails (E0920
-//! in the driver).
+//! library puts `/dev/null` in place of a closed descriptor 1 (`cnnc FILE`
+//! run with `>&-`), so a report would be lost with exit status 0; here a
+//! closed stdout is found before anything is written and every write to it
+//! fails (E0920 in the driver).
 
 use std::io::{self, Write};
 

@@ -227,11 +227,14 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
     Ok(v)
 }
 
+/// One output slice checked: its outputs and the wrong ones.
+type SliceResult = Result<(u64, Vec<Mismatch>), Diagnostic>;
+
 /// Adds one chunk's results to `v`.
 fn fold(
     v: &mut LayerVerification,
     jobs: &[Job],
-    results: Vec<Option<Result<(u64, Vec<Mismatch>), Diagnostic>>>,
+    results: Vec<Option<SliceResult>>,
 ) -> Result<(), Diagnostic> {
     for (job, r) in jobs.iter().zip(results) {
         // A worker that did not finish is cnnc's fault, not the schedule's.
