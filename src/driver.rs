@@ -40,11 +40,11 @@ pub fn run(cli: &Cli) -> i32 {
     if matches!(cli.subcommand, Some(Subcommand::Lsp)) {
         return crate::lsp::run();
     }
-    let stdout = std::io::stdout();
+    let mut out = crate::io::stdout::checked_stdout();
     let stderr = std::io::stderr();
     let color = stderr.is_terminal();
     // stderr stays unlocked: progress bars draw on it from worker threads.
-    let (mut out, mut err) = (stdout.lock(), stderr);
+    let mut err = stderr;
     run_with(
         cli,
         &mut Io {
@@ -82,8 +82,13 @@ pub fn run_with(cli: &Cli, io: &mut Io) -> i32 {
                     }
                 },
                 Err(d) => {
+                    let usage = d.code == Code::ConflictingOptions;
                     report(io, &[d], &name, "", *diagnostics);
-                    EXIT_INPUT
+                    if usage {
+                        EXIT_USAGE
+                    } else {
+                        EXIT_INPUT
+                    }
                 }
             }
         }
@@ -135,7 +140,7 @@ fn cannot_write(what: &str, why: &str) -> Diagnostic {
         .with_help("check that the directory exists, is writable and has space")
 }
 
-fn out_error(path: &Path, e: OutError) -> Diagnostic {
+pub(crate) fn out_error(path: &Path, e: OutError) -> Diagnostic {
     match e {
         OutError::IsInput(input) => Diagnostic::error(
             Code::OutputIsInput,
@@ -151,7 +156,7 @@ fn out_error(path: &Path, e: OutError) -> Diagnostic {
 }
 
 /// The report to `-o PATH` (prepared before the run) or to stdout.
-fn write_main(io: &mut Io, out: Option<OutFile>, text: &str) -> Result<(), Diagnostic> {
+pub(crate) fn write_main(io: &mut Io, out: Option<OutFile>, text: &str) -> Result<(), Diagnostic> {
     match out {
         Some(f) => {
             let path = f.path().to_path_buf();
@@ -235,13 +240,8 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
                     .unwrap_or_default()
                     + "\n"
             }
-            Format::Csv => {
-                let _ = writeln!(
-                    io.err,
-                    "cnnc: `--emit ast` prints text or json; csv is for `--emit stats`"
-                );
-                return EXIT_USAGE;
-            }
+            // Refused by flags::conflicts.
+            Format::Csv => return EXIT_USAGE,
         };
         return match write_main(io, out, &text) {
             Ok(()) => EXIT_OK,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::RunArgs;
 use crate::diag::{Code, Diagnostic};
 use crate::io::file_id;
-use crate::options::{Dataflow, Emit};
+use crate::options::{Dataflow, Emit, Format, Verify};
 
 fn conflict(message: String, help: &str) -> Diagnostic {
     Diagnostic::error(Code::ConflictingOptions, message).with_help(help)
@@ -55,6 +55,27 @@ pub fn conflicts(args: &RunArgs) -> Vec<Diagnostic> {
         out.push(conflict(
             format!("`--seed` chooses simulation data, but `--emit {emit}` simulates nothing"),
             "drop `--seed`, or use `--emit stats`",
+        ));
+    }
+    // IR and signals are text formats of their own: a JSON or CSV consumer
+    // must not get them with exit status 0.
+    let format = format!("{:?}", args.format).to_lowercase();
+    let textual = matches!(args.emit, Emit::Ir | Emit::Signals) && args.format != Format::Text;
+    if textual || (args.emit == Emit::Ast && args.format == Format::Csv) {
+        let allowed = if args.emit == Emit::Ast {
+            "text or json"
+        } else {
+            "text only"
+        };
+        out.push(conflict(
+            format!("`--emit {emit}` prints {allowed}, not `--format {format}`"),
+            "drop `--format`, or use `--emit stats` for JSON or CSV",
+        ));
+    }
+    if args.verify != Verify::Sample && args.emit != Emit::Stats {
+        out.push(conflict(
+            format!("`--verify full` checks a simulation, but `--emit {emit}` simulates nothing"),
+            "drop `--verify`, or use `--emit stats`",
         ));
     }
     let sides = [

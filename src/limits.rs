@@ -20,6 +20,10 @@ pub const MAX_SIM_STEPS: u64 = 1_000_000_000;
 /// Most bytes of the per-cycle output bitmap (`length x words x 8`).
 pub const MAX_SIM_BITMAP_BYTES: u64 = 512 << 20;
 
+/// Most bytes of the MAC pipelines' stage registers: one value of 8 bytes
+/// per stage (multiplier and adder) per PE.
+pub const MAX_SIM_PIPELINE_BYTES: u64 = 256 << 20;
+
 /// Most PEs of a logical PE set: its schedule and the interpreter keep
 /// about 1.5 KiB per PE, so this bounds a pass to about 400 MiB.
 pub const MAX_SET_PES: u64 = 1 << 18;
@@ -90,6 +94,8 @@ pub fn check_simulation(p: &Program, layer: &Layer) -> Result<(), Diagnostic> {
     let length = u64::from(p.length);
     let steps = length.saturating_mul(words.saturating_add(groups));
     let bitmap = length.saturating_mul(words).saturating_mul(8);
+    let stages = u64::from(p.pipeline_mul).saturating_add(u64::from(p.pipeline_add));
+    let pipes = stages.saturating_mul(p.pes.len() as u64).saturating_mul(8);
     let over = if steps > MAX_SIM_STEPS {
         Some(format!(
             "{length} cycles x ({words} PE words + {groups} PE groups) = {steps} simulation steps, over the limit of {MAX_SIM_STEPS}"
@@ -97,6 +103,11 @@ pub fn check_simulation(p: &Program, layer: &Layer) -> Result<(), Diagnostic> {
     } else if bitmap > MAX_SIM_BITMAP_BYTES {
         Some(format!(
             "{length} cycles x {words} PE words need {bitmap} bytes of output bitmap, over the limit of {MAX_SIM_BITMAP_BYTES}"
+        ))
+    } else if pipes > MAX_SIM_PIPELINE_BYTES {
+        Some(format!(
+            "{stages} pipeline stages x {} PEs need {pipes} bytes of stage registers, over the limit of {MAX_SIM_PIPELINE_BYTES}",
+            p.pes.len()
         ))
     } else {
         None

@@ -227,15 +227,34 @@ pub fn with_sets(arch: &Arch, sets: &[String]) -> Result<Arch, Failure> {
 
 /// `cnnc import MODEL [--batch N]`: the `.cnn` text of an ONNX model or a
 /// SCALE-Sim topology (`.csv`), with the network named after the file.
+/// Cap on an imported file: the largest common ONNX models with their
+/// weights (VGG-16, about 550 MB) fit; the protobuf parse holds about
+/// twice the file.
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
+
+/// An input read whole from a regular file of at most `cap` bytes (never a
+/// FIFO or a device), or the diagnostic that says why not (E0921).
+pub fn read_input(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, Diagnostic> {
+    crate::io::read_capped(path, cap).map_err(|e| {
+        let why = match e {
+            crate::io::ReadError::Unreadable(why) => why,
+            crate::io::ReadError::TooLarge { cap } => {
+                format!("it is larger than the {} MiB cap", cap >> 20)
+            }
+        };
+        Diagnostic::error(
+            Code::CannotRead,
+            format!("cannot read `{}`: {why}", path.display()),
+        )
+        .with_help(format!("give the path of a regular {what} file"))
+    })
+}
+
 pub fn import_model(model: &Path, batch: Option<u64>) -> Result<String, Failure> {
     let shown = model.display().to_string();
     let fail = |d: Diagnostic| Failure::plain(&shown, vec![d]);
-    let bytes = std::fs::read(model).map_err(|e| {
-        fail(
-            Diagnostic::error(Code::CannotRead, format!("cannot read `{shown}`: {e}"))
-                .with_help("give the path of an .onnx model or a SCALE-Sim topology .csv"),
-        )
-    })?;
+    let bytes =
+        read_input(model, MAX_MODEL_BYTES, "ONNX model or SCALE-Sim topology").map_err(fail)?;
     let stem = model
         .file_stem()
         .map_or("imported".into(), |s| s.to_string_lossy().into_owned());

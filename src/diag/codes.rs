@@ -134,6 +134,7 @@ codes! {
     OutputIsInput = "E0922": "an output file is the input file",
     BadTrace = "E0923": "a DRAM trace line that cannot be read (`cnnc dram`; names the line)",
     BadMemspec = "E0924": "a memspec that cannot be read or has a value out of range (names the field)",
+    BadLspMessage = "E0925": "a language-server message that cannot be read (a header or `Content-Length` over its cap, or not JSON-RPC)",
 }
 
 impl Code {

@@ -133,7 +133,7 @@ pub enum TraceFault {
     TooFewFields(String),
     #[error("{what} `{field}` is not a non-negative integer")]
     NotInteger { what: &'static str, field: String },
-    #[error("cycle {0} is beyond the {MAX_TRACE_CYCLE} a trace may reach")]
+    #[error("cycle {0} is not below {MAX_TRACE_CYCLE} (2^53), the end a trace may reach")]
     BeyondEnd(u64),
     #[error("unsupported command `{0}`")]
     UnsupportedCommand(String),

@@ -15,7 +15,7 @@ pub const MAX_LINE: usize = 4096;
 /// Lines per window, as v4.1's CliHandler (CMD_ANALYSIS_WINDOW_SIZE).
 pub const WINDOW: usize = 1_000_000;
 
-/// Cycles beyond this (2^53, ~100 years at 3 GHz) are refused: every sum
+/// Cycles from this one on (2^53, ~100 years at 3 GHz) are refused: every sum
 /// of cycles then stays exact in the f64 energy equations.
 pub const MAX_TRACE_CYCLE: u64 = 1 << 53;
 

@@ -90,7 +90,7 @@ fn fields(spec: &MemSpec, raw: &str) -> Result<Option<(Line, bool)>, TraceFault>
         return Err(TraceFault::TooFewFields(clip(s)));
     }
     let cycle = int(f[0], "cycle")?;
-    if cycle > MAX_TRACE_CYCLE {
+    if cycle >= MAX_TRACE_CYCLE {
         return Err(TraceFault::BeyondEnd(cycle));
     }
     let parsed = kind(f[1]).ok_or_else(|| TraceFault::UnsupportedCommand(clip(f[1])))?;

@@ -8,7 +8,9 @@ use crate::api::{self, Input, SweepOptions};
 use crate::cli::DiagnosticsStyle;
 use crate::cli::{MergeArgs, SweepArgs, SweepFormat};
 use crate::diag::{Code, Diagnostic};
+use crate::driver::{out_error, write_main};
 use crate::driver::{report, report_failure, Io, EXIT_INPUT, EXIT_OK};
+use crate::io::OutFile;
 use crate::sweep::job_array::from_job_array;
 use crate::sweep::spec::{parse_shard, Shard};
 
@@ -18,23 +20,30 @@ fn plain(io: &mut Io, d: Diagnostic, style: DiagnosticsStyle) -> i32 {
     EXIT_INPUT
 }
 
-/// Writes `text` to `path` whole, or to stdout.
-pub(crate) fn emit(io: &mut Io, path: Option<&Path>, text: &str) -> i32 {
-    match path {
-        Some(p) => match crate::io::outfile::write_whole(p, text.as_bytes()) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                let _ = writeln!(io.err, "cnnc: cannot write `{}`: {e}", p.display());
-                EXIT_INPUT
-            }
-        },
-        None => {
-            let _ = io.out.write_all(text.as_bytes());
-            let _ = io.out.flush();
-            EXIT_OK
-        }
+/// Prepares `-o PATH` before any work (E0920 if it cannot be written,
+/// E0922 if it names an input).
+pub(crate) fn prepare(
+    path: Option<&Path>,
+    inputs: &[&Path],
+) -> Result<Option<OutFile>, Diagnostic> {
+    path.map(|p| OutFile::create(p, inputs).map_err(|e| out_error(p, e)))
+        .transpose()
+}
+
+/// Writes `text` to the prepared `-o` file whole, or to stdout (E0920 if
+/// either fails).
+pub(crate) fn emit(io: &mut Io, out: Option<OutFile>, text: &str, style: DiagnosticsStyle) -> i32 {
+    match write_main(io, out, text) {
+        Ok(()) => EXIT_OK,
+        Err(d) => plain(io, d, style),
     }
 }
+
+/// Cap on one `sweep-merge` shard: 100 000 points of rows of a few hundred
+/// bytes are well under it.
+pub const MAX_SHARD_BYTES: u64 = 64 << 20;
+/// Cap on all the shards of one merge together.
+pub const MAX_MERGE_BYTES: u64 = 256 << 20;
 
 pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
     let style = a.diagnostics;
@@ -70,6 +79,11 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
         no_pareto: a.no_pareto,
         progress: true,
     };
+    // Before the work: an unwritable `-o` fails now, not after the sweep.
+    let out = match prepare(a.output.as_deref(), &[&a.file]) {
+        Ok(o) => o,
+        Err(d) => return plain(io, d, style),
+    };
     let done = match api::sweep(Input::Path(&a.file), &options) {
         Ok(s) => s,
         Err(f) => return report_failure(io, &f, style),
@@ -80,7 +94,7 @@ pub fn run(a: &SweepArgs, io: &mut Io) -> i32 {
             return plain(io, d, style);
         }
     }
-    emit(io, a.output.as_deref(), &text)
+    emit(io, out, &text, style)
 }
 
 /// `--shard K/N`, or `--shard auto`: the task of the job array this runs
@@ -99,24 +113,32 @@ fn shard_of(text: &str, io: &mut Io) -> Result<Shard, Diagnostic> {
 }
 
 pub fn run_merge(a: &MergeArgs, io: &mut Io) -> i32 {
+    let style = DiagnosticsStyle::Rich;
+    let inputs: Vec<&Path> = a.shards.iter().map(|p| p.as_path()).collect();
+    let out = match prepare(a.output.as_deref(), &inputs) {
+        Ok(o) => o,
+        Err(d) => return plain(io, d, style),
+    };
     let mut texts = Vec::new();
+    let mut total = 0u64;
     for p in &a.shards {
-        match std::fs::read_to_string(p) {
-            Ok(t) => texts.push(t),
-            Err(e) => {
-                let _ = writeln!(io.err, "cnnc: cannot read `{}`: {e}", p.display());
-                return EXIT_INPUT;
+        let cap = MAX_SHARD_BYTES.min(MAX_MERGE_BYTES - total);
+        match api::read_input(p, cap, "sweep shard (CSV or text)") {
+            Ok(b) => {
+                total += b.len() as u64;
+                texts.push(String::from_utf8_lossy(&b).into_owned());
             }
+            Err(d) => return plain(io, d, style),
         }
     }
     let merged = match crate::sweep::merge::merge(&texts) {
         Ok(m) => m,
-        Err(d) => return plain(io, d, DiagnosticsStyle::Rich),
+        Err(d) => return plain(io, d, style),
     };
     if let Some(dir) = &a.plot {
         if let Err(d) = crate::plot::merged_figure(dir, &merged) {
-            return plain(io, d, DiagnosticsStyle::Rich);
+            return plain(io, d, style);
         }
     }
-    emit(io, a.output.as_deref(), &merged.text)
+    emit(io, out, &merged.text, style)
 }

@@ -4,6 +4,7 @@
 
 pub mod input;
 pub mod outfile;
+pub mod stdout;
 
 pub use input::{read_capped, ReadError};
 pub use outfile::{file_id, same_file, OutFile};

@@ -19,11 +19,13 @@ mod macs;
 mod position;
 mod server;
 mod symbols;
+pub mod transport;
 
 /// Serves one client on stdin/stdout; returns the exit status (0 after
 /// `shutdown` then `exit`, 1 otherwise).
 pub fn run() -> i32 {
-    let (conn, io_threads) = lsp_server::Connection::stdio();
+    let (sender, receiver, io_threads) = transport::stdio();
+    let conn = lsp_server::Connection { sender, receiver };
     let end = server::serve(&conn);
     // The writer thread flushes what is queued once the sender is gone.
     drop(conn);
@@ -33,8 +35,15 @@ pub fn run() -> i32 {
     match io_threads.join() {
         Ok(()) if end == server::End::Clean => 0,
         Ok(()) => 1,
-        Err(e) => {
-            eprintln!("cnnc lsp: {e}");
+        Err(fault) => {
+            let text = crate::diag::render::render(
+                &[fault.diagnostic()],
+                "cnnc lsp",
+                "",
+                crate::diag::render::Style::Rich,
+                false,
+            );
+            eprint!("{text}");
             1
         }
     }

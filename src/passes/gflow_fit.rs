@@ -327,7 +327,10 @@ fn stream(
         Net1::new(&all, Net::Ifmap, arch.noc_ifmap),
         Net1::new(&all, Net::Filter, arch.noc_filter),
     ];
-    let d1 = (arch.pipeline_mul + arch.pipeline_add).saturating_sub(1);
+    let d1 = arch
+        .pipeline_mul
+        .saturating_add(arch.pipeline_add)
+        .saturating_sub(1);
     let len = set.length() as u64;
     let pes = set.pes.len() as u64;
     let late = nets.iter().map(Net1::fill).max().unwrap_or(0) + 1;

@@ -35,7 +35,9 @@ impl Pass for Lower {
     }
     fn run(&self, m: &mut Module, _opts: &PassOptions) -> Result<(), PassError> {
         let set = super::needed(m.set.as_ref());
-        let program = lower(set, m.arch.pipeline_mul as u32, m.arch.pipeline_add as u32);
+        // The checker bounds both depths (MAX_PIPELINE_STAGES), far below u32.
+        let depth = |d: u64| u32::try_from(d).unwrap_or(u32::MAX);
+        let program = lower(set, depth(m.arch.pipeline_mul), depth(m.arch.pipeline_add));
         // Queue occupancy does not depend on data, so a schedule that would
         // overflow a queue of this arch is refused here, before simulation.
         match verify_program(&program, m.arch.fifo_depth, m.arch.noc_ofmap) {

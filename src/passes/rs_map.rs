@@ -66,9 +66,14 @@ pub(super) fn refuse_if_too_large(m: &Module, x: Hw, k: Hw, stride: Hw) -> Resul
     let cols = (x.h - k.h) / stride.h + 1;
     let windows = (x.w - k.w) / stride.w + 1;
     let add = m.arch.pipeline_add;
-    let length = (rows.saturating_mul(add)
-        + windows.saturating_mul(RsTiming::min_period(k.w, add)))
-    .saturating_add(m.arch.pipeline_mul + 2 * add + 2);
+    // Saturating throughout: the arch's depths are bounded by the checker,
+    // but a huge layer must still compare as huge, not wrap to small.
+    let length = rows
+        .saturating_mul(add)
+        .saturating_add(windows.saturating_mul(RsTiming::min_period(k.w, add)))
+        .saturating_add(m.arch.pipeline_mul)
+        .saturating_add(add.saturating_mul(2))
+        .saturating_add(2);
     let size = rows.saturating_mul(cols).saturating_mul(length);
     if size <= MAX_PE_CYCLES {
         return Ok(());
@@ -189,7 +194,7 @@ impl RsTiming {
     /// The shortest window period: the taps `add` cycles apart, and one
     /// more cycle for the psum from below (the original's taps + 1).
     pub fn min_period(taps: u64, add: u64) -> u64 {
-        taps * add + 1
+        taps.saturating_mul(add).saturating_add(1)
     }
 
     /// The original's timing, scratchpads preloaded and sized to fit.

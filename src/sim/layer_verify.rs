@@ -34,58 +34,99 @@ pub struct LayerVerification {
 }
 
 /// One output slice of the layer and the (image, channel, filter) triples
-/// whose convolutions add up into it.
+/// whose convolutions add up into it: term `k` varies one index from
+/// `start` (channels for forward, filters for igrad, images for fgrad).
 struct Job {
     slice: (u64, u64),
-    terms: Vec<(u64, u64, u64)>,
+    kind: OutKind,
+    start: u64,
+    len: u64,
 }
 
-/// The output slices of the layer's pass, each with its terms.
-fn jobs(m: &Module, kind: OutKind) -> Vec<Job> {
+impl Job {
+    fn term(&self, k: u64) -> (u64, u64, u64) {
+        let (a, b) = self.slice;
+        let v = self.start + k;
+        match self.kind {
+            OutKind::Ofmap => (a, v, b),
+            OutKind::InputGrad => (a, b, v),
+            OutKind::FilterGrad => (v, b, a),
+        }
+    }
+}
+
+/// The output slices of the layer's pass and the 2-D convolutions they
+/// take, counted without listing them (a batch of 10^12 is one product).
+fn counts(m: &Module, kind: OutKind) -> (u128, u128) {
+    let l = &m.layer;
+    let g = u128::from(l.groups.max(1));
+    let (batch, channels, filters) = (
+        u128::from(l.batch),
+        u128::from(l.channels),
+        u128::from(l.filters),
+    );
+    let (cg, fg) = (channels / g, filters / g);
+    match kind {
+        OutKind::Ofmap => (batch * filters, batch * filters * cg),
+        OutKind::InputGrad => (batch * channels, batch * channels * fg),
+        OutKind::FilterGrad => (filters * cg, filters * cg * batch),
+    }
+}
+
+/// The least work `--verify full` does on the layer's pass: its 2-D
+/// convolutions at their fixed cost alone. Over [`MAX_FULL_PE_CYCLES`], no
+/// full mode (whole-layer or convolution by convolution) is attempted.
+pub fn full_work_floor(m: &Module) -> u128 {
+    let kind = crate::ir::OutKind::of(m.pass);
+    counts(m, kind).1.saturating_mul(CONV_OVERHEAD_PE_CYCLES)
+}
+
+/// The `i`-th output slice of the pass, in the order the report lists
+/// them (image-major for forward and igrad, filter-major for fgrad).
+fn job(m: &Module, kind: OutKind, i: u64) -> Job {
     let l = &m.layer;
     let g = l.groups.max(1);
     let (cg, fg) = (l.channels / g, l.filters / g);
-    let mut out = Vec::new();
     match kind {
         OutKind::Ofmap => {
-            for n in 0..l.batch {
-                for f in 0..l.filters {
-                    let c0 = (f / fg.max(1)) * cg;
-                    let terms = (c0..c0 + cg).map(|c| (n, c, f)).collect();
-                    out.push(Job {
-                        slice: (n, f),
-                        terms,
-                    });
-                }
+            let (n, f) = (i / l.filters, i % l.filters);
+            Job {
+                slice: (n, f),
+                kind,
+                start: (f / fg.max(1)) * cg,
+                len: cg,
             }
         }
         OutKind::InputGrad => {
-            for n in 0..l.batch {
-                for c in 0..l.channels {
-                    let f0 = (c / cg.max(1)) * fg;
-                    let terms = (f0..f0 + fg).map(|f| (n, c, f)).collect();
-                    out.push(Job {
-                        slice: (n, c),
-                        terms,
-                    });
-                }
+            let (n, c) = (i / l.channels, i % l.channels);
+            Job {
+                slice: (n, c),
+                kind,
+                start: (c / cg.max(1)) * fg,
+                len: fg,
             }
         }
         OutKind::FilterGrad => {
-            for f in 0..l.filters {
-                let c0 = (f / fg.max(1)) * cg;
-                for c in c0..c0 + cg {
-                    let terms = (0..l.batch).map(|n| (n, c, f)).collect();
-                    out.push(Job {
-                        slice: (f, c),
-                        terms,
-                    });
-                }
+            let (f, k) = (i / cg.max(1), i % cg.max(1));
+            let c = (f / fg.max(1)) * cg + k;
+            Job {
+                slice: (f, c),
+                kind,
+                start: 0,
+                len: l.batch,
             }
         }
     }
-    out
 }
+
+/// Output slices verified at a time: the jobs and their results are held
+/// for one chunk only, so memory does not grow with the batch.
+const CHUNK: u64 = 4096;
+
+/// What one 2-D convolution costs besides its PE-cycles (its data, its
+/// reference convolution, the interpreter's start), in PE-cycles: a layer
+/// of a billion one-element convolutions is refused, not run for hours.
+pub const CONV_OVERHEAD_PE_CYCLES: u128 = 10_000;
 
 fn refuse(m: &Module, work: u128) -> Diagnostic {
     Diagnostic::error(
@@ -109,12 +150,15 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
         .as_ref()
         .ok_or_else(|| Diagnostic::error(Code::Internal, "internal error: verify before lower"))?;
     let kind = p.out_kind;
-    let jobs = jobs(m, kind);
-    let convs: u128 = jobs.iter().map(|j| j.terms.len() as u128).sum();
-    let work = convs * p.rows as u128 * p.cols as u128 * p.length as u128;
+    // Counted before anything is listed or allocated.
+    let (slices, convs) = counts(m, kind);
+    let per_conv = p.rows as u128 * p.cols as u128 * p.length as u128;
+    let work = convs.saturating_mul(per_conv.saturating_add(CONV_OVERHEAD_PE_CYCLES));
     if work > MAX_FULL_PE_CYCLES {
         return Err(refuse(m, work));
     }
+    // Both fit in u64 now: each is at most the work.
+    let (slices, convs) = (slices as u64, convs as u64);
     let params = ArrayParams::of(&m.arch);
     let machine = Machine::new(p, params).map_err(IntoDiagnostic::into_diagnostic)?;
     let l = &m.layer;
@@ -124,7 +168,8 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
     let check = |job: &Job| -> Result<(u64, Vec<Mismatch>), Diagnostic> {
         let mut sum: Option<Vec<Option<i64>>> = None;
         let mut expected: Option<Array2<i64>> = None;
-        for &(n, c, f) in &job.terms {
+        for k in 0..job.len {
+            let (n, c, f) = job.term(k);
             let slices = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, n, c, f);
             let run = machine
                 .run(&|s| slices.resolve(s))
@@ -153,20 +198,40 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
         }
     };
     // A layer in full mode can run for minutes: a bar on a terminal.
-    let progress = crate::progress::Progress::new(jobs.len(), "output slices verified");
-    let results = crate::parallel::map_in_order(&jobs, |job| {
-        let r = check(job);
-        progress.inc();
-        r
-    });
-    drop(progress);
+    let progress = crate::progress::Progress::new(slices as usize, "output slices verified");
     let mut v = LayerVerification {
         mode: "full",
         verified: true,
         verified_outputs: 0,
-        convs_simulated: convs as u64,
+        convs_simulated: convs,
         mismatches: Vec::new(),
     };
+    let mut first = 0;
+    while first < slices {
+        let jobs: Vec<Job> = (first..slices.min(first + CHUNK))
+            .map(|i| job(m, kind, i))
+            .collect();
+        first += CHUNK;
+        let results = crate::parallel::map_in_order(&jobs, |job| {
+            let r = check(job);
+            progress.inc();
+            r
+        });
+        fold(&mut v, &jobs, results)?;
+    }
+    drop(progress);
+    Ok(v)
+}
+
+/// One output slice checked: its outputs and the wrong ones.
+type SliceResult = Result<(u64, Vec<Mismatch>), Diagnostic>;
+
+/// Adds one chunk's results to `v`.
+fn fold(
+    v: &mut LayerVerification,
+    jobs: &[Job],
+    results: Vec<Option<SliceResult>>,
+) -> Result<(), Diagnostic> {
     for (job, r) in jobs.iter().zip(results) {
         // A worker that did not finish is cnnc's fault, not the schedule's.
         let (outputs, bad) = r.ok_or_else(|| {
@@ -185,7 +250,7 @@ pub fn verify_full(m: &Module, seed: u64) -> Result<LayerVerification, Diagnosti
             }
         }
     }
-    Ok(v)
+    Ok(())
 }
 
 /// The default: the verification of the one simulated convolution.

@@ -47,6 +47,14 @@ pub fn simulate_layer(
     let windows = plan.windows();
     let distinct = plan.distinct();
     if full {
+        // Counted before any pass is listed: a layer too large for full
+        // verification is left to `verify_full`, which refuses it (E0208).
+        let floor = super::layer_verify::full_work_floor(m);
+        if floor > super::layer_verify::MAX_FULL_PE_CYCLES {
+            return Err(NotSimulated::TooLarge(format!(
+                "full verification would take at least {floor} PE-cycles"
+            )));
+        }
         let passes = distinct.total();
         if passes > MAX_FULL_PASSES {
             return Err(NotSimulated::TooLarge(format!(

@@ -10,6 +10,7 @@ mod compare_snapshots;
 mod conv_kinds;
 mod docs_tables;
 mod end_to_end;
+mod extreme_arch;
 mod fuzz;
 mod gflow;
 mod gflow_fit;

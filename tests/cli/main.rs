@@ -5,6 +5,7 @@
 mod common;
 
 mod adversarial;
+mod bounded;
 mod coverage;
 mod docs_outputs;
 mod plots;

@@ -10,17 +10,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const MEMORY_KIB: u64 = 3 * 1024 * 1024;
-const TIMEOUT: Duration = Duration::from_secs(60);
+pub(super) const MEMORY_KIB: u64 = 3 * 1024 * 1024;
+pub(super) const TIMEOUT: Duration = Duration::from_secs(60);
 
-fn scratch(tag: &str) -> PathBuf {
+pub(super) fn scratch(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cnnc-resources-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 /// Runs cnnc under the limits; returns (status, stderr).
-fn limited(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+pub(super) fn limited(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\""))
@@ -48,7 +48,7 @@ fn limited(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     }
 }
 
-fn clean(dir: &Path, args: &[&str], want_code: Option<&str>) {
+pub(super) fn clean(dir: &Path, args: &[&str], want_code: Option<&str>) {
     let (status, err) = limited(dir, args);
     match status {
         Some(0) => assert!(
@@ -72,7 +72,7 @@ fn clean(dir: &Path, args: &[&str], want_code: Option<&str>) {
     );
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
+pub(super) fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(dir.join(name), text).unwrap();
     name.to_string()
 }

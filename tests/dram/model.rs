@@ -236,8 +236,10 @@ fn dram_error_sentences_are_pinned() {
             "line 1: rank 1: only single-rank traces are modelled".into(),
         ),
         (
-            "9007199254740993,ACT,0\n",
-            "line 1: cycle 9007199254740993 is beyond the 9007199254740992 a trace may reach"
+            // 2^53 itself: docs/language.md §5 says "below 2^53".
+            "9007199254740992,ACT,0\n",
+            "line 1: cycle 9007199254740992 is not below 9007199254740992 (2^53), the end a \
+             trace may reach"
                 .into(),
         ),
     ];

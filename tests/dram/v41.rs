@@ -147,7 +147,7 @@ fn bad_lines_are_refused_with_their_number() {
     let e = analyse(&spec, "18014398509481984,RD,0\n".as_bytes())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("beyond"), "{e}");
+    assert!(e.contains("not below"), "{e}");
 }
 
 #[test]
