@@ -9,6 +9,7 @@ use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
 mod compare;
 mod compare_text;
+mod compare_totals;
 mod compute;
 pub(crate) mod csv_rows;
 mod gflow_auto;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::not_included::{operator_lines, NotIncluded};
 
-use super::compare::{Row, Side, Totals};
+use super::compare_totals::{Row, Side, Totals};
 use super::PassReport;
 use crate::cost::layer::LayerStats;
 use crate::diag::Diagnostic;
