@@ -77,15 +77,7 @@ fn lower<T: std::fmt::Debug>(x: T) -> String {
 pub fn mapping(l: &LayerStats) -> String {
     let m = &l.mapping;
     format!(
-        "n={} p={} q={} r={} t={} e={} ifmap_banks={} psum_banks={}{}",
-        m.n,
-        m.p,
-        m.q,
-        m.r,
-        m.t,
-        m.e,
-        m.ifmap_banks,
-        m.psum_banks,
+        "{m}{}",
         if l.mapping_hand_fixed {
             " (hand-fixed)"
         } else {

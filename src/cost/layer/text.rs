@@ -21,15 +21,7 @@ pub fn layer_text(s: &LayerStats) -> String {
     );
     let _ = writeln!(
         o,
-        "  mapping n={} p={} q={} r={} t={} e={} ifmap_banks={} psum_banks={}{}",
-        m.n,
-        m.p,
-        m.q,
-        m.r,
-        m.t,
-        m.e,
-        m.ifmap_banks,
-        m.psum_banks,
+        "  mapping {m}{}",
         if s.mapping_hand_fixed {
             " (hand-fixed)"
         } else {

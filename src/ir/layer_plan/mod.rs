@@ -47,6 +47,18 @@ pub struct Mapping {
     pub psum_banks: u64,
 }
 
+impl std::fmt::Display for Mapping {
+    /// `n=.. p=.. q=.. r=.. t=.. e=.. ifmap_banks=.. psum_banks=..`, as the
+    /// text report and the CSV print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "n={} p={} q={} r={} t={} e={} ifmap_banks={} psum_banks={}",
+            self.n, self.p, self.q, self.r, self.t, self.e, self.ifmap_banks, self.psum_banks
+        )
+    }
+}
+
 /// How the mapping blocks the layer (the mapping search's fields, with the
 /// strips, pieces and chunks the allocation cut).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
