@@ -73,19 +73,6 @@ fn lower<T: std::fmt::Debug>(x: T) -> String {
     format!("{x:?}").to_lowercase()
 }
 
-/// The blocking chosen, as the text report writes it.
-pub fn mapping(l: &LayerStats) -> String {
-    let m = &l.mapping;
-    format!(
-        "{m}{}",
-        if l.mapping_hand_fixed {
-            " (hand-fixed)"
-        } else {
-            ""
-        }
-    )
-}
-
 /// What bound the layer's cycles, named by its field. Simulated: the
 /// largest of the computing cycles (`compute`: the cycles beyond every
 /// stall) and each `stall_cycles` cause (`stall_dram`, ...). Estimated: the
@@ -144,7 +131,7 @@ pub fn row(r: &PassReport) -> String {
             let t = &e.by_type;
             let st = &l.stall_cycles;
             let x = &l.estimate;
-            f.push(mapping(l));
+            f.push(l.mapping_text());
             f.push(p.cycles.to_string());
             f.extend([
                 l.macs.to_string(),

@@ -108,7 +108,7 @@ impl Cost {
             "{} {}: {}",
             l.layer,
             format!("{:?}", l.pass).to_lowercase(),
-            csv_rows::mapping(l)
+            l.mapping_text()
         ));
         self.necessary_macs += l.necessary_macs;
         self.mac_slots_offered += l.mac_slots_offered;

@@ -227,6 +227,20 @@ pub struct LayerStats {
     pub timeline_skipped: Option<String>,
 }
 
+impl LayerStats {
+    /// The blocking chosen, as the text report, the CSV and the sweep rows
+    /// write it: `n=.. p=.. ... psum_banks=..`, and ` (hand-fixed)` when
+    /// a `mapping { }` block fixed it.
+    pub fn mapping_text(&self) -> String {
+        let hand = if self.mapping_hand_fixed {
+            " (hand-fixed)"
+        } else {
+            ""
+        };
+        format!("{}{hand}", self.mapping)
+    }
+}
+
 fn u(x: u128, what: &'static str) -> Result<u64, CostError> {
     u64::try_from(x).map_err(|_| CostError::TooLarge { what })
 }

@@ -6,7 +6,6 @@ use super::LayerStats;
 
 pub fn layer_text(s: &LayerStats) -> String {
     let mut o = String::new();
-    let m = &s.mapping;
     let e = &s.energy_pj;
     let _ = writeln!(o, "layer_stats (whole layer on the physical array):");
     let _ = writeln!(
@@ -19,15 +18,7 @@ pub fn layer_text(s: &LayerStats) -> String {
         "  2-D convolutions {} (accumulated over {}), physical passes {}",
         s.convs_2d, s.accumulated_over, s.physical_passes
     );
-    let _ = writeln!(
-        o,
-        "  mapping {m}{}",
-        if s.mapping_hand_fixed {
-            " (hand-fixed)"
-        } else {
-            ""
-        }
-    );
+    let _ = writeln!(o, "  mapping {}", s.mapping_text());
     let st = &s.stall_cycles;
     let x = &s.estimate;
     // Every figure says where it comes from (`cycles_from`), and the labels
