@@ -183,8 +183,11 @@ pub(super) fn render(rows: &[Row], t: &Totals) -> String {
     }
     let _ = writeln!(
         s,
-        "(total: the {} layer-passes both dataflows can cost)",
-        t.layer_passes
+        "(total: the {} layer-passes both dataflows can cost; their ideal_cycles {}: rs {:.3}x, gflow {:.3}x of it)",
+        t.layer_passes,
+        t.ideal_cycles,
+        t.rs.cycles as f64 / t.ideal_cycles.max(1) as f64,
+        t.gflow.cycles as f64 / t.ideal_cycles.max(1) as f64
     );
     let passes: Vec<String> = t
         .not_included

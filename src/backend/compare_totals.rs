@@ -43,6 +43,8 @@ pub(super) struct Totals {
     pub(super) gflow: Side,
     /// How many layer-passes the sums hold.
     pub(super) layer_passes: u64,
+    /// The sum of their `ideal_cycles` (the same bound for every dataflow).
+    pub(super) ideal_cycles: u64,
     /// gflow / rs; null where the rs sum is zero (nothing to divide by).
     pub(super) cycles_ratio: Option<f64>,
     pub(super) energy_ratio: Option<f64>,
@@ -81,6 +83,7 @@ pub(super) fn totals(rows: &[Row], not_costed: &[NotCosted]) -> Totals {
                 add(&mut t.rs, a);
                 add(&mut t.gflow, b);
                 t.layer_passes += 1;
+                t.ideal_cycles += a.ideal_cycles;
             }
             None => t
                 .not_included

@@ -34,6 +34,8 @@ pub const COLUMNS: &[&str] = &[
     "dram_link_cycles",
     "time_us",
     "utilisation",
+    "ideal_cycles",
+    "ideal_bound_by",
     "active_pes",
     "array_pes",
     "glb_bytes",
@@ -159,6 +161,8 @@ pub fn row(r: &PassReport) -> String {
             f.extend([
                 l.time_us.to_string(),
                 l.utilisation.to_string(),
+                l.ideal_cycles.to_string(),
+                l.bound_by.to_string(),
                 l.active_pes.to_string(),
                 l.array_pes.to_string(),
                 l.glb_bytes.to_string(),

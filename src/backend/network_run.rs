@@ -191,6 +191,12 @@ fn table(name: &str, rows: &[Result<PassReport, Failed>]) -> String {
         format!("{:.4e}", t.energy_pj),
         t.dram_bytes
     );
+    let _ = writeln!(
+        s,
+        "ideal_cycles {} (the summed layer-passes' bound; cycles / ideal_cycles {:.3})",
+        t.ideal_cycles,
+        t.cycles as f64 / t.ideal_cycles.max(1) as f64
+    );
     if !refused.is_empty() {
         let _ = writeln!(s, "not in the total (the arch cannot hold these passes):");
         for r in refused {
@@ -208,6 +214,8 @@ struct Totals {
     macs: u64,
     zero_macs: u64,
     cycles: u64,
+    /// The sum of the layer-passes' `ideal_cycles`.
+    ideal_cycles: u64,
     energy_pj: f64,
     glb_bytes: u64,
     dram_bytes: u64,
@@ -222,6 +230,7 @@ fn totals<'r>(reports: impl IntoIterator<Item = &'r PassReport>) -> Totals {
                 t.macs += l.macs;
                 t.zero_macs += l.zero_macs;
                 t.cycles += l.cycles;
+                t.ideal_cycles += l.ideal_cycles;
                 t.energy_pj += l.energy_pj.total;
                 t.glb_bytes += l.glb_bytes;
                 t.dram_bytes += l.dram_bytes;

@@ -16,6 +16,7 @@ pub mod dram_traffic;
 pub mod energy;
 pub mod error;
 pub mod geometry;
+pub mod ideal;
 pub mod mapping;
 mod memory;
 mod simulated;
@@ -178,6 +179,14 @@ pub struct LayerStats {
     pub mac_slots_offered: u64,
     /// necessary_macs / mac_slots_offered: the one meaning of utilisation.
     pub utilisation: f64,
+    /// The bound this layer-pass could reach on the arch, whatever the
+    /// dataflow (`ideal::ideal`): the longest of computing only necessary
+    /// products, moving only compulsory DRAM bytes, and each network
+    /// carrying only what it must.
+    pub ideal_cycles: u64,
+    /// Which of those bounds `ideal_cycles` is.
+    pub bound_by: &'static str,
+    pub ideal: ideal::Ideal,
     pub mapping: Mapping,
     pub mapping_hand_fixed: bool,
     pub search_evaluated: u64,
@@ -321,6 +330,7 @@ pub fn layer_stats_verified(
     };
     let cycles = u(total, "cycles")?;
     let offered = u(array_pes as u128 * total, "MAC slots")?;
+    let bound = ideal::ideal(&m.layer, m.pass, arch);
     let mut s = LayerStats {
         layer: m.layer.name.clone(),
         arch: arch.name.clone(),
@@ -373,6 +383,9 @@ pub fn layer_stats_verified(
         } else {
             0.0
         },
+        ideal_cycles: bound.cycles,
+        bound_by: bound.bound_by,
+        ideal: bound,
         mapping: chosen.mapping,
         mapping_hand_fixed: chosen.hand_fixed,
         search_evaluated: chosen.evaluated,

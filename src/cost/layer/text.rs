@@ -72,6 +72,19 @@ pub fn layer_text(s: &LayerStats) -> String {
         s.array_pes,
         s.utilisation
     );
+    let b = &s.ideal;
+    let _ = writeln!(
+        o,
+        "  ideal_cycles {} (bound_by {}; compute_cycles {}, dram_cycles {}, ifmap_network_cycles {}, filter_network_cycles {}, ofmap_network_cycles {}), cycles / ideal_cycles {:.3}",
+        s.ideal_cycles,
+        s.bound_by,
+        b.compute_cycles,
+        b.dram_cycles,
+        b.ifmap_network_cycles,
+        b.filter_network_cycles,
+        b.ofmap_network_cycles,
+        s.cycles as f64 / s.ideal_cycles.max(1) as f64
+    );
     let _ = writeln!(o, "  verified {} ({})", s.verified, verified_what(s));
     let _ = writeln!(o, "  traffic (elements read / written):");
     let t = &s.traffic;
