@@ -7,20 +7,25 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::{Arch, Layer, Network};
 use crate::options::{Dataflow, Emit, Format, Objective, PassKind, Verify};
 
+mod auto_choice;
 mod compare;
 mod compare_text;
 mod compare_totals;
 mod compute;
 pub(crate) mod csv_rows;
+mod dataflow;
+mod dataflow_reports;
+mod dataflow_text;
 mod gflow_auto;
 mod layer_run;
 mod network_run;
 mod not_included;
 pub(crate) mod parallel;
 mod report;
+mod rs_split;
 
-pub(crate) use compute::compute;
 pub use compute::PassResult;
+pub(crate) use dataflow::compute;
 pub use report::{LayerReport, PassReport};
 
 /// What the user asked to be simulated: one layer or a whole network.

@@ -264,6 +264,8 @@ value_enum!(PassKind {
 value_enum!(Dataflow {
     Rs => "rs", "Row-stationary";
     Gflow => "gflow", "Grad-Flow (EcoFlow)";
+    RsSplit => "rs-split", "Row-stationary on a strided layer's gradient passes decomposed into stride-1 convolutions";
+    Auto => "auto", "Per layer and pass, the cheapest of rs, gflow and rs-split under --objective";
 });
 
 value_enum!(Emit {

@@ -23,10 +23,24 @@ pub fn conflicts(args: &RunArgs) -> Vec<Diagnostic> {
             "add `--emit ir`, or drop `--after`",
         ));
     }
-    if args.compare && args.dataflow == Dataflow::Gflow {
+    if args.compare && args.dataflow != Dataflow::Rs {
         out.push(conflict(
-            "`--compare` runs both dataflows; `--dataflow gflow` picks one".into(),
+            format!(
+                "`--compare` runs every dataflow; `--dataflow {}` picks one",
+                crate::options::dataflow_name(args.dataflow)
+            ),
             "drop `--dataflow` with `--compare`",
+        ));
+    }
+    if matches!(args.dataflow, Dataflow::RsSplit | Dataflow::Auto)
+        && matches!(args.emit, Emit::Ir | Emit::Signals)
+    {
+        out.push(conflict(
+            format!(
+                "`--dataflow {}` runs a pass as other layers or dataflows, but `--emit {emit}` prints one compiled module",
+                crate::options::dataflow_name(args.dataflow)
+            ),
+            "use `--dataflow rs` or `gflow` with `--emit ir|signals` (a phase of `rs-split` is an ordinary layer: write it as one), or `--emit stats`",
         ));
     }
     if args.compare && args.emit != Emit::Stats {

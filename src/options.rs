@@ -22,6 +22,13 @@ pub enum Dataflow {
     Rs,
     /// Grad-Flow (EcoFlow).
     Gflow,
+    /// Row-stationary on the zero-free decomposition of a strided layer's
+    /// gradient passes into stride-1 convolutions (`ir::phases`).
+    #[serde(rename = "rs-split")]
+    RsSplit,
+    /// Per layer and pass, the cheapest of `rs`, `gflow` and `rs-split`
+    /// under the objective.
+    Auto,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -141,4 +148,14 @@ pub enum Verify {
     Sample,
     /// Every 2-D convolution of the layer, every output element checked.
     Full,
+}
+
+/// A dataflow as the command line and JSON spell it.
+pub fn dataflow_name(d: Dataflow) -> &'static str {
+    match d {
+        Dataflow::Rs => "rs",
+        Dataflow::Gflow => "gflow",
+        Dataflow::RsSplit => "rs-split",
+        Dataflow::Auto => "auto",
+    }
 }

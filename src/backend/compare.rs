@@ -1,7 +1,7 @@
 //! `--compare`: both dataflows on the same layer and pass, side by side.
 
 use super::compare_totals::{totals, Row};
-use super::compute::compute;
+use super::dataflow::compute;
 use super::not_included::{operators, NotIncluded};
 use super::{passes_of, Outcome, Output, PassReport, Request};
 use crate::diag::{Code, Diagnostic};

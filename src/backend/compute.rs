@@ -25,13 +25,20 @@ pub struct PassResult {
     pub gflow_fallback: Option<Diagnostic>,
     pub layer: Result<LayerStats, Diagnostic>,
     pub physical: Option<Result<PhysicalStats, Diagnostic>>,
+    /// `rs-split`: the phases run, or why the pass ran whole.
+    pub split: Option<super::dataflow_reports::SplitReport>,
+    /// `auto`: the dataflow chosen and every candidate's figures.
+    pub auto: Option<super::dataflow_reports::AutoReport>,
+    /// The dataflow the report names when it is not the compiled
+    /// module's (`rs-split`, `auto`).
+    pub reported_as: Option<Dataflow>,
 }
 
 /// Compiles and simulates one pass, costs the whole layer and simulates
 /// the physical pass. A wrong output anywhere is an error diagnostic.
 /// Grad-Flow's grouping is the request's, or with `auto` the candidate
 /// whose simulated layer the objective ranks first.
-pub(crate) fn compute(
+pub(crate) fn compute_direct(
     req: &Request<'_>,
     l: &Layer,
     pass: PassKind,
@@ -133,7 +140,26 @@ fn compute_auto(req: &Request<'_>, l: &Layer, pass: PassKind) -> Result<PassResu
     Ok(chosen)
 }
 
-fn compute_with(
+/// The layer's own 2-D convolution for `pass` under `dataflow`, compiled,
+/// simulated and checked (what `pass_stats` reports).
+pub(crate) fn logical(
+    req: &Request<'_>,
+    l: &Layer,
+    pass: PassKind,
+    dataflow: Dataflow,
+) -> Result<PassOutcome, Diagnostic> {
+    let m = compile(
+        l,
+        req.arch,
+        pass,
+        dataflow,
+        &PassOptions::gflow_group(1),
+        None,
+    )?;
+    checked(simulate(m, req.seed)?)
+}
+
+pub(crate) fn compute_with(
     req: &Request<'_>,
     l: &Layer,
     pass: PassKind,
@@ -147,7 +173,7 @@ fn compute_with(
     // same set when it already fits); `outcome` keeps the original's.
     let fitted = match dataflow {
         Dataflow::Gflow => Some(fit(req, &outcome)),
-        Dataflow::Rs => None,
+        _ => None,
     };
     // The cost stage's refusal becomes its diagnostic here, kept for the
     // report to render.
@@ -186,6 +212,9 @@ fn compute_with(
         gflow_fallback: None,
         layer,
         physical,
+        split: None,
+        auto: None,
+        reported_as: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! One layer: `--emit ir`, `signals` or `stats` for one pass or all three.
 
-use super::compute::{compute, gflow_group};
+use super::compute::gflow_group;
+use super::dataflow::compute;
 use super::{passes_of, side_files_of, Outcome, Output, PassReport, Request};
 use crate::bytecode::print_program;
 use crate::ir::print_module;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::compute::compute;
+use super::dataflow::compute;
 use super::not_included::{operator_lines, operators, NotIncluded};
 use super::{member, passes_of, side_files_of, Outcome, Output, PassReport, Request};
 use crate::diag::Diagnostic;

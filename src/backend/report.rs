@@ -49,6 +49,14 @@ pub struct PassReport {
         serialize_with = "refusal_json"
     )]
     pub gflow_fallback: Option<Diagnostic>,
+    /// `--dataflow rs-split`: the phases the pass ran as, or why it ran
+    /// whole (row-stationary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rs_split: Option<super::dataflow_reports::SplitReport>,
+    /// `--dataflow auto`: the dataflow chosen (`layer_stats.dataflow`) and
+    /// every candidate's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto: Option<super::dataflow_reports::AutoReport>,
     pub pe_set: PeSet,
     pub pass_stats: PassStats,
     /// The whole layer on the physical array; `None` when the arch cannot
@@ -101,15 +109,19 @@ impl PassReport {
                 (None, Some(d.clone()))
             }
         };
+        let base = PassReport::pass_only(&r.outcome);
         PassReport {
+            dataflow: r.reported_as.unwrap_or(base.dataflow),
             gflow_group_tried: r.gflow_group_tried.clone(),
             gflow_fallback: r.gflow_fallback.clone(),
+            rs_split: r.split.clone(),
+            auto: r.auto.clone(),
             layer_stats,
             layer_refused,
             physical_stats,
             physical_refused,
             refusals,
-            ..PassReport::pass_only(&r.outcome)
+            ..base
         }
     }
 
@@ -125,6 +137,8 @@ impl PassReport {
             gflow_group: m.gflow_group(),
             gflow_group_tried: None,
             gflow_fallback: None,
+            rs_split: None,
+            auto: None,
             pe_set: PeSet {
                 rows: set.map_or(0, |s| s.rows),
                 cols: set.map_or(0, |s| s.cols),
@@ -170,6 +184,8 @@ impl PassReport {
                 why.code, why.message
             ));
         }
+        s.push_str(&super::dataflow_text::split_text(self.rs_split.as_ref()));
+        s.push_str(&super::dataflow_text::auto_text(self.auto.as_ref()));
         s.push_str(&pass_text(&self.pass_stats));
         match (&self.layer_stats, &self.layer_refused) {
             (Some(l), _) => s.push_str(&layer_text(l)),

@@ -6,6 +6,7 @@
 mod eval;
 mod graph;
 pub mod layer_plan;
+pub mod phases;
 mod print;
 mod schedule;
 mod verify;

@@ -21,4 +21,5 @@ mod passes_snapshots;
 mod physical;
 mod props;
 mod rs_props;
+mod rs_split;
 mod whole_layer;

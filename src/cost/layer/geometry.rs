@@ -486,8 +486,10 @@ fn needs(m: &Module, set: &LogicalSet, plan: &NetworkPlan) -> ((u64, u64, u64), 
         stride,
         group: windows,
     };
+    // A compiled module is row-stationary or Grad-Flow: `rs-split` and
+    // `auto` compile row-stationary layers (the backend decides).
     match m.dataflow {
-        Dataflow::Rs => {
+        Dataflow::Rs | Dataflow::RsSplit | Dataflow::Auto => {
             let count = taps.div_ceil(m.arch.rf_ifmap.max(1)).max(1);
             if count == 1 {
                 return ((taps, taps, 1), one);

@@ -19,6 +19,7 @@ pub mod geometry;
 pub mod ideal;
 pub mod mapping;
 mod memory;
+pub mod phases;
 mod simulated;
 pub mod summary;
 pub mod text;

@@ -37,11 +37,20 @@ pub fn layer_text(s: &LayerStats) -> String {
             );
         }
         None => {
+            // A layer-pass summed from simulated layers (`rs-split`'s
+            // phases) is simulated without one simulation of its own.
             let _ = writeln!(
                 o,
-                "  cycles {} (cycles_from estimate), time_us {:.3}",
-                s.cycles, s.time_us
+                "  cycles {} (cycles_from {}), time_us {:.3}",
+                s.cycles, s.cycles_from, s.time_us
             );
+            if s.cycles_from == "simulation" {
+                let _ = writeln!(
+                    o,
+                    "    stall_cycles: pass_start {}, networks {}, drain {}, glb_bank {}, dram {}",
+                    st.pass_start, st.networks, st.drain, st.glb_bank, st.dram
+                );
+            }
             if let Some(why) = &s.simulation_skipped {
                 let _ = writeln!(o, "    simulation_skipped: {why}");
             }
