@@ -29,8 +29,7 @@ pub(crate) fn compute_auto(
         Dataflow::RsSplit => super::rs_split::compute(req, l, pass),
         d => compute_direct(req, l, pass, d),
     });
-    let mut results = Vec::new();
-    let mut candidates = Vec::new();
+    let mut done = Vec::new();
     for (&d, run) in flows.iter().zip(runs) {
         let run = run.ok_or_else(|| {
             Diagnostic::error(
@@ -38,6 +37,24 @@ pub(crate) fn compute_auto(
                 "internal error: an auto candidate did not finish",
             )
         })?;
+        done.push((d, run));
+    }
+    choose(req, done)
+}
+
+/// The cheapest of the runs (row-stationary first: ties go to the first
+/// listed) under the request's objective, with every candidate reported.
+/// A run that is row-stationary's own (Grad-Flow falling back, rs-split
+/// with nothing to decompose) is listed and not weighed. A wrong output or
+/// an internal error in any run is the result.
+pub(crate) fn choose(
+    req: &Request<'_>,
+    runs: Vec<(Dataflow, Result<PassResult, Diagnostic>)>,
+) -> Result<PassResult, Diagnostic> {
+    let mut results = Vec::new();
+    let mut candidates = Vec::new();
+    let flows: Vec<Dataflow> = runs.iter().map(|(d, _)| *d).collect();
+    for (d, run) in runs {
         let mut c = Candidate {
             dataflow: d,
             cycles: None,
@@ -53,14 +70,16 @@ pub(crate) fn compute_auto(
             }
             Err(e) => c.note = Some(super::report::refusal_line(e)),
             Ok(r) => match (&r.layer, same_as_rs(r)) {
-                (_, Some(why)) => c.note = Some(format!("the same run as rs: {why}")),
-                (Ok(s), None) => {
+                (_, Some(why)) if d != Dataflow::Rs => {
+                    c.note = Some(format!("the same run as rs: {why}"))
+                }
+                (Ok(s), _) => {
                     c.cycles = Some(s.cycles);
                     c.cycles_from = Some(s.cycles_from);
                     c.energy_pj = Some(s.energy_pj.total);
                     c.score = Some(super::gflow_auto::score(s, req.objective));
                 }
-                (Err(e), None) => c.note = Some(super::report::refusal_line(e)),
+                (Err(e), _) => c.note = Some(super::report::refusal_line(e)),
             },
         }
         candidates.push(c);

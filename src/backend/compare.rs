@@ -1,12 +1,12 @@
-//! `--compare`: both dataflows on the same layer and pass, side by side.
+//! `--compare`: every dataflow on the same layer and pass, side by side.
 
-use super::compare_totals::{totals, Row};
+use super::compare_totals::{totals, Row, SIDES};
 use super::dataflow::compute;
 use super::not_included::{operators, NotIncluded};
 use super::{passes_of, Outcome, Output, PassReport, Request};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Layer, NotCosted};
-use crate::options::{Dataflow, Format, PassKind};
+use crate::options::{dataflow_name, Dataflow, Format, PassKind};
 
 pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted]) -> Outcome {
     // With `--pass all` the forward pass is in the table too, row-stationary
@@ -17,7 +17,7 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
         let span = layers.first().map(|l| l.span).unwrap_or_default();
         return Err(vec![Diagnostic::error(
             Code::CompareForward,
-            "`--compare` compares row-stationary with Grad-Flow, which maps only igrad and fgrad",
+            "`--compare` compares the dataflows of the gradient passes; a forward pass is row-stationary under every dataflow",
         )
         .with_primary(span, "this layer")
         .with_help(
@@ -28,22 +28,12 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
         .iter()
         .flat_map(|l| passes.iter().map(move |&p| (l, p)))
         .collect();
-    let side =
-        |l: &Layer, p: PassKind, df: Dataflow| compute(req, l, p, df).map(|r| PassReport::new(&r));
     let progress = crate::progress::Progress::new(jobs.len(), "layer passes");
     let rows: Vec<Row> = super::parallel::parallel_map(&jobs, |&(l, p)| {
-        let rs = side(l, p, Dataflow::Rs);
-        // The forward pass is row-stationary on both sides: computed once.
-        let gflow = if p == PassKind::Forward {
-            rs.clone()
-        } else {
-            side(l, p, Dataflow::Gflow)
-        };
         let row = Row {
             layer: l.name.clone(),
             pass: p,
-            rs,
-            gflow,
+            sides: sides(req, l, p)?,
         };
         progress.inc();
         Ok(row)
@@ -51,10 +41,10 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
     .into_iter()
     .collect::<Result<_, _>>()
     .map_err(|d| vec![d])?;
-    // Both sides are reported; what either side refused also goes to stderr.
+    // Every side is reported; what any side refused also goes to stderr.
     let mut refusals = Vec::new();
     for r in &rows {
-        for side in [&r.rs, &r.gflow] {
+        for side in distinct(r) {
             match side {
                 Ok(p) => refusals.extend(p.refusals.iter().cloned()),
                 Err(d) => refusals.push(d.clone()),
@@ -67,16 +57,24 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
                 .iter()
                 .flat_map(|r| {
                     let pass = format!("{:?}", r.pass).to_lowercase();
-                    // The forward pass is row-stationary on both sides: one row.
-                    let sides: &[(&str, &Result<PassReport, Diagnostic>)] =
-                        if r.pass == PassKind::Forward {
-                            &[("rs", &r.rs)]
-                        } else {
-                            &[("rs", &r.rs), ("gflow", &r.gflow)]
-                        };
-                    sides
+                    // The forward pass is row-stationary on every side: one row.
+                    let n = if r.pass == PassKind::Forward {
+                        1
+                    } else {
+                        SIDES.len()
+                    };
+                    SIDES
                         .iter()
-                        .map(|&(df, side)| (r.layer.clone(), pass.clone(), df.to_string(), side))
+                        .zip(&r.sides)
+                        .take(n)
+                        .map(|(&df, side)| {
+                            (
+                                r.layer.clone(),
+                                pass.clone(),
+                                dataflow_name(df).to_string(),
+                                side,
+                            )
+                        })
                         .collect::<Vec<_>>()
                 })
                 .collect();
@@ -100,7 +98,13 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
             let v: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|r| {
-                    serde_json::json!({ "layer": r.layer, "pass": r.pass, "rs": json_side(&r.rs), "gflow": json_side(&r.gflow) })
+                    let mut o = serde_json::Map::new();
+                    o.insert("layer".into(), serde_json::json!(r.layer));
+                    o.insert("pass".into(), serde_json::json!(r.pass));
+                    for (&df, side) in SIDES.iter().zip(&r.sides) {
+                        o.insert(dataflow_name(df).into(), json_side(side));
+                    }
+                    serde_json::Value::Object(o)
                 })
                 .collect();
             let t = totals(&rows, not_costed);
@@ -110,15 +114,14 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
         }
         Format::Text => super::compare_text::render(&rows, &totals(&rows, not_costed)),
     };
-    // The figures show the passes the two dataflows differ on.
-    // Only pairs both sides costed, so `--plot` can draw each pair.
+    // The figures show the gradient passes, where the dataflows differ:
+    // every side of a layer-pass all of whose sides were costed, so
+    // `--plot` can draw each layer-pass (`plot::write_figures` takes them
+    // `SIDES.len()` at a time).
     let reports = rows
         .into_iter()
         .filter(|r| r.pass != PassKind::Forward)
-        .filter_map(|r| match (r.rs, r.gflow) {
-            (Ok(a), Ok(b)) => Some([a, b]),
-            _ => None,
-        })
+        .filter_map(|r| r.sides.into_iter().collect::<Result<Vec<_>, _>>().ok())
         .flatten()
         .collect();
     Ok(Output {
@@ -128,4 +131,47 @@ pub(crate) fn run(req: &Request<'_>, layers: &[Layer], not_costed: &[NotCosted])
         reports,
         compared: true,
     })
+}
+
+/// A layer-pass under every dataflow of `SIDES`. The forward pass is
+/// row-stationary under all of them: computed once. `auto` is the choice
+/// among the other three runs (`auto_choice::choose`), not a fourth run.
+fn sides(
+    req: &Request<'_>,
+    l: &Layer,
+    p: PassKind,
+) -> Result<Vec<Result<PassReport, Diagnostic>>, Diagnostic> {
+    if p == PassKind::Forward {
+        let rs = compute(req, l, p, Dataflow::Rs).map(|r| PassReport::new(&r));
+        return Ok(vec![rs; SIDES.len()]);
+    }
+    let flows = &SIDES[..3];
+    let runs = crate::parallel::map_in_order(flows, |&d| compute(req, l, p, d));
+    let mut done = Vec::new();
+    for (&d, run) in flows.iter().zip(runs) {
+        let run = run.ok_or_else(|| {
+            Diagnostic::error(
+                Code::Internal,
+                "internal error: a --compare side did not finish",
+            )
+        })?;
+        done.push((d, run));
+    }
+    let mut out: Vec<Result<PassReport, Diagnostic>> = done
+        .iter()
+        .map(|(_, r)| r.as_ref().map(PassReport::new).map_err(Clone::clone))
+        .collect();
+    out.push(super::auto_choice::choose(req, done).map(|r| PassReport::new(&r)));
+    Ok(out)
+}
+
+/// The sides of a row that were computed separately (the forward pass's
+/// are one run).
+fn distinct(r: &Row) -> &[Result<PassReport, Diagnostic>] {
+    if r.pass == PassKind::Forward {
+        &r.sides[..1]
+    } else {
+        // `auto` repeats one of the other three.
+        &r.sides[..3]
+    }
 }

@@ -1,6 +1,6 @@
 //! `--compare`'s text: one line per layer-pass with each dataflow's
 //! whole-layer cycles (and where they come from), energy, DRAM bytes and
-//! utilisation, the ratios where both sides were costed, then the totals.
+//! utilisation, the ratios to rs where both were costed, then the totals.
 //! The per-pass detail (`pass_stats`, the PE set) is in the single-dataflow
 //! report.
 
@@ -8,28 +8,33 @@ use std::fmt::Write;
 
 use super::not_included::{operator_lines, NotIncluded};
 
+use super::compare_totals::SIDES;
 use super::compare_totals::{Row, Side, Totals};
 use super::PassReport;
 use crate::cost::layer::LayerStats;
 use crate::diag::Diagnostic;
-use crate::options::PassKind;
+use crate::options::{dataflow_name, Dataflow, PassKind};
 
-const HEADER: [&str; 14] = [
-    "layer",
-    "pass",
-    "rs cycles",
-    "rs energy_pj",
-    "rs dram_bytes",
-    "rs utilisation",
-    "gflow_group",
-    "gflow cycles",
-    "gflow energy_pj",
-    "gflow dram_bytes",
-    "gflow utilisation",
-    "gflow/rs cycles",
-    "gflow/rs energy",
-    "gflow/rs dram",
-];
+/// The header: each side's four figures (Grad-Flow's grouping after its
+/// own, auto's choice after its own), then each side's ratios to rs.
+fn header() -> Vec<String> {
+    let mut h = vec!["layer".to_string(), "pass".to_string()];
+    for d in SIDES {
+        let n = dataflow_name(d);
+        h.extend(["cycles", "energy_pj", "dram_bytes", "utilisation"].map(|f| format!("{n} {f}")));
+        match d {
+            Dataflow::Gflow => h.push("gflow_group".into()),
+            Dataflow::Auto => h.push("auto chose".into()),
+            _ => {}
+        }
+    }
+    for d in &SIDES[1..] {
+        let n = dataflow_name(*d);
+        h.push(format!("{n}/rs cycles"));
+        h.push(format!("{n}/rs energy"));
+    }
+    h
+}
 
 /// `sim` or `est`: where a side's cycles come from (`cycles_from`).
 fn from_tag(cycles_from: &str) -> &'static str {
@@ -80,18 +85,38 @@ fn group_cell(pass: PassKind, gf: &Result<PassReport, Diagnostic>) -> String {
     }
 }
 
+fn chose_cell(pass: PassKind, auto: &Result<PassReport, Diagnostic>) -> String {
+    match auto {
+        _ if pass == PassKind::Forward => "rs".to_string(),
+        Ok(r) => r
+            .auto
+            .as_ref()
+            .map_or("-".to_string(), |a| dataflow_name(a.chosen).to_string()),
+        Err(_) => "-".to_string(),
+    }
+}
+
 fn stats(s: &Result<PassReport, Diagnostic>) -> Option<&LayerStats> {
     s.as_ref().ok()?.layer_stats.as_ref()
 }
 
 fn row_cells(r: &Row) -> Vec<String> {
-    let (a, x) = side_cells(stats(&r.rs));
-    let (b, y) = side_cells(stats(&r.gflow));
     let mut c = vec![r.layer.clone(), format!("{:?}", r.pass).to_lowercase()];
-    c.extend(a);
-    c.push(group_cell(r.pass, &r.gflow));
-    c.extend(b);
-    c.extend((0..3).map(|i| ratio(x[i], y[i])));
+    let mut figures = Vec::new();
+    for (d, side) in SIDES.iter().zip(&r.sides) {
+        let (cells, x) = side_cells(stats(side));
+        c.extend(cells);
+        figures.push(x);
+        match d {
+            Dataflow::Gflow => c.push(group_cell(r.pass, side)),
+            Dataflow::Auto => c.push(chose_cell(r.pass, side)),
+            _ => {}
+        }
+    }
+    for x in &figures[1..] {
+        c.push(ratio(figures[0][0], x[0]));
+        c.push(ratio(figures[0][1], x[1]));
+    }
     c
 }
 
@@ -106,10 +131,16 @@ fn total_cells(t: &Totals) -> Vec<String> {
     };
     let r = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
     let mut c = vec!["total".to_string(), String::new()];
-    c.extend(side(&t.rs));
-    c.push(String::new());
-    c.extend(side(&t.gflow));
-    c.extend([r(t.cycles_ratio), r(t.energy_ratio), r(t.dram_ratio)]);
+    for (i, d) in SIDES.iter().enumerate() {
+        c.extend(side(t.side(i)));
+        if matches!(d, Dataflow::Gflow | Dataflow::Auto) {
+            c.push(String::new());
+        }
+    }
+    for d in &SIDES[1..] {
+        let x = t.ratios.get(dataflow_name(*d)).copied().unwrap_or_default();
+        c.extend([r(x.cycles), r(x.energy)]);
+    }
     c
 }
 
@@ -117,8 +148,10 @@ fn total_cells(t: &Totals) -> Vec<String> {
 fn refusal_lines(rows: &[Row]) -> Vec<String> {
     let mut v = Vec::new();
     for r in rows {
-        for (name, side) in [("rs", &r.rs), ("gflow", &r.gflow)] {
-            if r.pass == PassKind::Forward && name == "gflow" {
+        for (d, side) in SIDES.iter().zip(&r.sides) {
+            // The forward pass is one run (row-stationary) on every side;
+            // auto repeats a refusal of the side it chose.
+            if (r.pass == PassKind::Forward && *d != Dataflow::Rs) || *d == Dataflow::Auto {
                 continue;
             }
             let why = match side {
@@ -127,7 +160,11 @@ fn refusal_lines(rows: &[Row]) -> Vec<String> {
             };
             if let Some(why) = why {
                 let pass = format!("{:?}", r.pass).to_lowercase();
-                v.push(format!("{} {pass} {name}: refused: {why}", r.layer));
+                v.push(format!(
+                    "{} {pass} {}: refused: {why}",
+                    r.layer,
+                    dataflow_name(*d)
+                ));
             }
         }
     }
@@ -137,13 +174,15 @@ fn refusal_lines(rows: &[Row]) -> Vec<String> {
 pub(super) fn render(rows: &[Row], t: &Totals) -> String {
     let arch = rows
         .iter()
-        .flat_map(|r| [&r.rs, &r.gflow])
+        .flat_map(|r| r.sides.iter())
         .find_map(|s| s.as_ref().ok().map(|p| p.arch.clone()))
         .unwrap_or_default();
-    let mut table: Vec<Vec<String>> = vec![HEADER.iter().map(|h| h.to_string()).collect()];
+    let head = header();
+    let columns = head.len();
+    let mut table: Vec<Vec<String>> = vec![head];
     table.extend(rows.iter().map(row_cells));
     table.push(total_cells(t));
-    let widths: Vec<usize> = (0..HEADER.len())
+    let widths: Vec<usize> = (0..columns)
         .map(|i| {
             table
                 .iter()
@@ -155,11 +194,11 @@ pub(super) fn render(rows: &[Row], t: &Totals) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "--compare on arch {arch}: each layer-pass's whole layer (layer_stats) under row-stationary (rs) and Grad-Flow (gflow)"
+        "--compare on arch {arch}: each layer-pass's whole layer (layer_stats) under row-stationary (rs), Grad-Flow (gflow), rs-split (its stride-1 phases) and auto (the cheapest of the three under --objective)"
     );
     let _ = writeln!(
         s,
-        "cycles_from: sim = simulated cycle by cycle, est = the analytic estimate, mixed = a sum of both; forward is row-stationary on both sides (gflow_group rs), as is a gradient Grad-Flow does not map; energy in pJ"
+        "cycles_from: sim = simulated cycle by cycle, est = the analytic estimate, mixed = a sum of both; forward is row-stationary on every side (gflow_group rs), as is a gradient Grad-Flow does not map or rs-split does not decompose; energy in pJ"
     );
     let last = table.len() - 1;
     for (k, r) in table.iter().enumerate() {
@@ -183,11 +222,19 @@ pub(super) fn render(rows: &[Row], t: &Totals) -> String {
     }
     let _ = writeln!(
         s,
-        "(total: the {} layer-passes both dataflows can cost; their ideal_cycles {}: rs {:.3}x, gflow {:.3}x of it)",
+        "(total: the {} layer-passes every dataflow can cost; their ideal_cycles {}: {})",
         t.layer_passes,
         t.ideal_cycles,
-        t.rs.cycles as f64 / t.ideal_cycles.max(1) as f64,
-        t.gflow.cycles as f64 / t.ideal_cycles.max(1) as f64
+        SIDES
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!(
+                "{} {:.3}x",
+                dataflow_name(*d),
+                t.side(i).cycles as f64 / t.ideal_cycles.max(1) as f64
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let passes: Vec<String> = t
         .not_included

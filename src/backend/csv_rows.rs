@@ -122,7 +122,7 @@ pub fn row(r: &PassReport) -> String {
     let mut f: Vec<String> = vec![
         field(&r.layer),
         lower(r.pass),
-        lower(r.dataflow),
+        crate::options::dataflow_name(r.dataflow).to_string(),
         r.gflow_group.to_string(),
         field(&r.arch),
         format!("{}x{}", r.pe_set.rows, r.pe_set.cols),
@@ -231,7 +231,7 @@ pub fn table(reports: &[PassReport]) -> String {
     s
 }
 
-/// `--compare --format csv`: both dataflows of each layer and pass, one row
+/// `--compare --format csv`: every dataflow of each layer and pass, one row
 /// each; a dataflow the layer cannot run with has only its names and the
 /// refusal (in `layer_refused`).
 pub fn compare_table(rows: &[(String, String, String, &Result<PassReport, Diagnostic>)]) -> String {

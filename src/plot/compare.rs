@@ -1,5 +1,5 @@
 //! `compare_<layer>_<pass>.svg` (`--compare --plot`): one layer-pass under
-//! row-stationary and Grad-Flow side by side, in four panels: cycles by the
+//! every `--compare` dataflow side by side, in four panels: cycles by the
 //! simulation's causes (or the estimate, grey), energy on chip and in DRAM,
 //! DRAM bytes, and utilisation.
 
@@ -11,10 +11,17 @@ use super::style::{scope, CAPTION, FONT, HEIGHT, WIDTH};
 use crate::backend::PassReport;
 use crate::cost::layer::LayerStats;
 
-/// The figure of a pair (row-stationary first); None unless both sides
-/// have whole-layer figures.
-pub fn compare_svg(rs: &PassReport, gf: &PassReport) -> Result<Option<String>, Error> {
-    let (Some(a), Some(b)) = (rs.layer_stats.as_ref(), gf.layer_stats.as_ref()) else {
+/// The figure of one layer-pass under every `--compare` dataflow
+/// (row-stationary first); None unless every side has whole-layer figures.
+pub fn compare_svg(sides: &[PassReport]) -> Result<Option<String>, Error> {
+    let Some(stats) = sides
+        .iter()
+        .map(|r| r.layer_stats.as_ref())
+        .collect::<Option<Vec<&LayerStats>>>()
+    else {
+        return Ok(None);
+    };
+    let Some(rs) = sides.first() else {
         return Ok(None);
     };
     let side = |r: &PassReport, l: &LayerStats| {
@@ -23,18 +30,20 @@ pub fn compare_svg(rs: &PassReport, gf: &PassReport) -> Result<Option<String>, E
         } else {
             "estimated"
         };
-        match &r.gflow_fallback {
-            Some(_) => format!("gflow as rs ({from})"),
-            None if r.dataflow == crate::options::Dataflow::Gflow => {
+        let name = crate::options::dataflow_name(r.dataflow);
+        match (&r.gflow_fallback, &r.auto) {
+            (_, Some(a)) => format!("auto: {} ({from})", crate::options::dataflow_name(a.chosen)),
+            (Some(_), None) => format!("{name} as rs ({from})"),
+            (None, None) if r.dataflow == crate::options::Dataflow::Gflow => {
                 format!("gflow g{} ({from})", r.gflow_group)
             }
-            None => format!("rs ({from})"),
+            (None, None) => format!("{name} ({from})"),
         }
     };
-    let labels = vec![side(rs, a), side(gf, b)];
+    let labels: Vec<String> = sides.iter().zip(&stats).map(|(r, l)| side(r, l)).collect();
     let one = |name: &str, f: &dyn Fn(&LayerStats) -> f64| Series {
         name: name.to_string(),
-        values: vec![f(a), f(b)],
+        values: stats.iter().map(|l| f(l)).collect(),
     };
     let energy = vec![
         one("on-chip", &|l| l.energy_pj.total - l.energy_pj.dram),
@@ -47,7 +56,7 @@ pub fn compare_svg(rs: &PassReport, gf: &PassReport) -> Result<Option<String>, E
         root.fill(&WHITE)?;
         let root = root.titled(
             &format!(
-                "{}: row-stationary vs Grad-Flow, {}",
+                "{}: every dataflow, {}",
                 rs.layer,
                 scope(&[rs.arch.as_str()], &[rs.pass])
             ),
@@ -60,7 +69,7 @@ pub fn compare_svg(rs: &PassReport, gf: &PassReport) -> Result<Option<String>, E
             "cycles",
             "cycles",
             &labels,
-            &cycle_series(&[a, b]),
+            &cycle_series(&stats),
         )?;
         stacked(&panels[1], "energy", "energy", "pJ", &labels, &energy)?;
         stacked(

@@ -32,7 +32,7 @@ pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
             "PE utilisation of one 2-D convolution on its logical PE set: {} {} {}, arch {}",
             r.layer,
             format!("{:?}", r.pass).to_lowercase(),
-            format!("{:?}", r.dataflow).to_lowercase(),
+            crate::options::dataflow_name(r.dataflow),
             r.arch
         );
         let mut chart = ChartBuilder::on(&map)

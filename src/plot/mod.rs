@@ -57,9 +57,12 @@ fn file_part(s: &str) -> String {
         .collect()
 }
 
+/// The dataflows of one `--compare` layer-pass: rs, gflow, rs-split, auto.
+const COMPARE_SIDES: usize = 4;
+
 /// Writes the figures of `reports` into `dir`; `compared`: the reports are
-/// `--compare` pairs (row-stationary, then Grad-Flow) and each pair gets its
-/// figure too.
+/// `--compare` layer-passes, [`COMPARE_SIDES`] reports each (rs, gflow,
+/// rs-split, auto), and each gets its figure too.
 pub fn write_figures(dir: &Path, reports: &[PassReport], compared: bool) -> Result<(), Diagnostic> {
     write(
         dir,
@@ -76,18 +79,18 @@ pub fn write_figures(dir: &Path, reports: &[PassReport], compared: bool) -> Resu
             "pe_utilisation_{}_{}_{}.svg",
             file_part(&r.layer),
             format!("{:?}", r.pass).to_lowercase(),
-            format!("{:?}", r.dataflow).to_lowercase()
+            crate::options::dataflow_name(r.dataflow)
         );
         write(dir, &name, &heatmap_svg(r).map_err(|e| failed(&name, e))?)?;
     }
     if compared {
-        for pair in reports.chunks_exact(2) {
+        for sides in reports.chunks_exact(COMPARE_SIDES) {
             let name = format!(
                 "compare_{}_{}.svg",
-                file_part(&pair[0].layer),
-                format!("{:?}", pair[0].pass).to_lowercase()
+                file_part(&sides[0].layer),
+                format!("{:?}", sides[0].pass).to_lowercase()
             );
-            if let Some(svg) = compare_svg(&pair[0], &pair[1]).map_err(|e| failed(&name, e))? {
+            if let Some(svg) = compare_svg(sides).map_err(|e| failed(&name, e))? {
                 write(dir, &name, &svg)?;
             }
         }

@@ -235,11 +235,13 @@ fn csv_has_one_row_per_layer_and_pass() {
     let rows: Vec<&str> = out.lines().skip(1).collect();
     assert_eq!(
         rows.len(),
-        5,
-        "forward (rs), then igrad and fgrad, rs and gflow:\n{out}"
+        9,
+        "forward (rs), then igrad and fgrad under rs, gflow, rs-split and auto:\n{out}"
     );
     assert!(rows[0].starts_with("alexnet_conv4,forward,rs,"));
     assert!(rows[2].starts_with("alexnet_conv4,igrad,gflow,"));
+    assert!(rows[3].starts_with("alexnet_conv4,igrad,rs-split,"));
+    assert!(rows[4].starts_with("alexnet_conv4,igrad,auto,"));
 
     let (c, out, _) = run(&[
         &example("alexnet.cnn"),
@@ -406,7 +408,8 @@ fn csv_energy_columns_add_up() {
         }
         rows += 1;
     }
-    assert_eq!(rows, 5);
+    // Forward once, igrad and fgrad under rs, gflow, rs-split and auto.
+    assert_eq!(rows, 9);
 }
 
 /// A sweep row says where its cycles come from, the mapping chosen and
