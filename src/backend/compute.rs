@@ -190,6 +190,10 @@ pub(crate) fn compute_with(
             return Err(whole_layer_mismatch(&outcome, sim));
         }
     }
+    // The original's figure is of its own (unfitted) logical set.
+    if let Ok(s) = &mut layer {
+        s.sasiml_layer_cycles = crate::cost::layer::sasiml::layer_cycles(&outcome);
+    }
     // The whole layer simulated in full mode checked every output itself;
     // a pass it does not cover is verified convolution by convolution.
     let simulated_full = matches!(&layer, Ok(s) if s.verify == "full");

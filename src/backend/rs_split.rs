@@ -65,7 +65,11 @@ pub(crate) fn compute(
     let pick = super::gflow_auto::best(&scores).unwrap_or(0);
     let (form, chosen) = costed.swap_remove(pick);
     let (layer, phases) = match chosen {
-        Ok((s, p)) => (Ok(s), p),
+        Ok((mut s, p)) => {
+            // The original runs the layer's own pass (it has no phases).
+            s.sasiml_layer_cycles = crate::cost::layer::sasiml::layer_cycles(&outcome);
+            (Ok(s), p)
+        }
         Err(d) => (Err(d), Vec::new()),
     };
     Ok(PassResult {

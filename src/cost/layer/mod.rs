@@ -20,6 +20,7 @@ pub mod ideal;
 pub mod mapping;
 mod memory;
 pub mod phases;
+pub mod sasiml;
 mod simulated;
 pub mod summary;
 pub mod text;
@@ -188,6 +189,11 @@ pub struct LayerStats {
     /// Which of those bounds `ideal_cycles` is.
     pub bound_by: &'static str,
     pub ideal: ideal::Ideal,
+    /// The original simulator's whole-layer cycles for this layer-pass
+    /// (`sasiml::layer_cycles`: its logical set's busy cycles x 2-D
+    /// convolutions / fractional copies of the set on the array), for
+    /// holding its figures beside cnnc's; not a cnnc estimate.
+    pub sasiml_layer_cycles: f64,
     pub mapping: Mapping,
     pub mapping_hand_fixed: bool,
     pub search_evaluated: u64,
@@ -387,6 +393,7 @@ pub fn layer_stats_verified(
         ideal_cycles: bound.cycles,
         bound_by: bound.bound_by,
         ideal: bound,
+        sasiml_layer_cycles: sasiml::layer_cycles(o),
         mapping: chosen.mapping,
         mapping_hand_fixed: chosen.hand_fixed,
         search_evaluated: chosen.evaluated,
