@@ -1,14 +1,20 @@
-//! `pe_utilisation_*.svg`: the per-PE utilisation of `pass_stats` (each
-//! PE's necessary MACs over the cycles) of one 2-D convolution on its
-//! logical PE set, one cell per PE, with a scale. The title says so: it is
-//! not the physical array over the whole layer, which the whole-layer
-//! simulation does not yet record per PE.
+//! `pe_utilisation_*.svg`: per-PE utilisation, one cell per PE, with a
+//! scale. Where the whole layer was simulated it is each PE of the
+//! physical array over the whole layer (its necessary MACs summed over
+//! every processing pass, over the layer's cycles), so the cells average to
+//! `layer_stats.utilisation`; where it was not (an estimate), it is
+//! `pass_stats`' per-PE rows: one 2-D convolution on its logical PE set,
+//! and the title says so.
 
 use plotters::prelude::*;
 
 use super::bars::Error;
 use super::style::{shade, FONT, HEIGHT, LABEL, TICK, WIDTH};
 use crate::backend::PassReport;
+
+/// Most cells that carry their value as text (beyond it the cells are
+/// too small to read).
+const MAX_LABELLED_CELLS: usize = 16 * 16;
 
 /// The PE index at a tick, or nothing between cells.
 fn index_label(v: f64, n: u32, flip: bool) -> String {
@@ -20,23 +26,71 @@ fn index_label(v: f64, n: u32, flip: bool) -> String {
     (if flip { n - 1 - i } else { i }).to_string()
 }
 
+/// What the figure draws: a grid of utilisations (rows of the array, row 0
+/// first) and the title naming where it comes from.
+pub struct PeGrid {
+    pub cells: Vec<Vec<f64>>,
+    pub title: String,
+}
+
+/// The grid of a report: the whole layer on the physical array when
+/// simulated, else the logical set of one 2-D convolution.
+pub fn pe_grid(r: &PassReport) -> PeGrid {
+    let what = format!(
+        "{} {} {}, arch {}",
+        r.layer,
+        format!("{:?}", r.pass).to_lowercase(),
+        crate::options::dataflow_name(r.dataflow),
+        r.arch
+    );
+    let whole = r.layer_stats.as_ref().and_then(|l| {
+        let sim = l.simulation.as_ref()?;
+        let grid = &sim.pe_necessary_macs;
+        (!grid.is_empty() && l.cycles > 0).then_some((grid, l.cycles))
+    });
+    if let Some((grid, cycles)) = whole {
+        let cols = grid.iter().map(Vec::len).max().unwrap_or(0);
+        let cells = grid
+            .iter()
+            .map(|row| {
+                (0..cols)
+                    .map(|y| row.get(y).copied().unwrap_or(0) as f64 / cycles as f64)
+                    .collect()
+            })
+            .collect();
+        return PeGrid {
+            cells,
+            title: format!(
+                "PE utilisation, whole layer, {} x {} array (simulated): {what}",
+                grid.len(),
+                cols
+            ),
+        };
+    }
+    let rows = r.pes.iter().map(|p| p.x + 1).max().unwrap_or(0) as usize;
+    let cols = r.pes.iter().map(|p| p.y + 1).max().unwrap_or(0) as usize;
+    let mut cells = vec![vec![0.0; cols]; rows];
+    for p in &r.pes {
+        cells[p.x as usize][p.y as usize] = p.utilisation;
+    }
+    PeGrid {
+        cells,
+        title: format!("PE utilisation, one 2-D convolution, logical PE set: {what}"),
+    }
+}
+
 pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
-    let rows = r.pes.iter().map(|p| p.x + 1).max().unwrap_or(1).max(1);
-    let cols = r.pes.iter().map(|p| p.y + 1).max().unwrap_or(1).max(1);
+    let PeGrid { cells, title } = pe_grid(r);
+    let rows = cells.len().max(1) as u32;
+    let cols = cells.iter().map(Vec::len).max().unwrap_or(0).max(1) as u32;
+    let labelled = (rows * cols) as usize <= MAX_LABELLED_CELLS;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
         let (map, scale) = root.split_horizontally(WIDTH - 110);
-        let title = format!(
-            "PE utilisation of one 2-D convolution on its logical PE set: {} {} {}, arch {}",
-            r.layer,
-            format!("{:?}", r.pass).to_lowercase(),
-            crate::options::dataflow_name(r.dataflow),
-            r.arch
-        );
         let mut chart = ChartBuilder::on(&map)
-            .caption(title, (FONT, TICK + 1))
+            .caption(title, (FONT, TICK))
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(50)
@@ -54,14 +108,32 @@ pub fn heatmap_svg(r: &PassReport) -> Result<String, Error> {
             .x_labels(cols.min(16) as usize)
             .y_labels(rows.min(16) as usize)
             .draw()?;
-        chart.draw_series(r.pes.iter().map(|p| {
-            // Row 0 at the top, as the array is usually drawn.
-            let (x, y) = (p.y as f64, (rows - 1 - p.x) as f64);
-            Rectangle::new(
-                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                shade(p.utilisation).filled(),
-            )
+        // Row 0 at the top, as the array is usually drawn.
+        let at = |px: usize, py: usize| (py as f64, (rows as usize - 1 - px) as f64);
+        let all = || {
+            cells
+                .iter()
+                .enumerate()
+                .flat_map(|(px, row)| row.iter().enumerate().map(move |(py, &u)| (px, py, u)))
+        };
+        chart.draw_series(all().map(|(px, py, u)| {
+            let (x, y) = at(px, py);
+            Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], shade(u).filled())
         }))?;
+        if labelled {
+            chart.draw_series(all().map(|(px, py, u)| {
+                let (x, y) = at(px, py);
+                // Light text on the dark half of the scale.
+                let ink: &'static RGBColor = if u > 0.55 { &WHITE } else { &BLACK };
+                let style = TextStyle::from((FONT, TICK - 2).into_font())
+                    .color(ink)
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Center,
+                    ));
+                Text::new(format!("{u:.2}"), (x, y), style)
+            }))?;
+        }
         let mut bar = ChartBuilder::on(&scale)
             .margin_top(40)
             .margin_bottom(48)

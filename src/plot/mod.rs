@@ -4,8 +4,9 @@
 //!   it, in DRAM by data type;
 //! - `cycles.svg`: cycles per layer and pass, split into computing and the
 //!   simulation's stall causes (DRAM waiting named), estimates in grey;
-//! - `pe_utilisation_<layer>_<pass>_<dataflow>.svg`: per-PE utilisation of
-//!   one 2-D convolution on its logical PE set;
+//! - `pe_utilisation_<layer>_<pass>_<dataflow>.svg`: per-PE utilisation
+//!   over the whole layer on the physical array (simulated layers), else
+//!   of one 2-D convolution on its logical PE set;
 //! - with `--compare`, `compare_<layer>_<pass>.svg` per layer-pass: both
 //!   dataflows' cycles, energy, DRAM bytes and utilisation;
 //! - for a sweep, `pareto.svg`: the energy-latency scatter and its front.

@@ -13,7 +13,7 @@ use super::layer_program::{load, Compiled, Compiler};
 use super::layer_simulation::{
     broken, per_word, too_large, unfinished, LayerSimulation, NotSimulated,
 };
-use super::layer_totals::{add_run, empty, RunTotals};
+use super::layer_totals::{add_pe_macs, add_run, empty, necessary_per_pe, RunTotals};
 use super::{check_outputs, reference, PhysicalStats};
 use crate::ir::layer_plan::Distinct;
 use crate::ir::{LayerPlan, Module, OutKind, PassJob, PassShape, Src, SrcKind};
@@ -70,8 +70,11 @@ pub(super) fn simulate_full(
     // Each sequence carries its psums in its own buffer of the pass's
     // output planes; at its end the last pass's outputs are the layer's.
     type SeqOut = Vec<((u64, u64), u64, Vec<Option<i64>>)>;
+    // The first pass of each distinct pass also notes its PEs' necessary
+    // MACs: the passes of a kind count alike (the default mode's premise,
+    // which the equality of the two modes' counts checks).
     type SeqRuns = (
-        Vec<(usize, RunTotals, Option<BankTrace>)>,
+        Vec<(usize, RunTotals, Option<(BankTrace, Vec<u64>)>)>,
         Option<PhysicalStats>,
     );
     let progress = crate::progress::Progress::new(seqs.len(), "pass sequences simulated");
@@ -102,7 +105,8 @@ pub(super) fn simulate_full(
                     .machine
                     .run_logged(&val, trace.then_some(&mut log))
                     .map_err(|e| broken(&j.shape, e))?;
-                let trace = trace.then(|| BankTrace::of(&log, per_word(m)));
+                let trace =
+                    trace.then(|| (BankTrace::of(&log, per_word(m)), necessary_per_pe(&run)));
                 if at == 0 {
                     let strip = j.shape.out_rows.1 - j.shape.out_rows.0;
                     let out_rows = plan.out_rows();
@@ -132,7 +136,7 @@ pub(super) fn simulate_full(
             Ok(((runs, first), out))
         });
     drop(progress);
-    let mut sim = empty("full");
+    let mut sim = empty("full", m.arch.array);
     let l = &m.layer;
     let conv_out = {
         let sl = Slices::generate(seed, l.ifmap, l.filter, l.ofmap, 0, 0, 0);
@@ -142,6 +146,10 @@ pub(super) fn simulate_full(
     // Each pass's cycles and distinct pass in running order.
     let mut passes = Vec::new();
     let mut traces: Vec<Option<BankTrace>> = vec![None; distinct.passes.len()];
+    // Each distinct pass's per-PE counts and program columns, and how often
+    // it ran.
+    let mut per_pe: Vec<Option<(Vec<u64>, u64)>> = vec![None; distinct.passes.len()];
+    let mut times = vec![0u64; distinct.passes.len()];
     for ((seq, r), kinds) in seqs.iter().zip(results).zip(&kinds) {
         let ((runs, first), outs) = r.ok_or_else(unfinished)??;
         if sim.first_pass.is_none() {
@@ -151,8 +159,10 @@ pub(super) fn simulate_full(
             add_run(&mut sim, &run, &programs[idx], &j.shape, windows, 1, j.last)
                 .ok_or_else(too_large)?;
             passes.push((run.cycles, kd as u32));
-            if trace.is_some() {
-                traces[kd] = trace;
+            times[kd] += 1;
+            if let Some((trace, pes)) = trace {
+                traces[kd] = Some(trace);
+                per_pe[kd] = Some((pes, programs[idx].cols));
             }
             sim.passes_simulated += 1;
         }
@@ -166,6 +176,11 @@ pub(super) fn simulate_full(
                     *e = v;
                 }
             }
+        }
+    }
+    for (pes, &n) in per_pe.iter().zip(&times) {
+        if let Some((pes, cols)) = pes {
+            add_pe_macs(&mut sim, pes, *cols, n).ok_or_else(too_large)?;
         }
     }
     // Every output slice of the layer against the reference.

@@ -35,7 +35,9 @@ pub(super) struct Compiled {
     /// Window period, least window period and start.
     pub(super) params: (u64, u64, u64),
     rows: u64,
-    cols: u64,
+    /// Columns of the program: its PE `i` is the array's (`i / cols`,
+    /// `i % cols`).
+    pub(super) cols: u64,
     pub(super) out_shape: Hw,
     pub(super) pes_used: u64,
     /// Cycles of control, and the most ifmap, filter and psum scratchpad

@@ -48,6 +48,14 @@ pub struct LayerSimulation {
     pub rf: RfCounts,
     pub adds: u64,
     pub psum_hops: u64,
+    /// Necessary MACs (inserted zeros left out) of each PE of the physical
+    /// array over the whole layer, row by row (`array` rows of its columns):
+    /// each distinct pass's per-PE counts times the passes like it. Over
+    /// `layer_stats.cycles` they are the per-PE utilisation (`--plot`).
+    /// Not in the JSON: pretty-printed, one array would add a line per PE
+    /// to every layer-pass.
+    #[serde(skip)]
+    pub pe_necessary_macs: Vec<Vec<u64>>,
     pub verified: bool,
     /// Output elements checked: every output of the layer in `full`, each
     /// simulated pass's outputs in `sample`.

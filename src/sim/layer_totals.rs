@@ -5,6 +5,7 @@ use super::layer_program::Compiled;
 use super::layer_simulation::{LayerSimulation, RfCounts};
 use super::{PeCounters, Run};
 use crate::ir::PassShape;
+use crate::model::Hw;
 
 /// What one run adds to the layer's totals ([`add_run`]). Full mode keeps
 /// this for every pass rather than the run, whose per-PE counters and
@@ -107,8 +108,55 @@ pub(super) fn add_run(
     Some(())
 }
 
-/// A layer simulation with nothing counted yet.
-pub(super) fn empty(mode: &'static str) -> LayerSimulation {
+/// Adds one run's necessary MACs to the array's PEs, `times` times; the
+/// program's PE `i` is the array's PE (`i / cols`, `i % cols`). The grid
+/// grows rather than drop a count should a program span more than the
+/// array (the compiler's fit check forbids it).
+pub(super) fn add_pe_macs(
+    sim: &mut LayerSimulation,
+    pes: &[u64],
+    cols: u64,
+    times: u64,
+) -> Option<()> {
+    let grid = &mut sim.pe_necessary_macs;
+    let cols = cols.max(1) as usize;
+    for (i, &n) in pes.iter().enumerate() {
+        let (x, y) = (i / cols, i % cols);
+        if grid.len() <= x {
+            grid.resize(x + 1, Vec::new());
+        }
+        let row = &mut grid[x];
+        if row.len() <= y {
+            row.resize(y + 1, 0);
+        }
+        row[y] = row[y].checked_add(n.checked_mul(times)?)?;
+    }
+    Some(())
+}
+
+/// Each PE's necessary MACs in one run (inserted zeros left out).
+pub(super) fn necessary_per_pe(run: &Run) -> Vec<u64> {
+    run.pes
+        .iter()
+        .map(|p| p.macs.saturating_sub(p.zero_macs))
+        .collect()
+}
+
+/// Most PEs whose grid is laid out before the runs; a larger array's grid
+/// grows to the PEs the programs span (`add_pe_macs`), so an absurd
+/// `array` costs no memory of its own.
+const MAX_GRID_PES: u64 = 1 << 16;
+
+fn pe_grid(array: Hw) -> Vec<Vec<u64>> {
+    if array.area() > MAX_GRID_PES {
+        return Vec::new();
+    }
+    vec![vec![0; array.w as usize]; array.h as usize]
+}
+
+/// A layer simulation with nothing counted yet, on an array of `array`
+/// PEs.
+pub(super) fn empty(mode: &'static str, array: Hw) -> LayerSimulation {
     LayerSimulation {
         mode,
         cycles: 0,
@@ -132,6 +180,7 @@ pub(super) fn empty(mode: &'static str) -> LayerSimulation {
         rf: RfCounts::default(),
         adds: 0,
         psum_hops: 0,
+        pe_necessary_macs: pe_grid(array),
         verified: true,
         verified_outputs: 0,
         mismatches: Vec::new(),

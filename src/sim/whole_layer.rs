@@ -17,7 +17,7 @@ use super::layer_bind::{binding, expected};
 use super::layer_full::simulate_full;
 use super::layer_program::{load, Compiled, Compiler};
 use super::layer_simulation::{broken, per_word, too_large, LayerSimulation, NotSimulated};
-use super::layer_totals::{add_run, empty, RunTotals};
+use super::layer_totals::{add_pe_macs, add_run, empty, necessary_per_pe, RunTotals};
 use super::{Mismatch, Run};
 use crate::ir::{LayerPlan, Module, OutKind, Src, SrcKind};
 
@@ -97,7 +97,7 @@ pub fn simulate_layer(
             Ok((c, run, bad, trace))
         },
     );
-    let mut sim = empty("sample");
+    let mut sim = empty("sample", m.arch.array);
     sim.distinct_passes = distinct.passes.len() as u64;
     // Each distinct pass's cycles and its index among them.
     let mut cycles_of: Vec<(u64, u32)> = Vec::with_capacity(distinct.passes.len());
@@ -106,8 +106,10 @@ pub fn simulate_layer(
             pass: format!("{:?}", j.shape),
             what: "a worker did not finish".into(),
         })??;
+        let per_pe = necessary_per_pe(&run);
         for (last, &times) in counts.iter().enumerate() {
             let times = u64::try_from(times).map_err(|_| too_large())?;
+            add_pe_macs(&mut sim, &per_pe, c.cols, times).ok_or_else(too_large)?;
             add_run(
                 &mut sim,
                 &RunTotals::of(&run),

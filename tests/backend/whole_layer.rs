@@ -123,6 +123,17 @@ fn random_layers_verify_and_the_modes_agree() {
         // timeline reads.
         assert_eq!(sample.steps, full.steps, "case {case}");
         assert_eq!(sample.bank_traces, full.bank_traces, "case {case}");
+        // Per-PE necessary MACs: the same in both modes, on the physical
+        // array, adding up to the layer's.
+        assert_eq!(
+            sample.pe_necessary_macs, full.pe_necessary_macs,
+            "case {case}"
+        );
+        let grid = &full.pe_necessary_macs;
+        assert_eq!(grid.len() as u64, arch.array.h, "case {case}");
+        assert!(grid.iter().all(|r| r.len() as u64 == arch.array.w));
+        let per_pe: u64 = grid.iter().flatten().sum();
+        assert_eq!(per_pe, full.macs - full.zero_macs, "case {case}");
         // Every necessary product of the layer, once.
         let o = simulate(m.clone(), 7).unwrap();
         let necessary = o.run.macs() - o.run.zero_macs();

@@ -72,8 +72,22 @@ fn layer_figures() {
         );
     }
     let heat = d.join("pe_utilisation_alexnet_conv3_forward_rs.svg");
-    let (texts, rects) = svg(&heat, "rect");
+    let (texts, _) = svg(&heat, "rect");
     assert!(texts.iter().any(|x| x == "PE row") && texts.iter().any(|x| x == "utilisation"));
+    // The whole layer on the physical array (eyeriss: 12 x 14), not the
+    // logical set of one 2-D convolution: one labelled cell per PE, and
+    // the cells average to the layer's utilisation.
+    assert!(
+        texts.iter().any(|x| x
+            == "PE utilisation, whole layer, 12 x 14 array (simulated): alexnet.conv3 forward rs, arch eyeriss"),
+        "{texts:?}"
+    );
+    let cells: Vec<f64> = texts
+        .iter()
+        .filter(|x| x.len() == 4 && (x.starts_with("0.") || x.starts_with("1.")))
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    assert_eq!(cells.len(), 12 * 14, "one cell per PE: {texts:?}");
     let (_, json, _) = run(&[
         &example("alexnet.cnn"),
         "--layer",
@@ -81,11 +95,13 @@ fn layer_figures() {
         "--format",
         "json",
     ]);
-    let pes = serde_json::from_str::<serde_json::Value>(&json).unwrap()["pes"]
-        .as_array()
-        .unwrap()
-        .len();
-    assert!(rects >= pes, "one cell per PE ({pes}), found {rects} rects");
+    let v = serde_json::from_str::<serde_json::Value>(&json).unwrap();
+    let layer = v["layer_stats"]["utilisation"].as_f64().unwrap();
+    let mean = cells.iter().sum::<f64>() / cells.len() as f64;
+    assert!(
+        (mean - layer).abs() < 0.006,
+        "cells average {mean}, layer_stats.utilisation {layer}"
+    );
 }
 
 #[test]
