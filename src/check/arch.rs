@@ -31,6 +31,12 @@ pub const ARCH_KEYS: &[&str] = &[
     "noc.psum",
     "zero_gating",
     "psum_across_sets",
+    "psum_spill",
+    "search.rf",
+    "search.noc",
+    "search.glb",
+    "search.dram",
+    "search.mac",
     "energy.rf",
     "energy.noc",
     "energy.mul",
@@ -40,6 +46,18 @@ pub const ARCH_KEYS: &[&str] = &[
     "dram",
     "dram.width",
     "dram.clock",
+];
+
+/// Keys a base-less arch may leave out: they default to the behaviour of
+/// an arch without them (psums may spill; the search prices by cnnc's
+/// energy model).
+pub const OPTIONAL_ARCH_KEYS: &[&str] = &[
+    "psum_spill",
+    "search.rf",
+    "search.noc",
+    "search.glb",
+    "search.dram",
+    "search.mac",
 ];
 
 pub const BUILTIN: &str = "eyeriss";
@@ -177,6 +195,27 @@ pub(super) fn apply(
             "psum_across_sets" => {
                 if let Some(b) = conv.switch(k, v) {
                     arch.psum_across_sets = b;
+                }
+            }
+            "psum_spill" => {
+                if let Some(b) = conv.switch(k, v) {
+                    arch.psum_spill = b;
+                }
+            }
+            "search.rf" | "search.noc" | "search.glb" | "search.dram" | "search.mac" => {
+                if let Some(n) = conv.positive(k, v) {
+                    // The first `search.*` key switches the search to
+                    // relative prices; the others keep the ISCA 2016 values.
+                    let p = arch
+                        .search_prices
+                        .get_or_insert(crate::model::SearchPrices::ISCA2016);
+                    *match key {
+                        "search.rf" => &mut p.rf,
+                        "search.noc" => &mut p.noc,
+                        "search.glb" => &mut p.glb,
+                        "search.dram" => &mut p.dram,
+                        _ => &mut p.mac,
+                    } = n;
                 }
             }
             "energy.rf" | "energy.noc" | "energy.mul" | "energy.add" | "energy.glb" => {
@@ -433,6 +472,7 @@ fn apply_checked(
         let missing: Vec<&str> = ARCH_KEYS
             .iter()
             .copied()
+            .filter(|k| !OPTIONAL_ARCH_KEYS.contains(k))
             .filter(|k| !keys.iter().any(|(g, _)| g == k))
             .collect();
         if !missing.is_empty() {

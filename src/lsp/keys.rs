@@ -84,6 +84,36 @@ pub const ARCH: &[KeyDoc] = &[
         "`on` or `off`",
         "the psums of the r channel sets are added inside the array, not through the GLB",
     ),
+    k(
+        "psum_spill",
+        "`on` or `off`",
+        "psums may go to DRAM between passes; off refuses blockings that spill",
+    ),
+    k(
+        "search.rf",
+        "integer, relative cost",
+        "the mapping search's price of a scratchpad access",
+    ),
+    k(
+        "search.noc",
+        "integer, relative cost",
+        "the mapping search's price of a network access",
+    ),
+    k(
+        "search.glb",
+        "integer, relative cost",
+        "the mapping search's price of a global-buffer element access",
+    ),
+    k(
+        "search.dram",
+        "integer, relative cost",
+        "the mapping search's price of a DRAM element access",
+    ),
+    k(
+        "search.mac",
+        "integer, relative cost",
+        "the mapping search's price of a MAC",
+    ),
     k("energy.rf", ENERGY, "per register-file access"),
     k("energy.noc", ENERGY, "per PE queue put or get"),
     k("energy.mul", ENERGY, "per multiplication"),

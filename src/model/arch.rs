@@ -37,6 +37,16 @@ pub struct Arch {
     /// instead of through the global buffer (JSSC 2017: "the psums from the
     /// top and bottom two sets are accumulated together").
     pub psum_across_sets: bool,
+    /// Psums may go to DRAM between passes when the psum banks cannot hold
+    /// them (`psum_spill = on`). Off, a blocking that would spill is
+    /// refused, as the chip's psums "do not go off-chip until the final
+    /// ofmap values are obtained" (JSSC 2017).
+    pub psum_spill: bool,
+    /// The mapping search's own prices of an access (`search.*`), when the
+    /// arch's mapper ranked its choices by a published relative cost model
+    /// rather than by cnnc's energy model; reports keep cnnc's model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_prices: Option<SearchPrices>,
     pub energy_rf: f64,
     pub energy_noc: f64,
     pub energy_mul: f64,
@@ -50,6 +60,30 @@ pub struct Arch {
     /// The chip's DRAM link: bits per transfer and transfers per second.
     pub dram_width_bits: u64,
     pub dram_clock_hz: u64,
+}
+
+/// Relative costs the mapping search charges per element access at each
+/// level and per MAC (unitless: only their ratios rank candidates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SearchPrices {
+    pub rf: u64,
+    pub noc: u64,
+    pub glb: u64,
+    pub dram: u64,
+    pub mac: u64,
+}
+
+impl SearchPrices {
+    /// The row-stationary paper's normalized energies per 16-bit access
+    /// (Chen, Emer, Sze, ISCA 2016, Table IV): RF 1, NoC (inter-PE) 2,
+    /// global buffer 6, DRAM 200, one MAC 1.
+    pub const ISCA2016: SearchPrices = SearchPrices {
+        rf: 1,
+        noc: 2,
+        glb: 6,
+        dram: 200,
+        mac: 1,
+    };
 }
 
 impl Arch {
@@ -80,6 +114,8 @@ impl Arch {
             noc_psum: 1,
             zero_gating: true,
             psum_across_sets: false,
+            psum_spill: true,
+            search_prices: None,
             energy_rf: 0.9,
             energy_noc: 1.8,
             energy_mul: 1.1,
@@ -109,6 +145,10 @@ impl Arch {
             noc_psum: 4,
             // CONV4-5's channel sets add their psums inside the array.
             psum_across_sets: true,
+            // The chip's psums stay on chip until final (JSSC 2017 §III).
+            psum_spill: false,
+            // Its mapper's objective: ISCA 2016 Table IV.
+            search_prices: Some(SearchPrices::ISCA2016),
             // A 64-bit bidirectional link at 60 MHz (Tables V and VI).
             dram_width_bits: 64,
             dram_clock_hz: 60_000_000,

@@ -6,7 +6,7 @@ mod layer;
 pub mod memspec_names;
 mod network;
 
-pub use arch::Arch;
+pub use arch::{Arch, SearchPrices};
 pub use layer::{Layer, MappingHint};
 pub use network::{shapes_text, Description, Network, NotCosted, TensorShape};
 

@@ -179,6 +179,17 @@ fn print_arch(out: &mut String, a: &Arch, desc: &Description) {
         "psum_across_sets",
         if a.psum_across_sets { "on" } else { "off" }.to_string(),
     );
+    line(
+        "psum_spill",
+        if a.psum_spill { "on" } else { "off" }.to_string(),
+    );
+    if let Some(p) = a.search_prices {
+        line("search.rf", p.rf.to_string());
+        line("search.noc", p.noc.to_string());
+        line("search.glb", p.glb.to_string());
+        line("search.dram", p.dram.to_string());
+        line("search.mac", p.mac.to_string());
+    }
     line("energy.rf", energy(a.energy_rf));
     line("energy.noc", energy(a.energy_noc));
     line("energy.mul", energy(a.energy_mul));

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod chip_search;
 mod compare_snapshots;
 mod conv_kinds;
 mod docs_tables;

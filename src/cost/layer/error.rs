@@ -98,6 +98,14 @@ pub enum Limit {
         filter_banks: u64,
         bank: u64,
     },
+    /// The psums of a filter block do not fit the psum banks, and the arch
+    /// forbids them to leave the chip before they are final (`psum_spill =
+    /// off`).
+    PsumSpill {
+        spilled_bytes: u128,
+        psum_banks: u64,
+        bank: u64,
+    },
     /// A hand-given mapping value of 0.
     HintZero { name: &'static str },
     /// A hand-given mapping value beyond its dimension.
@@ -142,6 +150,10 @@ impl fmt::Display for Limit {
             Limit::FilterBuffer { p, t, q, r, slices, slice, bytes, filter_banks, bank } => write!(
                 f,
                 "filter buffer: the filters of a pass (p={p} x t={t} x q={q} x r={r} = {slices} slices of {slice} weights) need {bytes} bytes, glb.filter_banks = {filter_banks} x {bank} bytes"
+            ),
+            Limit::PsumSpill { spilled_bytes, psum_banks, bank } => write!(
+                f,
+                "global buffer: the psums of a pass's images and filters need more than its {psum_banks} psum banks of {bank} bytes ({spilled_bytes} bytes would go to DRAM and back), and psum_spill = off keeps psums on chip"
             ),
             Limit::HintZero { name } => write!(f, "mapping: {name} = 0, it must be at least 1"),
             Limit::HintTooLarge { name, value, max, what } => {

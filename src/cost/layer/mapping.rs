@@ -43,6 +43,9 @@ pub struct Chosen {
     pub raw: Raw,
     pub cycles: Cycles,
     pub energy_estimate: f64,
+    /// The energy the search ranks by: `energy_estimate`, or the arch's
+    /// own prices of the counts (`search.*`, [`objective_energy`]).
+    pub search_energy: f64,
     /// Candidates evaluated, and whether the budget cut the search short.
     pub evaluated: u64,
     pub truncated: bool,
@@ -136,7 +139,16 @@ pub fn violation(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Option<
             bank: arch.glb_bank,
         });
     }
-    let _ = c;
+    if !arch.psum_spill {
+        let spilled = super::traffic::spilled(geo, c, arch, m);
+        if spilled > 0 {
+            return Some(Limit::PsumSpill {
+                spilled_bytes: spilled * eb,
+                psum_banks: m.psum_banks,
+                bank: arch.glb_bank,
+            });
+        }
+    }
     None
 }
 
@@ -205,6 +217,7 @@ impl Ctx<'_> {
         let est = energy_score(&raw, self.arch, self.dram, cy.total);
         Chosen {
             mapping: *m,
+            search_energy: objective_energy(&raw, self.arch, est),
             raw,
             cycles: cy,
             energy_estimate: est,
@@ -227,6 +240,22 @@ pub fn energy_score(raw: &Raw, arch: &Arch, dram: DramPrice, cycles: u128) -> f6
         dram_bytes as f64 * dram.pj_per_byte + dram.idle_pj(arch, cycles),
         cycles,
     )
+}
+
+/// The energy the search and the final choice rank a candidate by: with
+/// `search.*` prices (the chip's mapper's model), the counts of `raw` at
+/// those prices (per element access at each level, per charged MAC);
+/// otherwise `full`, cnnc's own energy of the same candidate.
+pub fn objective_energy(raw: &Raw, arch: &Arch, full: f64) -> f64 {
+    let Some(p) = arch.search_prices else {
+        return full;
+    };
+    let level = |l: &super::traffic::Level| l.iter().map(|t| t[0] + t[1]).sum::<u128>() as f64;
+    p.rf as f64 * level(&raw.rf)
+        + p.noc as f64 * level(&raw.noc)
+        + p.glb as f64 * level(&raw.glb)
+        + p.dram as f64 * level(&raw.dram)
+        + p.mac as f64 * super::energy::charged_macs(raw, arch) as f64
 }
 
 /// On-chip energy of the counts, `dram_pj` for the DRAM, and the chip's
@@ -317,7 +346,7 @@ pub fn rank(
     objective: Objective,
     x: &Chosen,
 ) -> (f64, std::cmp::Reverse<u64>, u128) {
-    let score = objective.score(x.energy_estimate, x.cycles.total as f64);
+    let score = objective.score(x.search_energy, x.cycles.total as f64);
     (
         score,
         std::cmp::Reverse(active_pes(geo, c, arch, &x.mapping)),
@@ -460,7 +489,9 @@ pub fn choose(
             };
             let why = violation(geo, c, a, &m).unwrap_or(Limit::NoCandidate);
             let fixed_any = h != MappingHint::default();
-            let base_fits = {
+            // All banks to ifmaps, or (for psums that must stay on chip)
+            // all but one to psums.
+            let base_fits = [a.glb_banks, 1].iter().any(|&ib| {
                 let m0 = Mapping {
                     n: 1,
                     p: 1,
@@ -468,11 +499,11 @@ pub fn choose(
                     r: 1,
                     t: 1,
                     e: geo.alloc.piece.w,
-                    ifmap_banks: a.glb_banks,
-                    psum_banks: 0,
+                    ifmap_banks: ib,
+                    psum_banks: a.glb_banks - ib,
                 };
                 violation(geo, c, a, &m0).is_none()
-            };
+            });
             let fault = if fixed_any && base_fits {
                 MappingFault::Hint
             } else {

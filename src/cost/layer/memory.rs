@@ -93,6 +93,7 @@ pub fn score(
             (cycles, mapping::energy_score(x, arch, price, cycles))
         }
     };
+    let energy = mapping::objective_energy(x, arch, energy);
     (objective.score(energy, cycles as f64), cycles)
 }
 

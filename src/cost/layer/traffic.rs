@@ -65,6 +65,43 @@ fn sets_used(d: u64, block: u64, k: u64) -> u128 {
         .sum()
 }
 
+/// Psum contributions (elements) of one group that the psum banks of an
+/// (image block, filter block) cannot hold, written to DRAM and read back:
+/// each contribution but the last of every output beyond the banks.
+fn spilled_per_group(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping, segments: u128) -> u128 {
+    let eb = arch.element_bytes().max(1) as u128;
+    let cap_p = (m.psum_banks as u128 * arch.glb_bank as u128) / eb;
+    let mut spilled = 0u128;
+    if segments > 1 {
+        for s in &geo.strips {
+            for &(nb, kn) in &blocks(c.images, m.n) {
+                for &(fb, kf) in &blocks(c.filters, m.p.saturating_mul(m.t)) {
+                    let need = nb * fb * s.outputs as u128;
+                    spilled += kn * kf * need.saturating_sub(cap_p) * (segments - 1);
+                }
+            }
+        }
+    }
+    spilled
+}
+
+/// The psums (elements, all groups) blocking `m` would spill to DRAM.
+pub fn spilled(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> u128 {
+    spilled_per_group(geo, c, arch, m, psum_segments(geo, c, arch, m)) * c.groups as u128
+}
+
+/// Partial sums of one output that leave the array for the global buffer:
+/// one per channel set (one per channel block when the sets add inside the
+/// array) and row fold.
+fn psum_segments(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> u128 {
+    let leaving = if adds_across_sets(geo, arch, m) {
+        block_count(c.channels, m.q.saturating_mul(m.r))
+    } else {
+        sets_used(c.channels, m.q.saturating_mul(m.r), m.r)
+    };
+    leaving * geo.alloc.row_folds as u128
+}
+
 pub fn traffic(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Raw {
     let eb = arch.element_bytes().max(1) as u128;
     let bank = arch.glb_bank as u128;
@@ -135,18 +172,7 @@ pub fn traffic(geo: &Geometry, c: &Convs, arch: &Arch, m: &Mapping) -> Raw {
     // an (image block, filter block) cannot hold goes to DRAM instead.
     let outs = ni * nf * geo.outputs();
     let trips = outs * segments.saturating_sub(1);
-    let cap_p = (m.psum_banks as u128 * bank) / eb;
-    let mut spilled = 0u128;
-    if segments > 1 {
-        for s in &geo.strips {
-            for &(nb, kn) in &blocks(c.images, m.n) {
-                for &(fb, kf) in &blocks(c.filters, m.p.saturating_mul(m.t)) {
-                    let need = nb * fb * s.outputs as u128;
-                    spilled += kn * kf * need.saturating_sub(cap_p) * (segments - 1);
-                }
-            }
-        }
-    }
+    let spilled = spilled_per_group(geo, c, arch, m, segments);
     x.spilled = spilled;
     x.dram[PSUM] = [spilled, spilled];
     x.glb[PSUM] = [trips - spilled, trips - spilled];

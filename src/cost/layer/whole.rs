@@ -131,6 +131,7 @@ pub fn pick(
             None => {
                 let est = &ch.cycles;
                 let energy = super::mapping::energy_score(&ch.raw, arch, price, est.total);
+                let energy = super::mapping::objective_energy(&ch.raw, arch, energy);
                 (objective.score(energy, est.total as f64), est.total)
             }
         };
