@@ -63,6 +63,9 @@ pub(super) struct NetworkReport<'w> {
     failed: Vec<NotIncluded>,
     /// The text table's "not in the total" lines, in row order.
     refused: Vec<String>,
+    /// The text table's layer-passes Grad-Flow does not map, run
+    /// row-stationary, in row order.
+    fallbacks: Vec<String>,
 }
 
 const COLUMNS: usize = 10;
@@ -135,6 +138,7 @@ impl<'w> NetworkReport<'w> {
             totals: Totals::default(),
             failed: Vec::new(),
             refused: Vec::new(),
+            fallbacks: Vec::new(),
         })
     }
 
@@ -170,6 +174,12 @@ impl<'w> NetworkReport<'w> {
     }
 
     fn text_row(&mut self, r: &PassReport) -> String {
+        if let Some(why) = &r.gflow_fallback {
+            self.fallbacks.push(format!(
+                "{} {:?}: {}: {}",
+                r.layer, r.pass, why.code, why.message
+            ));
+        }
         let p = &r.pass_stats;
         let (lc, le, ld) = match &r.layer_stats {
             Some(l) => (
@@ -232,6 +242,12 @@ impl<'w> NetworkReport<'w> {
                     ],
                     false,
                 );
+                if !self.fallbacks.is_empty() {
+                    s.push_str("run row-stationary (Grad-Flow does not map these passes):\n");
+                    for r in &self.fallbacks {
+                        let _ = writeln!(s, "  {r}");
+                    }
+                }
                 if !self.refused.is_empty() {
                     s.push_str("not in the total (the arch cannot hold these passes):\n");
                     for r in &self.refused {
