@@ -18,6 +18,7 @@ mod dataflow_reports;
 mod dataflow_text;
 mod gflow_auto;
 mod layer_run;
+mod network_report;
 mod network_run;
 mod not_included;
 pub(crate) mod parallel;
@@ -112,14 +113,58 @@ pub struct Output {
 /// The output of a run, or diagnostics alone (exit status 1).
 pub type Outcome = Result<Output, Vec<Diagnostic>>;
 
-/// Runs the stages the request needs.
+/// Why a run that writes its report as it goes stopped.
+#[derive(Debug)]
+pub enum Halt {
+    /// The run failed: diagnostics alone (exit status 1).
+    Diagnostics(Vec<Diagnostic>),
+    /// The report could not be written.
+    Write(std::io::Error),
+}
+
+/// Runs the stages the request needs; the report is in `Output::text` and
+/// every pass report in `Output::reports`.
 pub fn run(request: &Request<'_>) -> Outcome {
-    match request.target {
-        Target::Layer(l) if request.compare => compare::run(request, std::slice::from_ref(l), &[]),
-        Target::Network(n) if request.compare => compare::run(request, &n.layers, &n.not_costed),
-        Target::Layer(l) => layer_run::run(request, l),
-        Target::Network(n) => network_run::run(request, n),
+    let mut text = Vec::new();
+    match run_into(request, &mut text, true) {
+        Ok(mut o) => {
+            o.text = String::from_utf8(text).unwrap_or_default();
+            Ok(o)
+        }
+        Err(Halt::Diagnostics(d)) => Err(d),
+        // A Vec takes every write.
+        Err(Halt::Write(e)) => Err(vec![Diagnostic::error(
+            Code::Internal,
+            format!("internal error: {e}"),
+        )]),
     }
+}
+
+/// Runs the stages the request needs and writes the report into `out`
+/// (`Output::text` stays empty). A network's report is written row by row
+/// as its layer-passes finish, so its size does not bound the run's
+/// memory; its pass reports are kept in `Output::reports` only when
+/// `keep_reports` (for figures). A single layer and `--compare` are
+/// written once complete.
+pub fn run_into(
+    request: &Request<'_>,
+    out: &mut dyn std::io::Write,
+    keep_reports: bool,
+) -> Result<Output, Halt> {
+    let whole = match request.target {
+        Target::Network(n) if !request.compare => {
+            return network_run::run(request, n, out, keep_reports)
+        }
+        Target::Layer(l) if request.compare => compare::run(request, std::slice::from_ref(l), &[]),
+        Target::Network(n) => compare::run(request, &n.layers, &n.not_costed),
+        Target::Layer(l) => layer_run::run(request, l),
+    };
+    let mut o = whole.map_err(Halt::Diagnostics)?;
+    out.write_all(o.text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Halt::Write)?;
+    o.text = String::new();
+    Ok(o)
 }
 
 /// Names and one-line descriptions of the compiler passes, for `--list-passes`.

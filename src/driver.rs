@@ -184,6 +184,42 @@ fn prepare_outputs(paths: &[PathBuf], input: &Path) -> Result<Vec<OutFile>, Vec<
     }
 }
 
+/// Runs `request` writing its report as it goes: to stdout, or into the
+/// temporary file of `-o` (returned, to be put in place once the side
+/// files are written). A failed write is E0920.
+fn stream_main(
+    io: &mut Io,
+    request: &backend::Request<'_>,
+    main_out: Option<OutFile>,
+) -> Result<(backend::Output, Option<OutFile>), Vec<Diagnostic>> {
+    let halted = |h: backend::Halt, what: &dyn Fn(std::io::Error) -> Diagnostic| match h {
+        backend::Halt::Diagnostics(d) => d,
+        backend::Halt::Write(e) => vec![what(e)],
+    };
+    match main_out {
+        Some(f) => {
+            let path = f.path().to_path_buf();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            let written = backend::run_into(request, &mut w, false)
+                .and_then(|o| w.flush().map(|()| o).map_err(backend::Halt::Write));
+            let output = written
+                .map_err(|h| halted(h, &|e| out_error(&path, OutError::Io(e.to_string()))))?;
+            let f = w
+                .into_inner()
+                .map_err(|e| vec![out_error(&path, OutError::Io(e.error().to_string()))])?;
+            Ok((output, Some(f)))
+        }
+        None => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *io.out);
+            let written = backend::run_into(request, &mut w, false)
+                .and_then(|o| w.flush().map(|()| o).map_err(backend::Halt::Write));
+            let output = written
+                .map_err(|h| halted(h, &|e| cannot_write("standard output", &e.to_string())))?;
+            Ok((output, None))
+        }
+    }
+}
+
 fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
     if args.list_passes {
         let text: String = backend::list_passes()
@@ -289,17 +325,29 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
             return fail(io, &diags);
         }
     };
-    let output = match backend::run(&request) {
-        Ok(o) => o,
-        Err(diags) => return fail(io, &diags),
+    // With figures the report waits for them (written whole first; if they
+    // cannot be, nothing else is written either). Otherwise it is written
+    // as the run goes: a network's rows as its layer-passes finish.
+    let (output, main_out) = if args.plot.is_some() {
+        let output = match backend::run(&request) {
+            Ok(o) => o,
+            Err(diags) => return fail(io, &diags),
+        };
+        if let Err(diags) =
+            crate::plot::run_figures(args.plot.as_deref(), &output.reports, output.compared)
+        {
+            return fail(io, &diags);
+        }
+        if let Err(d) = write_main(io, main_out.take(), &output.text) {
+            return fail(io, &[d]);
+        }
+        (output, None)
+    } else {
+        match stream_main(io, &request, main_out.take()) {
+            Ok(done) => done,
+            Err(diags) => return fail(io, &diags),
+        }
     };
-    // Figures are written whole (each through a temp file) after the run;
-    // if they cannot be, nothing else is written either.
-    if let Err(diags) =
-        crate::plot::run_figures(args.plot.as_deref(), &output.reports, output.compared)
-    {
-        return fail(io, &diags);
-    }
     let mut problems = output.refusals;
     // Side files: each written whole; one the run did not produce (its
     // layer was refused) is not created.
@@ -312,8 +360,12 @@ fn run_file(args: &RunArgs, io: &mut Io) -> i32 {
             }
         }
     }
-    if let Err(d) = write_main(io, main_out.take(), &output.text) {
-        problems.push(d);
+    // `-o`: the report, written into its temporary file, put in place.
+    if let Some(f) = main_out {
+        let p = f.path().to_path_buf();
+        if let Err(e) = f.finish() {
+            problems.push(out_error(&p, e));
+        }
     }
     if problems.is_empty() {
         EXIT_OK

@@ -50,13 +50,29 @@ pub(crate) fn compute_direct(
         _ => compute_with(req, l, pass, dataflow, 1),
     };
     match r {
-        Err(d) if dataflow == Dataflow::Gflow && d.code == Code::GflowNotOrdinary => {
+        // One rule for every layer-pass Grad-Flow does not map: it runs
+        // row-stationary and says so. The forward pass of an ordinary
+        // layer is refused (E0202) only when it is all that was asked for
+        // (one layer, `--pass forward`); a network or `--pass all` runs it
+        // row-stationary like a pass of a transposed layer (E0090).
+        Err(d)
+            if dataflow == Dataflow::Gflow
+                && (d.code == Code::GflowNotOrdinary
+                    || (d.code == Code::GflowForward && runs_many(req))) =>
+        {
             let mut rs = compute_with(req, l, pass, Dataflow::Rs, 1)?;
             rs.gflow_fallback = Some(d);
             Ok(rs)
         }
         r => r,
     }
+}
+
+/// Whether the request runs more than the one layer-pass it names: a
+/// network or `--pass all` (not `--compare`, whose Grad-Flow side must be
+/// Grad-Flow's or refused).
+fn runs_many(req: &Request<'_>) -> bool {
+    !req.compare && (req.pass == PassKind::All || matches!(req.target, super::Target::Network(_)))
 }
 
 /// The grouping `compute` settles on for a layer, pass and dataflow (1

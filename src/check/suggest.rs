@@ -30,10 +30,15 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     if word.len() > 64 {
         return None;
     }
-    let limit = 2 * (word.chars().count() / 3).max(1);
+    let chars = word.chars().count();
+    let limit = 2 * (chars / 3).max(1);
     candidates
         .into_iter()
-        .filter(|c| c.len() <= 64)
+        // The distance is at least the difference in length (counted
+        // double): a candidate too long or too short is skipped without
+        // the quadratic comparison (a suggestion looks through every name
+        // of the file).
+        .filter(|c| c.len() <= 64 && 2 * c.chars().count().abs_diff(chars) <= limit)
         .map(|c| (distance2(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))

@@ -112,14 +112,20 @@ impl OutFile {
 
     /// Writes `bytes` and puts the file in place.
     pub fn commit(mut self, bytes: &[u8]) -> Result<(), OutError> {
+        match self.write_all(bytes) {
+            Ok(()) => self.finish(),
+            // Dropped: the temporary file goes, the target stays as it was.
+            Err(e) => Err(OutError::Io(e.to_string())),
+        }
+    }
+
+    /// Puts the file written so far (through `Write`) in place.
+    pub fn finish(mut self) -> Result<(), OutError> {
         let io = |e: std::io::Error| OutError::Io(e.to_string());
         match self.sink.take() {
-            Some(Sink::Direct(mut f)) => f.write_all(bytes).and_then(|()| f.flush()).map_err(io),
+            Some(Sink::Direct(mut f)) => f.flush().map_err(io),
             Some(Sink::Temp { tmp, mut file }) => {
-                let written = file
-                    .write_all(bytes)
-                    .and_then(|()| file.flush())
-                    .and_then(|()| file.sync_data());
+                let written = file.flush().and_then(|()| file.sync_data());
                 // Keep the permissions of a file being replaced.
                 if let Ok(meta) = std::fs::metadata(&self.path) {
                     let _ = file.set_permissions(meta.permissions());
@@ -131,6 +137,25 @@ impl OutFile {
                 }
                 done.map_err(io)
             }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Bytes written go to the temporary file (or the device), to be put in
+/// place by [`OutFile::finish`]; dropping the `OutFile` instead discards
+/// them.
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.sink {
+            Some(Sink::Temp { file, .. }) | Some(Sink::Direct(file)) => file.write(buf),
+            None => Err(std::io::Error::other("the output file is already finished")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.sink {
+            Some(Sink::Temp { file, .. }) | Some(Sink::Direct(file)) => file.flush(),
             None => Ok(()),
         }
     }

@@ -239,4 +239,54 @@ mod tests {
         assert!(read_all(b"\r\n").is_err());
         fuzz_one(b"Content-Length: 1\r\n\r\n\xff");
     }
+
+    /// The `fuzz/fuzz_targets/lsp_transport.rs` body on stable Rust: a
+    /// fixed number of seeded inputs built from the pieces a transport
+    /// sees (header lines, `Content-Length` values from 0 to 2^64 - 1 and
+    /// malformed ones, separators, bodies, raw bytes). Each must end in
+    /// messages or a refusal; a panic or an allocation past the caps
+    /// fails the test (the process aborts).
+    #[test]
+    fn seeded_raw_bytes_end_in_a_message_or_a_refusal() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n.max(1)
+        };
+        let lengths = [
+            "0",
+            "2",
+            "17",
+            "4096",
+            "167772160",
+            "167772161",
+            "4294967296",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1",
+            "",
+            " 5",
+            "1e3",
+        ];
+        for _ in 0..20_000 {
+            let mut data = Vec::new();
+            for _ in 0..next(4) + 1 {
+                match next(6) {
+                    0 => {
+                        let n = lengths[next(lengths.len() as u64) as usize];
+                        data.extend_from_slice(format!("Content-Length: {n}").as_bytes());
+                    }
+                    1 => data.extend_from_slice(b"Content-Type: application/vscode-jsonrpc"),
+                    2 => data.extend((0..next(64)).map(|_| next(256) as u8)),
+                    3 => data.extend_from_slice(br#"{"jsonrpc":"2.0","method":"exit"}"#),
+                    4 => data.extend((0..next(5000)).map(|_| b'a' + next(26) as u8)),
+                    _ => {}
+                }
+                data.extend_from_slice([&b"\r\n"[..], b"\n", b"\r\n\r\n", b""][next(4) as usize]);
+            }
+            fuzz_one(&data);
+        }
+    }
 }

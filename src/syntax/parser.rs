@@ -23,6 +23,26 @@ lalrpop_util::lalrpop_mod!(
 /// Syntax errors kept from one file (the rest are counted).
 pub const MAX_PARSE_DIAGNOSTICS: usize = 50;
 
+/// The syntax errors the parser recovered from, in file order: the first
+/// [`MAX_PARSE_DIAGNOSTICS`] kept, the rest only counted, so a file of a
+/// million broken lines holds fifty (each carries the list of tokens
+/// expected, a few hundred bytes).
+#[derive(Default)]
+pub struct Recovered<'input> {
+    kept: Vec<ErrorRecovery<usize, Tok<'input>, LexError>>,
+    dropped: usize,
+}
+
+impl<'input> Recovered<'input> {
+    pub fn push(&mut self, e: ErrorRecovery<usize, Tok<'input>, LexError>) {
+        if self.kept.len() < MAX_PARSE_DIAGNOSTICS {
+            self.kept.push(e);
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
 /// The tree (possibly partial, after recovery) and every problem found.
 pub struct Parsed {
     pub file: File,
@@ -33,10 +53,10 @@ pub struct Parsed {
 
 pub fn parse(source: &str) -> Parsed {
     let mut lexer = Lexer::new(source);
-    let mut recovered: Vec<ErrorRecovery<usize, Tok<'_>, LexError>> = Vec::new();
+    let mut recovered = Recovered::default();
     let result = grammar::FileParser::new().parse(&mut recovered, &mut lexer);
     let mut diagnostics = std::mem::take(&mut lexer.diagnostics);
-    let mut suppressed = lexer.suppressed;
+    let mut suppressed = lexer.suppressed + recovered.dropped;
     let mut push = |d: Diagnostic, diagnostics: &mut Vec<Diagnostic>| {
         if diagnostics.len() < MAX_PARSE_DIAGNOSTICS {
             diagnostics.push(d);
@@ -44,7 +64,7 @@ pub fn parse(source: &str) -> Parsed {
             suppressed += 1;
         }
     };
-    for rec in recovered {
+    for rec in recovered.kept {
         push(parse_error(&rec.error, source), &mut diagnostics);
     }
     let file = match result {

@@ -317,3 +317,47 @@ fn a_512_by_512_layer_runs() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("verified         true"), "{out}");
 }
+
+/// Issue 33, defect 11: one rule for what Grad-Flow does not map. In a
+/// network run (and with `--pass all`) an ordinary layer's forward pass
+/// runs row-stationary and says so, as a transposed layer's input gradient
+/// does (E0090); only a forward pass asked for alone is refused (E0202).
+#[test]
+fn gflow_runs_row_stationary_what_it_does_not_map_in_a_network() {
+    let d = scratch("gflow-rule");
+    std::fs::write(
+        d.join("n.cnn"),
+        "network n {\n  layer a { ifmap = 5; filter = 3; }\n  layer b { ifmap = 6; filter = 3; }\n}\n",
+    )
+    .unwrap();
+    let args = ["n.cnn", "--dataflow", "gflow", "--pass", "forward"];
+    let (code, out, err) = cnnc_in(&d, &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for l in v["layers"].as_array().unwrap() {
+        assert_eq!(l["dataflow"], "rs", "{l}");
+        assert!(
+            l["gflow_fallback"].as_str().unwrap().contains("E0202"),
+            "{l}"
+        );
+    }
+    let (code, out, err) = cnnc_in(&d, &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("run row-stationary (Grad-Flow does not map these passes):"),
+        "{out}"
+    );
+    assert!(out.contains("n.a Forward: E0202"), "{out}");
+    // One layer with --pass all: its forward pass runs row-stationary too.
+    std::fs::write(d.join("l.cnn"), LAYER).unwrap();
+    let (code, out, err) = cnnc_in(&d, &["l.cnn", "--dataflow", "gflow", "--pass", "all"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("grad-flow: this pass runs row-stationary (E0202)"),
+        "{out}"
+    );
+    // The forward pass asked for alone is refused.
+    let (code, _, err) = cnnc_in(&d, &["l.cnn", "--dataflow", "gflow"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0202"), "{err}");
+}

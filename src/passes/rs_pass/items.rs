@@ -1,14 +1,27 @@
 //! The delivery items of a processing pass: every element each network
 //! must bring to each PE, with the window in which it may arrive.
 
-use super::layout::{Chain, Geometry};
+use super::layout::{Chain, Geometry, NoFit};
 use crate::ir::{plane_src, Net, Src, SrcKind};
 use crate::passes::deliver::Items;
 
 /// One target's send window: (release, deadline, (PE, address)).
 pub(super) type Window = (u64, u64, (u32, u32));
 
-pub(super) fn items(g: &Geometry, chains: &[Chain]) -> Items {
+/// Most delivery items one processing pass may list (about 48 B each),
+/// and most targets (8 B each): counted before the list is allocated, so a
+/// pass that holds a huge batch at once (a GLB of 2^64 - 1 bytes with 10^9
+/// images) is declined instead of aborting on the allocation. The timing
+/// search holds two builds at a time: about 0.7 GB at the limits.
+pub const MAX_DELIVERY_ITEMS: u64 = 1 << 23;
+pub const MAX_DELIVERY_TARGETS: u64 = 1 << 25;
+
+/// Counted with checked products: `None` past `u64`.
+fn product(factors: &[u64]) -> Option<u64> {
+    factors.iter().try_fold(1u64, |a, &f| a.checked_mul(f))
+}
+
+pub(super) fn items(g: &Geometry, chains: &[Chain]) -> Result<Items, NoFit> {
     let sh = g.shape;
     let (x0, _) = sh.kernel_rows;
     let (y0, _) = sh.out_rows;
@@ -17,21 +30,39 @@ pub(super) fn items(g: &Geometry, chains: &[Chain]) -> Items {
     // input element and channel (more where a multicast splits): growing
     // the vector from empty copied it over and over.
     let filters: u64 = chains.iter().map(|c| c.filters).sum();
-    let filter_items = filters * sh.channels.len() as u64 * g.rp * q * g.taps;
+    let channels = sh.channels.len() as u64;
+    let filter_items = product(&[filters, channels, g.rp, q, g.taps]);
     let psum_items = if sh.incoming {
-        filters * g.width() * sh.images * g.windows
+        product(&[filters, g.width(), sh.images, g.windows])
     } else {
-        0
+        Some(0)
     };
-    let input_rows =
-        sh.kernel_rows.1.saturating_sub(x0) + sh.out_rows.1.saturating_sub(y0 + 1) * g.stride.h;
-    let input_items = sh.channels.len() as u64 * q * sh.images * input_rows * g.x.w;
+    let input_rows = sh.kernel_rows.1.saturating_sub(x0)
+        + sh.out_rows
+            .1
+            .saturating_sub(y0 + 1)
+            .saturating_mul(g.stride.h);
+    let input_items = product(&[channels, q, sh.images, input_rows, g.x.w]);
     // Targets: a filter row goes to every PE of its chain row, a returning
     // psum to one PE, an input element to at least one.
-    let mut out = Items::with_capacity(
-        (filter_items + psum_items + input_items) as usize,
-        (filter_items * g.width() + psum_items + input_items) as usize,
-    );
+    let counts = (|| {
+        let (f, p, i) = (filter_items?, psum_items?, input_items?);
+        let items = f.checked_add(p)?.checked_add(i)?;
+        let targets = f.checked_mul(g.width())?.checked_add(p)?.checked_add(i)?;
+        Some((items, targets))
+    })();
+    let (n_items, n_targets) = match counts {
+        Some((i, t)) if i <= MAX_DELIVERY_ITEMS && t <= MAX_DELIVERY_TARGETS => (i, t),
+        _ => {
+            return Err(NoFit(format!(
+                "the processing pass delivers {} items to {} targets ({} images at once), over the limit of {MAX_DELIVERY_ITEMS} items and {MAX_DELIVERY_TARGETS} targets a pass",
+                counts.map_or("more than 2^64".to_string(), |c| c.0.to_string()),
+                counts.map_or("more than 2^64".to_string(), |c| c.1.to_string()),
+                sh.images
+            )))
+        }
+    };
+    let mut out = Items::with_capacity(n_items as usize, n_targets as usize);
     // Filter rows: stationary for the whole pass, multicast along a chain row.
     for ch in chains {
         for (ri, _) in sh.channels.iter().enumerate() {
@@ -179,5 +210,5 @@ pub(super) fn items(g: &Geometry, chains: &[Chain]) -> Items {
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -88,7 +88,7 @@ pub fn rs_pass(
         windows,
         cols: cols_used,
         ring,
-        banks: (arch.rf_psum / shape.p()).clamp(1, shape.images * windows),
+        banks: (arch.rf_psum / shape.p()).clamp(1, shape.images.saturating_mul(windows)),
         mul: arch.pipeline_mul,
         depth: arch.fifo_depth.max(1),
     };
@@ -104,7 +104,7 @@ pub fn rs_pass(
     // (`schedule`), so the search over starts builds them once.
     let build = |period: u64| -> Result<Built, NoFit> {
         let ch = chains(&g, arch, period, 0)?;
-        let it = items(&g, &ch);
+        let it = items(&g, &ch)?;
         Ok((ch, it))
     };
     // The least period's items, built once: most passes run at it.
