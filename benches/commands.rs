@@ -24,7 +24,32 @@ fn cnnc(args: &[&str]) {
 fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("commands");
     g.sample_size(10);
-    let runs: [(&str, &[&str]); 3] = [
+    let runs: [(&str, &[&str]); 6] = [
+        // A single filter-gradient layer: chunked rows, many short passes.
+        ("conv4_fgrad", &["examples/conv4.cnn", "--pass", "fgrad"]),
+        (
+            "alexnet_conv1_5_forward_chip",
+            &[
+                "examples/alexnet.cnn",
+                "--layer",
+                "alexnet",
+                "--arch",
+                "eyeriss_chip",
+            ],
+        ),
+        // Full mode: every processing pass simulated with its values.
+        (
+            "alexnet_conv1_5_full_chip",
+            &[
+                "examples/alexnet.cnn",
+                "--layer",
+                "alexnet",
+                "--arch",
+                "eyeriss_chip",
+                "--verify",
+                "full",
+            ],
+        ),
         (
             "alexnet_conv1_5_forward",
             &["examples/alexnet.cnn", "--layer", "alexnet"],
@@ -55,6 +80,17 @@ fn benches(c: &mut Criterion) {
     for (name, args) in runs {
         g.bench_function(name, |b| b.iter(|| cnnc(args)));
     }
+    // A network import: the ONNX ResNet-18 turned into a .cnn file, then
+    // that network costed forward, as a user of `cnnc import` runs it.
+    let imported = std::env::temp_dir().join(format!("cnnc-bench-{}.cnn", std::process::id()));
+    let imported_arg = imported.to_str().expect("temporary path is UTF-8");
+    g.bench_function("resnet18_onnx_import_forward", |b| {
+        b.iter(|| {
+            cnnc(&["import", "tests/import/resnet18.onnx", "-o", imported_arg]);
+            cnnc(&[imported_arg, "--layer", "resnet18"]);
+        })
+    });
+    let _ = std::fs::remove_file(&imported);
     g.finish();
 }
 
