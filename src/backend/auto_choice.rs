@@ -24,7 +24,20 @@ pub(crate) fn compute_auto(
     l: &Layer,
     pass: PassKind,
 ) -> Result<PassResult, Diagnostic> {
-    let flows = dataflows(pass);
+    choose(req, run_each(req, l, pass, dataflows(pass))?)
+}
+
+/// Each dataflow's run of one layer-pass, in order.
+pub(crate) type Runs = Vec<(Dataflow, Result<PassResult, Diagnostic>)>;
+
+/// `pass` of `l` under each of `flows` (rs, gflow or rs-split), in
+/// parallel, in the order given.
+pub(crate) fn run_each(
+    req: &Request<'_>,
+    l: &Layer,
+    pass: PassKind,
+    flows: &[Dataflow],
+) -> Result<Runs, Diagnostic> {
     let runs = crate::parallel::map_in_order(flows, |&d| match d {
         Dataflow::RsSplit => super::rs_split::compute(req, l, pass),
         d => compute_direct(req, l, pass, d),
@@ -34,12 +47,12 @@ pub(crate) fn compute_auto(
         let run = run.ok_or_else(|| {
             Diagnostic::error(
                 Code::Internal,
-                "internal error: an auto candidate did not finish",
+                "internal error: a dataflow's run did not finish",
             )
         })?;
         done.push((d, run));
     }
-    choose(req, done)
+    Ok(done)
 }
 
 /// The cheapest of the runs (row-stationary first: ties go to the first
@@ -47,10 +60,7 @@ pub(crate) fn compute_auto(
 /// A run that is row-stationary's own (Grad-Flow falling back, rs-split
 /// with nothing to decompose) is listed and not weighed. A wrong output or
 /// an internal error in any run is the result.
-pub(crate) fn choose(
-    req: &Request<'_>,
-    runs: Vec<(Dataflow, Result<PassResult, Diagnostic>)>,
-) -> Result<PassResult, Diagnostic> {
+pub(crate) fn choose(req: &Request<'_>, runs: Runs) -> Result<PassResult, Diagnostic> {
     let mut results = Vec::new();
     let mut candidates = Vec::new();
     let flows: Vec<Dataflow> = runs.iter().map(|(d, _)| *d).collect();

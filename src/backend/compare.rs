@@ -145,18 +145,7 @@ fn sides(
         let rs = compute(req, l, p, Dataflow::Rs).map(|r| PassReport::new(&r));
         return Ok(vec![rs; SIDES.len()]);
     }
-    let flows = &SIDES[..3];
-    let runs = crate::parallel::map_in_order(flows, |&d| compute(req, l, p, d));
-    let mut done = Vec::new();
-    for (&d, run) in flows.iter().zip(runs) {
-        let run = run.ok_or_else(|| {
-            Diagnostic::error(
-                Code::Internal,
-                "internal error: a --compare side did not finish",
-            )
-        })?;
-        done.push((d, run));
-    }
+    let done = super::auto_choice::run_each(req, l, p, &SIDES[..3])?;
     let mut out: Vec<Result<PassReport, Diagnostic>> = done
         .iter()
         .map(|(_, r)| r.as_ref().map(PassReport::new).map_err(Clone::clone))

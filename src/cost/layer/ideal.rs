@@ -97,22 +97,7 @@ pub fn necessary_macs(l: &Layer) -> u128 {
             pairs(out, len, taps, s, d, pad)
         }
     };
-    let rows = axis(
-        l.ifmap.h,
-        l.ofmap.h,
-        l.filter.h,
-        l.stride.h,
-        l.dilation.h,
-        l.pad.h,
-    );
-    let cols = axis(
-        l.ifmap.w,
-        l.ofmap.w,
-        l.filter.w,
-        l.stride.w,
-        l.dilation.w,
-        l.pad.w,
-    );
+    let (rows, cols) = per_axis(l, axis);
     l.batch as u128 * l.filters as u128 * l.channels_per_group() as u128 * rows * cols
 }
 
@@ -130,6 +115,29 @@ fn pairs(from: u64, to: u64, taps: u64, s: u64, d: u64, pad: u64) -> u128 {
             (hi - lo).max(0) as u128
         })
         .sum()
+}
+
+/// `f(input length, output length, taps, stride, dilation, pad)` for the
+/// layer's rows, then its columns.
+fn per_axis<T>(l: &Layer, f: impl Fn(u64, u64, u64, u64, u64, u64) -> T) -> (T, T) {
+    (
+        f(
+            l.ifmap.h,
+            l.ofmap.h,
+            l.filter.h,
+            l.stride.h,
+            l.dilation.h,
+            l.pad.h,
+        ),
+        f(
+            l.ifmap.w,
+            l.ofmap.w,
+            l.filter.w,
+            l.stride.w,
+            l.dilation.w,
+            l.pad.w,
+        ),
+    )
 }
 
 /// Element counts of the layer's tensors.
@@ -154,22 +162,7 @@ impl Tensors {
             // the output.
             input
         } else {
-            let rows = reached(
-                l.ifmap.h,
-                l.ofmap.h,
-                l.filter.h,
-                l.stride.h,
-                l.dilation.h,
-                l.pad.h,
-            );
-            let cols = reached(
-                l.ifmap.w,
-                l.ofmap.w,
-                l.filter.w,
-                l.stride.w,
-                l.dilation.w,
-                l.pad.w,
-            );
+            let (rows, cols) = per_axis(l, reached);
             n * c * rows as u128 * cols as u128
         };
         Tensors {
