@@ -18,14 +18,18 @@ pub(super) fn split_text(r: Option<&SplitReport>) -> String {
         .forms
         .iter()
         .map(|f| match (f.cycles, &f.refused) {
-            (Some(c), _) => format!("{} {c} cycles", f.form),
+            (Some(c), _) => format!(
+                "{} {c} cycles, {:.4e} pJ",
+                f.form,
+                f.energy_pj.unwrap_or(0.0)
+            ),
             (None, Some(why)) => format!("{} refused: {why}", f.form),
             (None, None) => f.form.to_string(),
         })
         .collect();
     let _ = writeln!(
         s,
-        "rs-split: {} form, {} stride-1 phase(s) run one after another, layer_stats is their sum (forms: {})",
+        "rs-split: {} form (lowest score under the objective), {} stride-1 phase(s) run one after another, layer_stats is their sum (forms: {})",
         r.form,
         r.phases.len(),
         forms.join("; ")
@@ -36,9 +40,9 @@ pub(super) fn split_text(r: Option<&SplitReport>) -> String {
         });
         let _ = writeln!(
             s,
-            "  {} ({:?}, {residue}): ifmap {}x{}, channels {}, filter {}x{}, filters {}, pad {}x{}; cycles {} (cycles_from {}), utilisation {:.4}, energy_pj {:.4e}, dram_bytes {}, mapping {}, verified {} ({})",
+            "  {} (pass {}, {residue}): ifmap {}x{}, channels {}, filter {}x{}, filters {}, pad {}x{}; cycles {} (cycles_from {}), utilisation {:.4}, energy_pj {:.4e}, dram_bytes {}, mapping {}, verified {} ({})",
             p.layer,
-            p.pass,
+            format!("{:?}", p.pass).to_lowercase(),
             p.ifmap.h,
             p.ifmap.w,
             p.channels,
@@ -67,16 +71,17 @@ pub(super) fn auto_text(r: Option<&AutoReport>) -> String {
     };
     let _ = writeln!(
         s,
-        "auto: chose {:?} (lowest {:?} score; layer_stats is its run):",
-        a.chosen, a.objective
+        "auto: chose {} (lowest {} score; layer_stats is its run):",
+        crate::options::dataflow_name(a.chosen),
+        format!("{:?}", a.objective).to_lowercase()
     );
     for c in &a.candidates {
         match (c.cycles, &c.note) {
             (Some(cy), _) => {
                 let _ = writeln!(
                     s,
-                    "  {:?}: cycles {} (cycles_from {}), energy_pj {:.4e}, score {:.4e}",
-                    c.dataflow,
+                    "  {}: cycles {} (cycles_from {}), energy_pj {:.4e}, score {:.4e}",
+                    crate::options::dataflow_name(c.dataflow),
                     cy,
                     c.cycles_from.unwrap_or("-"),
                     c.energy_pj.unwrap_or(0.0),
@@ -84,7 +89,7 @@ pub(super) fn auto_text(r: Option<&AutoReport>) -> String {
                 );
             }
             (None, Some(n)) => {
-                let _ = writeln!(s, "  {:?}: {n}", c.dataflow);
+                let _ = writeln!(s, "  {}: {n}", crate::options::dataflow_name(c.dataflow));
             }
             (None, None) => {}
         }

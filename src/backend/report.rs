@@ -155,11 +155,11 @@ impl PassReport {
 
     pub fn text(&self) -> String {
         let mut s = format!(
-            "layer {} on arch {}: pass {:?}, dataflow {:?}{}\npe_set: {} x {}\n",
+            "layer {} on arch {}: pass {}, dataflow {}{}\npe_set: {} x {}\n",
             self.layer,
             self.arch,
-            self.pass,
-            self.dataflow,
+            format!("{:?}", self.pass).to_lowercase(),
+            crate::options::dataflow_name(self.dataflow),
             if self.dataflow == crate::options::Dataflow::Gflow {
                 match &self.gflow_group_tried {
                     Some(t) => format!(

@@ -16,7 +16,7 @@ pub fn pareto_svg(rows: &[Row], keys: &[String]) -> Result<String, Error> {
         .iter()
         .map(|r| {
             let mut v: Vec<String> = r.point.values.iter().map(|(_, v)| v.clone()).collect();
-            v.push(format!("{:?}", r.point.dataflow).to_lowercase());
+            v.push(crate::options::dataflow_name(r.point.dataflow).to_string());
             v.join(" ")
         })
         .collect();

@@ -135,10 +135,10 @@ pub struct PhysicalStats {
 impl PhysicalStats {
     pub fn text(&self) -> String {
         format!(
-            "physical_stats (the layer's first processing pass on the array, {} x {} PEs):\n  \
-             cycles {} (control {}, busy {}), start {} cycles, window period {} (minimum {})\n  \
-             macs {} (zero {}), sends: ifmap {}, filter {}, local zero fills {}\n  \
-             scratchpads used: ifmap {} (ring), filter {}, psum {}; output rows {} of {}; verified {}\n",
+            "physical_stats (the layer's first processing pass on the array, pe_set {} x {}):\n  \
+             cycles {} (control_cycles {}, busy_cycles {}), start_cycles {}, window_period {} (min_window_period {})\n  \
+             macs {} (zero_macs {}), ifmap_sends {}, filter_sends {}, local_fills {}\n  \
+             rf_ifmap_used {} (ring), rf_filter_used {}, rf_psum_used {}; strip_rows {} of output_rows {}; verified {}\n",
             self.pe_set.rows,
             self.pe_set.cols,
             self.cycles,

@@ -53,7 +53,7 @@ pub fn csv_header(keys: &[String]) -> String {
 }
 
 fn dataflow_name(r: &Row) -> String {
-    format!("{:?}", r.point.dataflow).to_lowercase()
+    crate::options::dataflow_name(r.point.dataflow).to_string()
 }
 
 fn figures(c: &Cost) -> [String; 10] {

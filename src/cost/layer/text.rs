@@ -10,12 +10,15 @@ pub fn layer_text(s: &LayerStats) -> String {
     let _ = writeln!(o, "layer_stats (whole layer on the physical array):");
     let _ = writeln!(
         o,
-        "  layer {} on {}, pass {:?}, dataflow {:?}",
-        s.layer, s.arch, s.pass, s.dataflow
+        "  layer {} on {}, pass {}, dataflow {}",
+        s.layer,
+        s.arch,
+        format!("{:?}", s.pass).to_lowercase(),
+        crate::options::dataflow_name(s.dataflow)
     );
     let _ = writeln!(
         o,
-        "  2-D convolutions {} (accumulated over {}), physical passes {}",
+        "  convs_2d {} (accumulated_over {}), physical_passes {}",
         s.convs_2d, s.accumulated_over, s.physical_passes
     );
     let _ = writeln!(o, "  mapping {}", s.mapping_text());
@@ -27,7 +30,7 @@ pub fn layer_text(s: &LayerStats) -> String {
         Some(sim) => {
             let _ = writeln!(
                 o,
-                "  cycles {} (cycles_from simulation: {} processing passes, {} distinct simulated, --verify {}), time_us {:.3}",
+                "  cycles {} (cycles_from simulation: processing_passes {}, distinct_passes {} simulated, verify {}), time_us {:.3}",
                 s.cycles, sim.processing_passes, sim.distinct_passes, sim.mode, s.time_us
             );
             let _ = writeln!(
@@ -117,7 +120,7 @@ pub fn layer_text(s: &LayerStats) -> String {
     }
     let _ = writeln!(
         o,
-        "  psum spills to DRAM {} elements ({} bytes)",
+        "  psum_spill_elements {} (psum_spill_bytes {})",
         s.psum_spill_elements, s.psum_spill_bytes
     );
     let _ = writeln!(
